@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * VFIO: the in-kernel interface of the VFIO core.
+ *
+ * Three kinds of code talk to the core through this header:
+ *
+ *  - bus drivers (vfio-pci, vfio-platform, mediated drivers) publish a
+ *    device: they embed struct vfio_device as the first member of their
+ *    own state, allocate it with vfio_alloc_device() and publish it with
+ *    vfio_register_group_dev() (DMA isolated by a real IOMMU group) or
+ *    vfio_register_emulated_iommu_dev() (the driver performs DMA itself,
+ *    through vfio_pin_pages() and vfio_dma_rw());
+ *  - KVM, which learns about VFIO files through the vfio_file_*() hooks
+ *    (called through symbol_get(), so vfio.ko stays optional);
+ *  - bus drivers again, for the helpers that every *_INFO, SET_IRQS and
+ *    DEVICE_FEATURE implementation needs.
+ */
+#ifndef __LINUX_VFIO_H
+#define __LINUX_VFIO_H
+
+#include <linux/completion.h>
+#include <linux/device.h>
+#include <linux/iommu.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <uapi/linux/vfio.h>
+
+struct file;
+struct kvm;
+struct vfio_device;
+struct vfio_group;
+struct virqfd;
+
+/**
+ * struct vfio_device_set - devices that are opened and reset as a unit
+ * @set_id: what the members share (a PCI slot or bus, or the device itself)
+ * @lock: serialises open, close and reset of every member
+ * @device_list: members, linked through &vfio_device.dev_set_list
+ * @device_count: number of members
+ *
+ * A bus driver that can only reset several functions together (a PCI
+ * bus reset, for instance) puts them in one set with
+ * vfio_assign_device_set(); the core then holds @lock around every
+ * open_device and close_device callback of a member, so the driver can
+ * look at the open counts of all members to decide whether a reset is
+ * safe.
+ */
+struct vfio_device_set {
+	void *set_id;
+	struct mutex lock;
+	struct list_head device_list;
+	unsigned int device_count;
+};
+
+/**
+ * struct vfio_device - a device published to userspace through VFIO
+ * @dev: the device being exposed (a pci_dev's &pci_dev.dev, for example)
+ * @ops: the bus driver's callbacks
+ * @mig_ops: migration callbacks, or NULL when the device cannot migrate
+ * @log_ops: DMA dirty logging callbacks, or NULL
+ * @migration_flags: VFIO_MIGRATION_* the device supports
+ * @dev_set: the set this device belongs to (itself alone by default)
+ * @dev_set_list: link in &vfio_device_set.device_list
+ * @open_count: how many times the device is open; protected by
+ *	&vfio_device_set.lock, so drivers may read it under that lock
+ * @kvm: KVM instance associated through the group, while open
+ * @device: the "vfioN" class device shown in sysfs
+ * @index: the N of "vfioN"
+ * @group: the VFIO group the device belongs to (core private)
+ * @group_next: link in the group's device list (core private)
+ * @registration: references that keep the device registered; the
+ *	unregister path drops the initial one and waits for the rest
+ *	(core private)
+ * @unregistered: completed when @registration drops to zero (core private)
+ */
+struct vfio_device {
+	struct device *dev;
+	const struct vfio_device_ops *ops;
+	const struct vfio_migration_ops *mig_ops;
+	const struct vfio_log_ops *log_ops;
+	u32 migration_flags;
+
+	struct vfio_device_set *dev_set;
+	struct list_head dev_set_list;
+	unsigned int open_count;
+	struct kvm *kvm;
+
+	/* Private to the VFIO core below this line. */
+	struct device device;
+	int index;
+	struct vfio_group *group;
+	struct list_head group_next;
+	refcount_t registration;
+	struct completion unregistered;
+};
+
+/**
+ * struct vfio_device_ops - what a bus driver implements
+ * @name: driver name, for messages
+ * @init: set up the driver part after vfio_alloc_device(); optional
+ * @release: free what @init set up; called on the last vfio_put_device()
+ * @open_device: the first open of the device fd; under dev_set->lock
+ * @close_device: the last close of the device fd; under dev_set->lock
+ * @read: read(2) on the device fd
+ * @write: write(2) on the device fd
+ * @ioctl: ioctls the core does not handle itself
+ * @mmap: mmap(2) on the device fd
+ * @request: the device is being unregistered while userspace holds it
+ *	open; ask userspace to release it.  @count is how many times this
+ *	has been asked so far.
+ * @match: return nonzero if @buf names this device for
+ *	VFIO_GROUP_GET_DEVICE_FD; optional, the default compares
+ *	dev_name(@dev)
+ * @dma_unmap: an IOVA range this (emulated) device pinned is being
+ *	unmapped; the driver must unpin it before returning
+ * @device_feature: VFIO_DEVICE_FEATURE requests the core does not
+ *	handle; optional
+ */
+struct vfio_device_ops {
+	char *name;
+	int (*init)(struct vfio_device *vdev);
+	void (*release)(struct vfio_device *vdev);
+	int (*open_device)(struct vfio_device *vdev);
+	void (*close_device)(struct vfio_device *vdev);
+	ssize_t (*read)(struct vfio_device *vdev, char __user *buf,
+			size_t count, loff_t *ppos);
+	ssize_t (*write)(struct vfio_device *vdev, const char __user *buf,
+			 size_t count, loff_t *ppos);
+	long (*ioctl)(struct vfio_device *vdev, unsigned int cmd,
+		      unsigned long arg);
+	int (*mmap)(struct vfio_device *vdev, struct vm_area_struct *vma);
+	void (*request)(struct vfio_device *vdev, unsigned int count);
+	int (*match)(struct vfio_device *vdev, char *buf);
+	void (*dma_unmap)(struct vfio_device *vdev, u64 iova, u64 length);
+	int (*device_feature)(struct vfio_device *vdev, u32 flags,
+			      void __user *arg, size_t argsz);
+};
+
+/**
+ * struct vfio_migration_ops - migration callbacks of a bus driver
+ * @migration_set_state: move to @new_state, which the core guarantees is
+ *	one arc of the state machine away; may return a data transfer file
+ *	(or NULL, or an ERR_PTR)
+ * @migration_get_state: report the current state
+ * @migration_get_data_size: estimate of the STOP_COPY data size
+ */
+struct vfio_migration_ops {
+	struct file *(*migration_set_state)(struct vfio_device *vdev,
+					    enum vfio_device_mig_state new_state);
+	int (*migration_get_state)(struct vfio_device *vdev,
+				   enum vfio_device_mig_state *cur_state);
+	int (*migration_get_data_size)(struct vfio_device *vdev,
+				       unsigned long *stop_copy_length);
+};
+
+struct iova_bitmap;
+struct rb_root_cached;
+
+/**
+ * struct vfio_log_ops - device DMA dirty logging callbacks
+ * @log_start: start logging the given IOVA ranges
+ * @log_stop: stop logging
+ * @log_read_and_clear: report and clear dirty pages of a range
+ */
+struct vfio_log_ops {
+	int (*log_start)(struct vfio_device *vdev, struct rb_root_cached *ranges,
+			 u32 nnodes, u64 *page_size);
+	int (*log_stop)(struct vfio_device *vdev);
+	int (*log_read_and_clear)(struct vfio_device *vdev, unsigned long iova,
+				  unsigned long length,
+				  struct iova_bitmap *dirty);
+};
+
+/* Device lifetime */
+struct vfio_device *_vfio_alloc_device(size_t size, struct device *dev,
+				       const struct vfio_device_ops *ops);
+/**
+ * vfio_alloc_device - allocate a bus driver's state with its vfio_device
+ * @type: the driver's structure
+ * @member: the struct vfio_device member of @type; must be at offset 0
+ * @dev: the device being exposed
+ * @ops: the driver's callbacks
+ *
+ * Returns a pointer to the new @type, or an ERR_PTR.  Free it with
+ * vfio_put_device().
+ */
+#define vfio_alloc_device(type, member, dev, ops)			\
+	container_of(_vfio_alloc_device(sizeof(type) +			\
+					BUILD_BUG_ON_ZERO(offsetof(	\
+						type, member)),		\
+					dev, ops),			\
+		     type, member)
+
+void vfio_put_device(struct vfio_device *vdev);
+int vfio_register_group_dev(struct vfio_device *vdev);
+int vfio_register_emulated_iommu_dev(struct vfio_device *vdev);
+void vfio_unregister_group_dev(struct vfio_device *vdev);
+int vfio_assign_device_set(struct vfio_device *vdev, void *set_id);
+unsigned int vfio_device_set_open_count(struct vfio_device_set *dev_set);
+struct vfio_device *
+vfio_find_device_in_devset(struct vfio_device_set *dev_set,
+			   struct device *dev);
+
+/* KVM hooks, reached through symbol_get() */
+bool vfio_file_is_valid(struct file *file);
+bool vfio_file_is_group(struct file *file);
+bool vfio_file_enforced_coherent(struct file *file);
+void vfio_file_set_kvm(struct file *file, struct kvm *kvm);
+struct iommu_group *vfio_file_iommu_group(struct file *file);
+bool vfio_file_has_dev(struct file *file, struct vfio_device *vdev);
+
+/* DMA for emulated devices, served by the container's IOMMU backend */
+#define VFIO_PIN_PAGES_MAX_ENTRIES	(PAGE_SIZE / sizeof(unsigned long))
+int vfio_pin_pages(struct vfio_device *vdev, dma_addr_t iova, int npage,
+		   int prot, struct page **pages);
+void vfio_unpin_pages(struct vfio_device *vdev, dma_addr_t iova, int npage);
+int vfio_dma_rw(struct vfio_device *vdev, dma_addr_t iova, void *data,
+		size_t len, bool write);
+
+/**
+ * struct vfio_ioctl_op - one row of an ioctl table
+ * @cmd: the ioctl number
+ * @min_size: bytes the user's argsz must at least cover (the end of the
+ *	last mandatory member); 0 for ioctls whose argument is not a
+ *	struct starting with argsz (the handler gets the raw argument)
+ * @size: size of the kernel copy handed to @handler; user bytes beyond
+ *	it are ignored, missing bytes read as zero
+ * @valid_flags: bits allowed in the u32 flags that follows argsz; any
+ *	other bit fails with -EINVAL before @handler runs
+ * @copy_out: copy the kernel copy back (up to argsz) when @handler
+ *	returns 0 or more
+ * @handler: does the work; @karg is the kernel copy (NULL when
+ *	@min_size is 0), @uarg the user pointer (for data past the struct,
+ *	such as capability chains and SET_IRQS payloads)
+ *
+ * vfio_ioctl_dispatch() does the argsz, copy-in, flags and copy-out
+ * steps once, so handlers only see validated kernel copies.
+ */
+struct vfio_ioctl_op {
+	unsigned int cmd;
+	u32 min_size;
+	u32 size;
+	u32 valid_flags;
+	bool copy_out;
+	long (*handler)(void *obj, void *karg, void __user *uarg);
+};
+
+#define VFIO_IOCTL_OP(_cmd, _fn, _type, _last, _flags, _out)		\
+	{								\
+		.cmd = _cmd, .handler = _fn, .size = sizeof(_type),	\
+		.min_size = offsetofend(_type, _last),			\
+		.valid_flags = _flags, .copy_out = _out,		\
+	}
+#define VFIO_IOCTL_RAW(_cmd, _fn) { .cmd = _cmd, .handler = _fn }
+
+long vfio_ioctl_dispatch(void *obj, const struct vfio_ioctl_op *table,
+			 size_t nr_ops, unsigned int cmd, unsigned long arg);
+
+/**
+ * struct vfio_info_cap - a capability chain being built for an *_INFO ioctl
+ * @buf: the chain; each header's @next is an offset from the start of @buf
+ * @size: bytes used in @buf
+ */
+struct vfio_info_cap {
+	struct vfio_info_cap_header *buf;
+	size_t size;
+};
+
+struct vfio_info_cap_header *vfio_info_cap_add(struct vfio_info_cap *caps,
+					       size_t size, u16 id,
+					       u16 version);
+void vfio_info_cap_shift(struct vfio_info_cap *caps, size_t offset);
+int vfio_info_add_capability(struct vfio_info_cap *caps,
+			     struct vfio_info_cap_header *cap, size_t size);
+int vfio_info_cap_copy_out(struct vfio_info_cap *caps, u32 *argsz,
+			   u32 *cap_offset, size_t info_size,
+			   void __user *uinfo);
+
+int vfio_set_irqs_validate_and_prepare(struct vfio_irq_set *hdr,
+				       int num_irqs, int max_irq_type,
+				       size_t *data_size);
+
+/**
+ * vfio_check_feature - common checks of a VFIO_DEVICE_FEATURE request
+ * @flags: the request's flags
+ * @argsz: bytes of feature data the user supplied
+ * @supported_ops: VFIO_DEVICE_FEATURE_GET and/or _SET, what the feature
+ *	allows
+ * @minsz: feature data size the feature needs
+ *
+ * Returns 1 when the driver should carry out the GET or SET, 0 when the
+ * request was a successful PROBE, or a negative errno.
+ */
+static inline int vfio_check_feature(u32 flags, size_t argsz,
+				     u32 supported_ops, size_t minsz)
+{
+	u32 dir = flags & (VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_SET);
+
+	if (dir & ~supported_ops)
+		return -EINVAL;
+	if (flags & VFIO_DEVICE_FEATURE_PROBE)
+		return 0;
+	if (!dir || argsz < minsz)
+		return -EINVAL;
+	return 1;
+}
+
+int vfio_mig_get_next_state(struct vfio_device *vdev,
+			    enum vfio_device_mig_state cur_fsm,
+			    enum vfio_device_mig_state new_fsm,
+			    enum vfio_device_mig_state *next_fsm);
+
+/* virqfd: run a kernel handler when an eventfd is signalled */
+int vfio_virqfd_enable(void *opaque, int (*handler)(void *opaque, void *data),
+		       void (*thread)(void *opaque, void *data), void *data,
+		       struct virqfd **pvirqfd, int fd);
+void vfio_virqfd_disable(struct virqfd **pvirqfd);
+void vfio_virqfd_flush_thread(struct virqfd **pvirqfd);
+
+#endif /* __LINUX_VFIO_H */

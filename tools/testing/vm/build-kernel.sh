@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Configure and build the test kernel with this repo's VFIO in it.
+#   FRAGMENTS  config fragments merged on top of the defconfigs
+#              (default: vm vfio debug)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+FRAGMENTS=${FRAGMENTS:-vm vfio debug}
+CFGDIR=$REPO/tools/testing/vm/configs
+
+"$REPO/tools/testing/vm/overlay.sh"
+mkdir -p "$OUT"
+export CCACHE_DIR=${CCACHE_DIR:-$BUILD/ccache}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+
+# Reconfigure only when a fragment changed, so that a rebuild after an
+# edit of one of our files recompiles only what depends on it.
+frags=()
+for f in $FRAGMENTS; do frags+=("$CFGDIR/$f.config"); done
+stamp=$OUT/.vfio-config-stamp
+want=$(cat "${frags[@]}" | sha1sum | cut -d' ' -f1)
+if [ ! -f "$OUT/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+	say "configuring $ARCH kernel ($DEFCONFIGS + $FRAGMENTS)"
+	kmake -s $DEFCONFIGS >/dev/null
+	"$SRC/scripts/kconfig/merge_config.sh" -m -O "$OUT" "$OUT/.config" \
+		"${frags[@]}" >/dev/null
+	kmake -s olddefconfig >/dev/null
+	# A fragment line the kernel did not take is a harness bug.
+	for f in "${frags[@]}"; do
+		grep -E '^CONFIG_[A-Z0-9_]+=' "$f" | while IFS= read -r line; do
+			if [[ $line == *=n ]]; then
+				! grep -qx "${line%=n}=[ym]" "$OUT/.config" && continue
+			elif grep -qx "$line" "$OUT/.config"; then
+				continue
+			fi
+			echo "config: $line did not take ($(basename "$f"))" >&2
+			exit 1
+		done
+	done
+	echo "$want" >"$stamp"
+fi
+
+say "building $ARCH kernel and modules (log: $OUT/build.log)"
+if ! kmake ${KBUILD_TARGETS:-all} >"$OUT/build.log" 2>&1; then
+	grep -E 'error|Error' "$OUT/build.log" | head -40 >&2
+	say "kernel build failed, see $OUT/build.log"
+	exit 1
+fi
+grep -E 'warning:' "$OUT/build.log" | grep -E 'drivers/vfio|include/(uapi/)?linux/vfio' >&2 || true
+
+rm -rf "$MODROOT.tmp"
+kmake -s INSTALL_MOD_PATH="$MODROOT.tmp" INSTALL_MOD_STRIP=1 modules_install >/dev/null
+rm -rf "$MODROOT"
+mv "$MODROOT.tmp" "$MODROOT"
+kmake -s headers_install >/dev/null
+say "kernel ready: $OUT/$KIMAGE ($(kmake -s kernelrelease))"

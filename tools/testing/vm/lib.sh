@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared settings of the harness scripts.  Source it; do not run it.
+#
+# Layout of the ignored build folder (BUILD, default <repo>/build):
+#   src/        Debian's linux-source-6.12, extracted once; upstream's VFIO
+#               removed and this repo's files symlinked in their place
+#   $ARCH/      O= output of the kernel build (config, bzImage, modules)
+#   $ARCH-mod/  modules_install tree the guest bind-mounts on /lib/modules
+#   $ARCH-st/   selftest binaries
+#   runs/       one folder per VM run: console.log, test results
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+BUILD=${BUILD:-$REPO/build}
+ARCH=${ARCH:-x86_64}
+SRC=$BUILD/src
+OUT=$BUILD/$ARCH
+MODROOT=$BUILD/$ARCH-mod
+STOUT=$BUILD/$ARCH-st
+RUNS=$BUILD/runs
+TARBALL=/usr/src/linux-source-6.12.tar.xz
+LOCALVERSION=-vfio
+JOBS=${JOBS:-$(nproc)}
+
+case $ARCH in
+x86_64)
+	KARCH=x86
+	CROSS=
+	KIMAGE=arch/x86/boot/bzImage
+	DEFCONFIGS="x86_64_defconfig kvm_guest.config"
+	;;
+*)
+	echo "harness: architecture '$ARCH' is not wired up yet" >&2
+	exit 2
+	;;
+esac
+
+# Paths of the upstream tree that this project owns and replaces.
+OWNED_PATHS="drivers/vfio include/linux/vfio.h include/linux/vfio_pci_core.h
+include/uapi/linux/vfio.h tools/testing/selftests/vfio"
+
+kmake() {
+	make -C "$SRC" O="$OUT" ARCH=$KARCH ${CROSS:+CROSS_COMPILE=$CROSS} \
+		LOCALVERSION=$LOCALVERSION CC="ccache ${CROSS}gcc" -j"$JOBS" "$@"
+}
+
+say() {
+	printf '[%s] %s\n' "$(date +%T)" "$*" >&2
+}
