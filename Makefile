@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Entry points of the VFIO tree.  The kernel itself is built from Debian's
+# linux-source-6.12 with this tree overlaid on it (tools/testing/vm/).
+#
+#   make deps      install build and test dependencies (apt)
+#   make kernel    build the 6.12 kernel with our VFIO (incremental)
+#   make test      deps + kernel, then every test in the VM
+#   make check     checkpatch --strict, sparse and W=1 on our code
+#   make vm CMD='...' [DEVICES='edu ...'] [QEMU_ARGS='...']
+#                  boot the test kernel and run CMD inside
+#   make demo      the main job: QEMU assigns an NVMe through our VFIO
+#   ARCH=x86_64    the architecture (only x86_64 is wired up so far)
+#   T=REGEX        with 'make test': only tests whose name matches
+
+VM := tools/testing/vm
+export ARCH ?= x86_64
+
+.PHONY: all deps kernel test check vm demo help
+all: kernel
+
+help:
+	@sed -n '3,15s/^# \{0,1\}//p' Makefile
+
+deps:
+	@$(VM)/deps.sh
+
+kernel: deps
+	@$(VM)/build-kernel.sh
+
+test: kernel
+	@$(VM)/run-tests.sh $(if $(T),-k '$(T)')
+
+check: kernel
+	@$(VM)/check.sh
+
+vm:
+	@$(VM)/run-vm.sh -v $(foreach d,$(DEVICES),-d $(d)) \
+		$(foreach a,$(QEMU_ARGS),-q $(a)) -- '$(CMD)'
+
+demo: kernel
+	@$(VM)/demo.sh

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Smoke test of the harness and the container: the VFIO modules load and
+ * /dev/vfio/vfio answers the two ioctls every user calls first.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vfio_util.h"
+
+TEST(container_node_is_misc_196)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, vfio_util_modprobe("vfio"));
+	ASSERT_EQ(0, stat("/dev/vfio/vfio", &st));
+	ASSERT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(10, major(st.st_rdev));
+	EXPECT_EQ(196, minor(st.st_rdev));
+}
+
+TEST(api_version_is_zero)
+{
+	int fd = open("/dev/vfio/vfio", O_RDWR);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(VFIO_API_VERSION, ioctl(fd, VFIO_GET_API_VERSION));
+	EXPECT_EQ(0, VFIO_API_VERSION);
+	close(fd);
+}
+
+/* Without a backend there is nobody to forward an unknown ioctl to. */
+TEST(unknown_ioctl_without_backend_is_einval)
+{
+	int fd = open("/dev/vfio/vfio", O_RDWR);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, ioctl(fd, VFIO_IOMMU_GET_INFO, NULL));
+	EXPECT_EQ(EINVAL, errno);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Static checks of our kernel code: checkpatch --strict, kernel-doc,
+# sparse (C=2: every file, not only recompiled ones) and W=1.  Prints each
+# finding and a count; exits non-zero when there is any.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+cd "$REPO" || exit 1
+files=$(git ls-files 'drivers/vfio/*.[ch]' 'include/linux/vfio*.h' 'include/uapi/linux/vfio*.h')
+log=$BUILD/check.log
+: >"$log"
+findings=0
+
+say "checkpatch --strict on $(echo "$files" | wc -w) files"
+for f in $files; do
+	out=$("$SRC/scripts/checkpatch.pl" --strict --no-tree --quiet --terse \
+		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES -f "$f" 2>&1)
+	if [ -n "$out" ]; then
+		echo "$out" | tee -a "$log"
+		findings=$((findings + $(echo "$out" | grep -c ': [A-Z]*:')))
+	fi
+done
+
+say "kernel-doc"
+out=$("$SRC/scripts/kernel-doc" -none -Wall $files 2>&1)
+if [ -n "$out" ]; then
+	echo "$out" | tee -a "$log"
+	findings=$((findings + $(echo "$out" | wc -l)))
+fi
+
+say "sparse (C=2) and W=1 on drivers/vfio"
+export CCACHE_DIR=${CCACHE_DIR:-$BUILD/ccache}
+out=$(flock "$BUILD/.kbuild.lock" bash -c "$(declare -f kmake); $(declare -p SRC OUT KARCH CROSS LOCALVERSION JOBS); kmake C=2 W=1 drivers/vfio/" 2>&1 |
+	grep -E '(warning|error):' | grep -E 'drivers/vfio|include/(uapi/)?linux/vfio')
+if [ -n "$out" ]; then
+	echo "$out" | tee -a "$log"
+	findings=$((findings + $(echo "$out" | wc -l)))
+fi
+
+say "$findings findings (log: $log)"
+[ "$findings" = 0 ]

@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Run the test suite: host-side checks, then one VM boot that runs every
+# KUnit module and selftest program.  Prints a result line per failure and
+# ends with "N passed, N failed, N skipped".
+#
+#   run-tests.sh [-k REGEX] [-H]
+#     -k REGEX  only plan entries whose name matches (e.g. -k smoke_api)
+#     -H        skip the host-side checks (ABI check, harness self-test)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+filter=
+host=1
+while getopts "k:H" opt; do
+	case $opt in
+	k) filter=$OPTARG ;;
+	H) host=0 ;;
+	*) sed -n '3,10s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	esac
+done
+
+rundir=$RUNS/test-$(date +%Y%m%d-%H%M%S)
+mkdir -p "$rundir/results"
+ln -sfn "$rundir" "$RUNS/last-test"
+
+say "building selftests into $STOUT"
+make -s -C "$SRC/tools/testing/selftests/vfio" OUTPUT="$STOUT" \
+	KHDR_INCLUDES="-isystem $OUT/usr/include" >"$rundir/selftests-build.log" 2>&1 || {
+	cat "$rundir/selftests-build.log" >&2
+	say "selftests did not build"
+	exit 1
+}
+
+want() { [ -z "$filter" ] || [[ $1 =~ $filter ]]; }
+
+# Host-side checks write their TAP beside the guest's results.
+if [ $host = 1 ]; then
+	for t in "$REPO"/tools/testing/vfio-abi/check.sh "$REPO"/tools/testing/vm/harness-selftest.sh; do
+		[ -x "$t" ] || continue
+		name=host-$(basename "$(dirname "$t")")
+		want "$name" || continue
+		say "host check $name"
+		set +e
+		"$t" >"$rundir/results/$name.tap" 2>"$rundir/results/$name.err"
+		echo $? >"$rundir/results/$name.rc"
+		set -e
+	done
+fi
+
+plan=$rundir/plan
+: >"$plan"
+for ko in $(find "$MODROOT" -name '*_kunit.ko*' | sort); do
+	mod=$(basename "${ko%%.ko*}")
+	want "kunit-$mod" && echo "kunit-$mod kunit_module $mod" >>"$plan"
+done
+for t in $(find "$STOUT" -maxdepth 1 -type f -perm -u+x | sort); do
+	name=$(basename "$t")
+	want "$name" && echo "$name $t" >>"$plan"
+done
+
+if [ -s "$plan" ]; then
+	say "VM: $(wc -l <"$plan") test programs"
+	set +e
+	"$REPO/tools/testing/vm/run-vm.sh" -o "$rundir" -t 3000 -- \
+		"$REPO/tools/testing/vm/guest-tests.sh $plan"
+	vmrc=$?
+	set -e
+	[ $vmrc = 0 ] || say "VM run ended with status $vmrc"
+fi
+
+say "results (logs in $rundir)"
+"$REPO/tools/testing/vm/results.py" "$rundir"
