@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the test VM: QEMU device assignment of the emulated NVMe
+# through our VFIO.  A nested guest (TCG, the same kernel) writes a random
+# pattern to the assigned disk with O_DIRECT and reads it back; then the
+# NVMe goes back to the host nvme driver, which must read the same pattern.
+# Prints TAP.  NESTED_MEM, PATTERN_MB may be set.
+set -u
+repo=$(cd "$(dirname "$0")/../../../.." && pwd)
+. "$repo/tools/testing/vm/lib.sh"
+mb=${PATTERN_MB:-8}
+n=0
+fails=0
+step() {	# step DESCRIPTION RESULT(0 ok)
+	n=$((n + 1))
+	if [ "$2" = 0 ]; then echo "ok $n $1"; else echo "not ok $n $1"; fails=1; fi
+}
+find_nvme() {
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d/vendor")" = 0x1b36 ] && [ "$(cat "$d/device")" = 0x0010 ] &&
+			{ basename "$d"; return; }
+	done
+}
+bind() {	# bind BDF DRIVER
+	local cur
+	cur=$(basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null)
+	[ -n "$cur" ] && echo "$1" >"/sys/bus/pci/devices/$1/driver/unbind"
+	echo "$2" >"/sys/bus/pci/devices/$1/driver_override"
+	echo "$1" >"/sys/bus/pci/drivers/$2/bind"
+}
+
+echo "TAP version 13"
+echo "1..7"
+bdf=$(find_nvme)
+work=/tmp/nvme-assign
+mkdir -p "$work"
+head -c $((mb << 20)) /dev/urandom >"$work/pattern"
+
+modprobe vfio-pci
+loaded=0
+for m in vfio vfio_iommu_type1 vfio_pci_core vfio_pci; do
+	# Our modules come from our build, never from a stock tree.
+	f=$(modinfo -F filename "$m" 2>/dev/null)
+	case $f in "$MODROOT"/*|/lib/modules/*-vfio/*) ;; *) loaded=1 ;; esac
+	[ -d "/sys/module/$m" ] || loaded=1
+done
+step "our vfio, vfio_iommu_type1, vfio_pci_core and vfio_pci are loaded" $loaded
+
+bind "$bdf" vfio-pci
+group=$(basename "$(readlink "/sys/bus/pci/devices/$bdf/iommu_group")")
+[ "$(basename "$(readlink "/sys/bus/pci/devices/$bdf/driver")")" = vfio-pci ] &&
+	[ -c "/dev/vfio/$group" ]
+step "NVMe $bdf bound to vfio-pci, /dev/vfio/$group exists" $?
+
+# The nested guest sees this guest's root (with its /tmp) over 9p.
+kernel=$OUT/$KIMAGE
+append="console=ttyS0 root=/dev/root rootfstype=9p ro panic=-1"
+append+=" rootflags=trans=virtio,version=9p2000.L,cache=loose,msize=262144"
+append+=" init=$repo/tools/testing/vm/clients/nvme-nested-init.sh"
+append+=" nested_work=$work nested_mb=$mb"
+timeout 900 qemu-system-x86_64 -M q35 -accel tcg -cpu max -m "${NESTED_MEM:-512M}" \
+	-kernel "$kernel" -append "$append" -nographic -no-reboot -display none \
+	-vga none -net none \
+	-fsdev local,id=r,path=/,security_model=none,multidevs=remap \
+	-device virtio-9p-pci,fsdev=r,mount_tag=/dev/root \
+	-device vfio-pci,host="$bdf" </dev/null >"$work/nested.log" 2>&1
+qrc=$?
+sed 's/^/# nested: /' "$work/nested.log" | grep -E 'nested:|vfio|nvme|NESTED|error|Error' | tail -40
+step "nested QEMU ran and exited cleanly (status $qrc)" $qrc
+grep -q '^NESTED-RESULT: pattern verified' "$work/nested.log"
+step "nested guest's nvme driver wrote and read back the pattern" $?
+grep -q 'reboot: Power down' "$work/nested.log"
+step "nested guest shut down cleanly" $?
+
+bind "$bdf" nvme
+for i in $(seq 50); do
+	dev=$(ls -d /sys/bus/pci/devices/"$bdf"/nvme/nvme*/nvme*n1 2>/dev/null | head -n1)
+	[ -n "$dev" ] && [ -b "/dev/$(basename "$dev")" ] && break
+	sleep 0.2
+done
+blk=/dev/$(basename "${dev:-none}")
+dd if="$blk" of="$work/readback" bs=1M count="$mb" iflag=direct status=none
+cmp -s "$work/pattern" "$work/readback"
+step "host nvme driver reads the same pattern from $blk after unbind" $?
+
+# The comparison must be able to fail: one flipped byte is caught.
+cp "$work/pattern" "$work/corrupt"
+printf '\x5a' | dd of="$work/corrupt" bs=1 seek=$((mb << 19)) conv=notrunc status=none
+cmp -s "$work/pattern" "$work/corrupt" && cmp -s "$work/corrupt" "$work/readback"
+[ $? != 0 ]
+step "a pattern with one corrupted byte is detected" $?
+exit $fails
