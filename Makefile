@@ -40,3 +40,8 @@ vm:
 
 demo: kernel
 	@$(VM)/demo.sh
+
+# Our VFIO against the stock 6.12 VFIO (tools/testing/vm/bench/); ROUNDS=N.
+.PHONY: bench
+bench: deps
+	@$(VM)/bench/bench.sh $(if $(ROUNDS),-r $(ROUNDS))

@@ -9,7 +9,19 @@ set -euo pipefail
 FRAGMENTS=${FRAGMENTS:-vm vfio debug}
 CFGDIR=$REPO/tools/testing/vm/configs
 
+# OVERLAY=0 builds $SRC as it is (the stock kernel of the benchmarks).
+if [ "${OVERLAY:-1}" != 0 ]; then
 "$REPO/tools/testing/vm/overlay.sh"
+
+# ABI drift of the uAPI header fails the build.
+stock=$BUILD/stock-uapi-vfio.h
+[ -f "$stock" ] || tar -xJOf "$TARBALL" linux-source-6.12/include/uapi/linux/vfio.h >"$stock"
+if ! "$REPO/tools/testing/vfio-abi/check.sh" --stock "$stock" >"$BUILD/abi-check.log" 2>&1; then
+	grep -E '^not ok|^#' "$BUILD/abi-check.log" >&2
+	say "uAPI header differs from stock 6.12 in ABI (log: $BUILD/abi-check.log)"
+	exit 1
+fi
+fi
 mkdir -p "$OUT"
 export CCACHE_DIR=${CCACHE_DIR:-$BUILD/ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}

@@ -22,7 +22,6 @@ mount -t hugetlbfs hugetlbfs /dev/hugepages
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 vfioout /run/out
 mount --bind "$(cat /run/out/modroot)/lib/modules" /lib/modules
 hostname vfio-vm
-ip link set lo up 2>/dev/null
 
 cd "$(dirname "$0")/../../.." || cd /
 echo "vfio-harness: guest up, running: $(cat /run/out/cmd)" >/dev/kmsg
@@ -30,5 +29,6 @@ bash /run/out/cmd 2>&1 | tee /run/out/output
 echo "${PIPESTATUS[0]}" >/run/out/status
 sync
 umount /run/out
+# Power off; PID 1 must not exit meanwhile, or the kernel panics.
 echo o >/proc/sysrq-trigger
-sleep 10
+while :; do sleep 1; done

@@ -12,13 +12,15 @@
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 BUILD=${BUILD:-$REPO/build}
 ARCH=${ARCH:-x86_64}
-SRC=$BUILD/src
-OUT=$BUILD/$ARCH
-MODROOT=$BUILD/$ARCH-mod
-STOUT=$BUILD/$ARCH-st
+# SRC, OUT, MODROOT, STOUT and LOCALVERSION may be preset by the caller,
+# e.g. to build or boot another kernel (tools/testing/vm/bench/).
+SRC=${SRC:-$BUILD/src}
+OUT=${OUT:-$BUILD/$ARCH}
+MODROOT=${MODROOT:-$BUILD/$ARCH-mod}
+STOUT=${STOUT:-$BUILD/$ARCH-st}
 RUNS=$BUILD/runs
 TARBALL=/usr/src/linux-source-6.12.tar.xz
-LOCALVERSION=-vfio
+LOCALVERSION=${LOCALVERSION:--vfio}
 JOBS=${JOBS:-$(nproc)}
 
 case $ARCH in

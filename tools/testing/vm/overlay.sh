@@ -12,6 +12,8 @@ if [ ! -f "$SRC/Makefile" ]; then
 	rm -rf "$SRC.tmp"
 	mkdir -p "$SRC.tmp"
 	tar -xJf "$TARBALL" -C "$SRC.tmp" --strip-components=1
+	# Stock uAPI header, the reference of the ABI check.
+	cp "$SRC.tmp/include/uapi/linux/vfio.h" "$SRC.tmp/../stock-uapi-vfio.h"
 	mv "$SRC.tmp" "$SRC"
 fi
 

@@ -25,24 +25,47 @@ mkdir -p "$rundir/results"
 ln -sfn "$rundir" "$RUNS/last-test"
 
 say "building selftests into $STOUT"
-make -s -C "$SRC/tools/testing/selftests/vfio" OUTPUT="$STOUT" \
-	KHDR_INCLUDES="-isystem $OUT/usr/include" >"$rundir/selftests-build.log" 2>&1 || {
-	cat "$rundir/selftests-build.log" >&2
-	say "selftests did not build"
-	exit 1
-}
+# From scratch, so that a stale binary never stands in for a broken source.
+rm -rf "$STOUT" "$BUILD/$ARCH-tools"
+mkdir -p "$STOUT" "$BUILD/$ARCH-tools"
+# -k: one broken test program must not hide the others; each program that
+# did not build is a failed result of its own.
+make -k -s -C "$SRC/tools/testing/selftests/vfio" OUTPUT="$STOUT" \
+	KSFT="$SRC/tools/testing/selftests" \
+	KHDR_INCLUDES="-isystem $OUT/usr/include" >"$rundir/selftests-build.log" 2>&1 || true
+make -k -s -C "$REPO/tools/vfio" OUTPUT="$BUILD/$ARCH-tools" \
+	KHDR_INCLUDES="-isystem $OUT/usr/include" >>"$rundir/selftests-build.log" 2>&1 || true
+{
+	echo "TAP version 13"
+	i=0
+	for c in "$REPO"/tools/testing/selftests/vfio/*.c "$REPO"/tools/vfio/*.c; do
+		prog=$(basename "${c%.c}")
+		[ "$prog" = vfio_util ] && continue
+		i=$((i + 1))
+		if [ -x "$STOUT/$prog" ] || [ -x "$BUILD/$ARCH-tools/$prog" ]; then
+			echo "ok $i build $prog"
+		else
+			echo "not ok $i build $prog (see selftests-build.log)"
+		fi
+	done
+	echo "1..$i"
+} >"$rundir/results/host-build.tap"
+echo 0 >"$rundir/results/host-build.rc"
+grep -E 'error|warning' "$rundir/selftests-build.log" >&2 || true
 
 want() { [ -z "$filter" ] || [[ $1 =~ $filter ]]; }
 
 # Host-side checks write their TAP beside the guest's results.
 if [ $host = 1 ]; then
-	for t in "$REPO"/tools/testing/vfio-abi/check.sh "$REPO"/tools/testing/vm/harness-selftest.sh; do
-		[ -x "$t" ] || continue
-		name=host-$(basename "$(dirname "$t")")
+	for entry in host-vfio-abi:vfio-abi/check.sh host-harness:vm/harness-selftest.sh; do
+		name=${entry%%:*}
+		t=$REPO/tools/testing/${entry#*:}
 		want "$name" || continue
 		say "host check $name"
 		set +e
-		"$t" >"$rundir/results/$name.tap" 2>"$rundir/results/$name.err"
+		args=()
+		[ $name = host-vfio-abi ] && args=(--stock "$BUILD/stock-uapi-vfio.h")
+		"$t" "${args[@]}" >"$rundir/results/$name.tap" 2>"$rundir/results/$name.err"
 		echo $? >"$rundir/results/$name.rc"
 		set -e
 	done
@@ -56,6 +79,11 @@ for ko in $(find "$MODROOT" -name '*_kunit.ko*' | sort); do
 done
 for t in $(find "$STOUT" -maxdepth 1 -type f -perm -u+x | sort); do
 	name=$(basename "$t")
+	want "$name" && echo "$name $t" >>"$plan"
+done
+# Real clients (QEMU assignment, DPDK): the longest entries, run last.
+for t in "$REPO"/tools/testing/vm/clients/test-*.sh; do
+	name=client-$(basename "${t%.sh}" | sed 's/^test-//')
 	want "$name" && echo "$name $t" >>"$plan"
 done
 

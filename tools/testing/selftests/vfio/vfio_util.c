@@ -66,7 +66,7 @@ static unsigned int read_id(const char *bdf, const char *attr)
 const char *vfio_util_find_pci_nth(unsigned int vendor, unsigned int device,
 				   int nth)
 {
-	static char found[32];
+	static char found[300];
 	struct dirent **names;
 	int i, n;
 

@@ -21,4 +21,4 @@ else
 fi
 sync
 echo o >/proc/sysrq-trigger
-sleep 5
+while :; do sleep 1; done

@@ -1,0 +1,927 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio-bench: time the VFIO uAPI paths a userspace driver or a VMM hits,
+ * on QEMU's edu device (1234:11e8) bound to vfio-pci, through the legacy
+ * container/group interface and the type1v2 IOMMU backend.
+ *
+ *   vfio-bench [-w NAME[,NAME...]] [-x SCALE] [-l] BDF
+ *     -w  run only the workloads whose name starts with one of NAMEs
+ *     -x  multiply every repetition count by SCALE (default 1)
+ *     -l  list the workloads and exit
+ *
+ * Every workload prints one line
+ *
+ *   BENCH <workload> <median_ns> <p10_ns> <p90_ns>
+ *
+ * over its repetitions (after one untimed warm-up), or n/a in the three
+ * number fields when the kernel refused a step; the reason goes to stderr.
+ * Fast operations are timed in batches and reported per operation, so the
+ * cost of reading the clock (large under TCG) does not swamp them.
+ * Lines starting with '#' are informational.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/utsname.h>
+#include <linux/vfio.h>
+
+#ifndef MAP_HUGE_2MB
+#define MAP_HUGE_2MB (21 << 26)
+#endif
+
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+#define SZ_4K		0x1000ULL
+#define SZ_2M		0x200000ULL
+#define SZ_1G		0x40000000ULL
+#define NSMALL		4096		/* single-page mappings */
+
+/* edu register offsets in BAR0 */
+#define EDU_ID		0x00
+#define EDU_IRQ_RAISE	0x60
+#define EDU_IRQ_ACK	0x64
+#define EDU_ID_VALUE	0x010000edU
+
+struct bench_ctx {
+	const char *bdf;
+	char group_path[PATH_MAX];
+	int container;
+	int group;
+	int device;
+	struct vfio_device_info info;
+	uint64_t cfg_off;		/* file offset of config space */
+	uint64_t bar0_off;		/* file offset of BAR0 */
+	uint64_t bar0_size;
+	volatile uint8_t *bar0;		/* mmap of BAR0, or NULL */
+	uint64_t iova_base;		/* start of our IOVA window */
+	void *anon;			/* 1 GiB, 4 KiB pages */
+	void *huge;			/* 1 GiB, 2 MiB hugetlb pages */
+	void *small;			/* NSMALL pages */
+};
+
+static double scale = 1.0;
+
+/* ------------------------------------------------------------------ */
+/* reporting                                                           */
+
+static void __printf(1, 2) err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("vfio-bench: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Report a failed system call with its errno, and return -1. */
+static int __printf(1, 2) fail(const char *fmt, ...)
+{
+	int e = errno;
+	va_list ap;
+
+	fputs("vfio-bench: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s (errno %d)\n", strerror(e), e);
+	return -1;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Percentile p (0..1) with linear interpolation; v must be sorted. */
+static double pct(const double *v, int n, double p)
+{
+	double pos = p * (n - 1);
+	int lo = (int)pos;
+
+	if (lo >= n - 1)
+		return v[n - 1];
+	return v[lo] + (v[lo + 1] - v[lo]) * (pos - lo);
+}
+
+static void report(const char *name, double *v, int n)
+{
+	if (n <= 0) {
+		printf("BENCH %s n/a n/a n/a\n", name);
+	} else {
+		qsort(v, n, sizeof(*v), cmp_double);
+		printf("BENCH %s %.0f %.0f %.0f\n", name, pct(v, n, 0.5),
+		       pct(v, n, 0.1), pct(v, n, 0.9));
+	}
+	fflush(stdout);
+}
+
+static int reps(int base)
+{
+	int n = (int)(base * scale + 0.5);
+
+	return n < 1 ? 1 : n;
+}
+
+/* ------------------------------------------------------------------ */
+/* setup                                                               */
+
+static int find_group(struct bench_ctx *c)
+{
+	char link[PATH_MAX], target[PATH_MAX];
+	const char *slash;
+	ssize_t len;
+
+	snprintf(link, sizeof(link), "/sys/bus/pci/devices/%s/iommu_group", c->bdf);
+	len = readlink(link, target, sizeof(target) - 1);
+	if (len < 0)
+		return fail("readlink %s", link);
+	target[len] = '\0';
+	slash = strrchr(target, '/');
+	snprintf(c->group_path, sizeof(c->group_path), "/dev/vfio/%.32s",
+		 slash ? slash + 1 : target);
+	return 0;
+}
+
+/*
+ * The sequence timed by open_to_ready: container, group, attach, IOMMU
+ * model, device fd.  On failure everything opened here is closed again.
+ */
+static int open_stack(struct bench_ctx *c)
+{
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+
+	c->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	if (c->container < 0)
+		return fail("open /dev/vfio/vfio");
+	c->group = open(c->group_path, O_RDWR | O_CLOEXEC);
+	if (c->group < 0) {
+		fail("open %s", c->group_path);
+		goto close_container;
+	}
+	if (ioctl(c->group, VFIO_GROUP_GET_STATUS, &st)) {
+		fail("VFIO_GROUP_GET_STATUS");
+		goto close_group;
+	}
+	if (!(st.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+		err("group %s is not viable (flags 0x%x): is every device in it bound to vfio-pci?",
+		    c->group_path, st.flags);
+		goto close_group;
+	}
+	if (ioctl(c->group, VFIO_GROUP_SET_CONTAINER, &c->container)) {
+		fail("VFIO_GROUP_SET_CONTAINER");
+		goto close_group;
+	}
+	if (ioctl(c->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU)) {
+		fail("VFIO_SET_IOMMU(TYPE1v2)");
+		goto close_group;
+	}
+	c->device = ioctl(c->group, VFIO_GROUP_GET_DEVICE_FD, c->bdf);
+	if (c->device < 0) {
+		fail("VFIO_GROUP_GET_DEVICE_FD(%s)", c->bdf);
+		goto close_group;
+	}
+	return 0;
+
+close_group:
+	close(c->group);
+	c->group = -1;
+close_container:
+	close(c->container);
+	c->container = -1;
+	return -1;
+}
+
+static void close_stack(struct bench_ctx *c)
+{
+	if (c->bar0) {
+		munmap((void *)c->bar0, c->bar0_size);
+		c->bar0 = NULL;
+	}
+	if (c->device >= 0)
+		close(c->device);
+	if (c->group >= 0)
+		close(c->group);
+	if (c->container >= 0)
+		close(c->container);
+	c->device = c->group = c->container = -1;
+}
+
+/* One-time checks of the API version and the extensions we rely on. */
+static int check_container_api(void)
+{
+	int fd, ver, rc = 0;
+
+	fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return fail("open /dev/vfio/vfio");
+	ver = ioctl(fd, VFIO_GET_API_VERSION);
+	if (ver != VFIO_API_VERSION) {
+		err("VFIO_GET_API_VERSION returned %d, want %d", ver, VFIO_API_VERSION);
+		rc = -1;
+	} else if (ioctl(fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) != 1) {
+		err("container does not offer VFIO_TYPE1v2_IOMMU");
+		rc = -1;
+	}
+	close(fd);
+	return rc;
+}
+
+static int region_info(struct bench_ctx *c, unsigned int index,
+		       struct vfio_region_info *ri)
+{
+	memset(ri, 0, sizeof(*ri));
+	ri->argsz = sizeof(*ri);
+	ri->index = index;
+	if (ioctl(c->device, VFIO_DEVICE_GET_REGION_INFO, ri))
+		return fail("VFIO_DEVICE_GET_REGION_INFO(%u)", index);
+	return 0;
+}
+
+static int cfg_rw16(struct bench_ctx *c, unsigned int off, uint16_t *val, bool wr)
+{
+	ssize_t n;
+
+	if (wr)
+		n = pwrite(c->device, val, 2, c->cfg_off + off);
+	else
+		n = pread(c->device, val, 2, c->cfg_off + off);
+	if (n != 2)
+		return fail("%s config offset 0x%x returned %zd", wr ? "pwrite" : "pread", off, n);
+	return 0;
+}
+
+/* Device info, region offsets, BAR0 mapping, memory and bus master on. */
+static int probe_device(struct bench_ctx *c)
+{
+	struct vfio_region_info ri;
+	uint16_t cmd;
+	uint32_t id;
+
+	memset(&c->info, 0, sizeof(c->info));
+	c->info.argsz = sizeof(c->info);
+	if (ioctl(c->device, VFIO_DEVICE_GET_INFO, &c->info))
+		return fail("VFIO_DEVICE_GET_INFO");
+	if (!(c->info.flags & VFIO_DEVICE_FLAGS_PCI) ||
+	    c->info.num_regions <= VFIO_PCI_CONFIG_REGION_INDEX) {
+		err("device info: flags 0x%x, %u regions: not a vfio-pci device",
+		    c->info.flags, c->info.num_regions);
+		return -1;
+	}
+	if (region_info(c, VFIO_PCI_CONFIG_REGION_INDEX, &ri))
+		return -1;
+	c->cfg_off = ri.offset;
+	if (region_info(c, VFIO_PCI_BAR0_REGION_INDEX, &ri))
+		return -1;
+	c->bar0_off = ri.offset;
+	c->bar0_size = ri.size;
+	if (ri.size < 0x100) {
+		err("BAR0 is %llu bytes, too small for edu", (unsigned long long)ri.size);
+		return -1;
+	}
+	printf("# device %s: flags 0x%x, %u regions, %u irqs, config at 0x%llx, BAR0 %llu bytes at 0x%llx flags 0x%x\n",
+	       c->bdf, c->info.flags, c->info.num_regions, c->info.num_irqs,
+	       (unsigned long long)c->cfg_off, (unsigned long long)ri.size,
+	       (unsigned long long)ri.offset, ri.flags);
+
+	/* Memory decoding for BAR access, bus mastering for MSI writes. */
+	if (cfg_rw16(c, 0x4, &cmd, false))
+		return -1;
+	cmd |= 0x2 | 0x4;
+	if (cfg_rw16(c, 0x4, &cmd, true))
+		return -1;
+
+	if (pread(c->device, &id, 4, c->bar0_off + EDU_ID) != 4)
+		return fail("pread BAR0 offset 0");
+	if (id != EDU_ID_VALUE) {
+		err("BAR0 ID register reads 0x%08x, edu has 0x%08x", id, EDU_ID_VALUE);
+		return -1;
+	}
+	if (ri.flags & VFIO_REGION_INFO_FLAG_MMAP) {
+		void *p = mmap(NULL, ri.size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			       c->device, ri.offset);
+
+		if (p == MAP_FAILED)
+			fail("mmap BAR0");
+		else
+			c->bar0 = p;
+	} else {
+		err("BAR0 is not mmap-capable (flags 0x%x)", ri.flags);
+	}
+	return 0;
+}
+
+/*
+ * Print the IOMMU's page sizes and usable IOVA ranges, and check that our
+ * window [iova_base, iova_base + 1 GiB + 64 MiB) sits inside one range.
+ */
+static int check_iommu(struct bench_ctx *c)
+{
+	struct vfio_iommu_type1_info *info;
+	struct vfio_info_cap_header *hdr;
+	uint64_t lo = c->iova_base, hi = c->iova_base + SZ_1G + 64 * SZ_2M - 1;
+	uint32_t argsz = sizeof(*info);
+	bool covered = false, have_ranges = false;
+
+	for (;;) {
+		info = calloc(1, argsz);
+		if (!info)
+			return fail("calloc");
+		info->argsz = argsz;
+		if (ioctl(c->container, VFIO_IOMMU_GET_INFO, info)) {
+			free(info);
+			return fail("VFIO_IOMMU_GET_INFO");
+		}
+		if (info->argsz <= argsz)
+			break;
+		argsz = info->argsz;
+		free(info);
+	}
+	printf("# iommu: flags 0x%x, iova_pgsizes 0x%llx\n", info->flags,
+	       (unsigned long long)info->iova_pgsizes);
+	if ((info->flags & VFIO_IOMMU_INFO_CAPS) && info->cap_offset) {
+		uint32_t off = info->cap_offset;
+
+		while (off && off + sizeof(*hdr) <= argsz) {
+			hdr = (void *)((char *)info + off);
+			if (hdr->id == VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE) {
+				struct vfio_iommu_type1_info_cap_iova_range *r = (void *)hdr;
+
+				have_ranges = true;
+				for (uint32_t i = 0; i < r->nr_iovas; i++) {
+					printf("# iova range 0x%llx-0x%llx\n",
+					       (unsigned long long)r->iova_ranges[i].start,
+					       (unsigned long long)r->iova_ranges[i].end);
+					if (r->iova_ranges[i].start <= lo &&
+					    r->iova_ranges[i].end >= hi)
+						covered = true;
+				}
+			}
+			if (hdr->next <= off)	/* chains move forward only */
+				break;
+			off = hdr->next;
+		}
+	}
+	free(info);
+	if (have_ranges && !covered) {
+		err("IOVA window 0x%llx-0x%llx is outside the usable ranges",
+		    (unsigned long long)lo, (unsigned long long)hi);
+		return -1;
+	}
+	return 0;
+}
+
+/* Anonymous memory, prefaulted, never touched by THP or the page cache. */
+static void *get_memory(size_t size, bool huge)
+{
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE;
+	void *p;
+
+	if (huge)
+		flags |= MAP_HUGETLB | MAP_HUGE_2MB;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, -1, 0);
+	if (p == MAP_FAILED) {
+		fail("mmap %zu bytes%s", size, huge ? " of 2 MiB hugetlb pages" : "");
+		return NULL;
+	}
+	if (!huge && madvise(p, size, MADV_NOHUGEPAGE))
+		fail("madvise(MADV_NOHUGEPAGE)");
+	/* MAP_POPULATE may leave holes on failure: touch every page. */
+	for (size_t off = 0; off < size; off += huge ? SZ_2M : SZ_4K)
+		((volatile char *)p)[off] = 1;
+	return p;
+}
+
+/* ------------------------------------------------------------------ */
+/* DMA mapping                                                         */
+
+static int dma_map(struct bench_ctx *c, void *vaddr, uint64_t iova, uint64_t size)
+{
+	struct vfio_iommu_type1_dma_map m = {
+		.argsz = sizeof(m),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)vaddr,
+		.iova = iova,
+		.size = size,
+	};
+
+	if (ioctl(c->container, VFIO_IOMMU_MAP_DMA, &m))
+		return fail("VFIO_IOMMU_MAP_DMA iova 0x%llx size 0x%llx",
+			    (unsigned long long)iova, (unsigned long long)size);
+	return 0;
+}
+
+static int dma_unmap(struct bench_ctx *c, uint64_t iova, uint64_t size, uint32_t flags)
+{
+	struct vfio_iommu_type1_dma_unmap u = {
+		.argsz = sizeof(u),
+		.flags = flags,
+		.iova = iova,
+		.size = size,
+	};
+
+	if (ioctl(c->container, VFIO_IOMMU_UNMAP_DMA, &u))
+		return fail("VFIO_IOMMU_UNMAP_DMA iova 0x%llx size 0x%llx flags 0x%x",
+			    (unsigned long long)iova, (unsigned long long)size, flags);
+	if (!(flags & VFIO_DMA_UNMAP_FLAG_ALL) && u.size != size)
+		err("warning: UNMAP_DMA of 0x%llx bytes reported 0x%llx unmapped",
+		    (unsigned long long)size, (unsigned long long)u.size);
+	return 0;
+}
+
+/* Leave the container empty after a workload, whatever happened in it. */
+static void unmap_everything(struct bench_ctx *c)
+{
+	struct vfio_iommu_type1_dma_unmap u = {
+		.argsz = sizeof(u), .flags = VFIO_DMA_UNMAP_FLAG_ALL,
+	};
+
+	if (ioctl(c->container, VFIO_IOMMU_UNMAP_DMA, &u) == 0)
+		return;
+	/* Without UNMAP_ALL: one range over the whole window. */
+	u.flags = 0;
+	u.iova = c->iova_base;
+	u.size = 2 * SZ_1G;
+	ioctl(c->container, VFIO_IOMMU_UNMAP_DMA, &u);
+}
+
+/* MAP then UNMAP of 1 GiB in one call each. */
+static void bench_map_1g(struct bench_ctx *c, void *buf, const char *map_name,
+			 const char *unmap_name)
+{
+	int n = reps(7), got = 0;
+	double *tm = calloc(n, sizeof(double)), *tu = calloc(n, sizeof(double));
+
+	if (!buf || !tm || !tu)
+		goto out;
+	for (int i = -1; i < n; i++) {
+		uint64_t t0, t1, t2;
+
+		t0 = now_ns();
+		if (dma_map(c, buf, c->iova_base, SZ_1G))
+			break;
+		t1 = now_ns();
+		if (dma_unmap(c, c->iova_base, SZ_1G, 0))
+			break;
+		t2 = now_ns();
+		if (i >= 0) {
+			tm[got] = t1 - t0;
+			tu[got] = t2 - t1;
+			got++;
+		}
+	}
+	if (got < n)
+		got = 0;
+out:
+	unmap_everything(c);
+	report(map_name, tm, got);
+	report(unmap_name, tu, got);
+	free(tm);
+	free(tu);
+}
+
+static int map_smalls(struct bench_ctx *c)
+{
+	for (int i = 0; i < NSMALL; i++)
+		if (dma_map(c, (char *)c->small + i * SZ_4K,
+			    c->iova_base + i * SZ_4K, SZ_4K))
+			return -1;
+	return 0;
+}
+
+/* NSMALL single-page MAP_DMAs, then as many UNMAP_DMAs: time per call. */
+static void bench_small(struct bench_ctx *c)
+{
+	int n = reps(7), got = 0;
+	double *tm = calloc(n, sizeof(double)), *tu = calloc(n, sizeof(double));
+
+	if (!c->small || !tm || !tu)
+		goto out;
+	for (int i = -1; i < n; i++) {
+		uint64_t t0, t1, t2;
+		int j;
+
+		t0 = now_ns();
+		if (map_smalls(c))
+			break;
+		t1 = now_ns();
+		for (j = 0; j < NSMALL; j++)
+			if (dma_unmap(c, c->iova_base + j * SZ_4K, SZ_4K, 0))
+				break;
+		if (j < NSMALL)
+			break;
+		t2 = now_ns();
+		if (i >= 0) {
+			tm[got] = (double)(t1 - t0) / NSMALL;
+			tu[got] = (double)(t2 - t1) / NSMALL;
+			got++;
+		}
+	}
+	if (got < n)
+		got = 0;
+out:
+	unmap_everything(c);
+	report("map_4k_each", tm, got);
+	report("unmap_4k_each", tu, got);
+	free(tm);
+	free(tu);
+}
+
+/* One UNMAP_DMA with FLAG_ALL over NSMALL single-page mappings. */
+static void bench_unmap_all(struct bench_ctx *c)
+{
+	int n = reps(7), got = 0;
+	double *t = calloc(n, sizeof(double));
+
+	if (!c->small || !t)
+		goto out;
+	if (ioctl(c->container, VFIO_CHECK_EXTENSION, VFIO_UNMAP_ALL) != 1) {
+		err("container does not offer VFIO_UNMAP_ALL");
+		goto out;
+	}
+	for (int i = -1; i < n; i++) {
+		uint64_t t0;
+
+		if (map_smalls(c))
+			break;
+		t0 = now_ns();
+		if (dma_unmap(c, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL))
+			break;
+		if (i >= 0)
+			t[got++] = now_ns() - t0;
+	}
+	if (got < n)
+		got = 0;
+out:
+	unmap_everything(c);
+	report("unmap_all_4096", t, got);
+	free(t);
+}
+
+/* ------------------------------------------------------------------ */
+/* interrupts, config space, BAR access                                */
+
+static int set_msi(struct bench_ctx *c, int efd)
+{
+	char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
+	struct vfio_irq_set *set = (void *)buf;
+
+	memset(buf, 0, sizeof(buf));
+	set->argsz = efd >= 0 ? sizeof(buf) : sizeof(*set);
+	set->index = VFIO_PCI_MSI_IRQ_INDEX;
+	set->start = 0;
+	if (efd >= 0) {
+		set->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+		set->count = 1;
+		memcpy(set->data, &efd, sizeof(int32_t));
+	} else {
+		set->flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
+		set->count = 0;
+	}
+	if (ioctl(c->device, VFIO_DEVICE_SET_IRQS, set))
+		return fail("VFIO_DEVICE_SET_IRQS(MSI, %s)", efd >= 0 ? "enable" : "disable");
+	return 0;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;	/* only interrupts a blocked read() */
+}
+
+static void edu_write(struct bench_ctx *c, unsigned int reg, uint32_t val)
+{
+	*(volatile uint32_t *)(c->bar0 + reg) = val;
+}
+
+/* Raise edu's interrupt, wait for it on the eventfd, acknowledge it. */
+static int msi_round_trip(struct bench_ctx *c, int efd)
+{
+	uint64_t cnt;
+
+	edu_write(c, EDU_IRQ_RAISE, 1);
+	if (read(efd, &cnt, sizeof(cnt)) != sizeof(cnt))
+		return fail("read eventfd");
+	edu_write(c, EDU_IRQ_ACK, 1);
+	return 0;
+}
+
+static void bench_msi(struct bench_ctx *c)
+{
+	struct vfio_irq_info ii = { .argsz = sizeof(ii), .index = VFIO_PCI_MSI_IRQ_INDEX };
+	int n = reps(21), batch = 100, got = 0, efd = -1;
+	double *t = calloc(n, sizeof(double));
+	bool enabled = false;
+
+	if (!t)
+		goto out;
+	if (!c->bar0) {
+		err("msi_roundtrip needs the BAR0 mmap");
+		goto out;
+	}
+	if (ioctl(c->device, VFIO_DEVICE_GET_IRQ_INFO, &ii)) {
+		fail("VFIO_DEVICE_GET_IRQ_INFO(MSI)");
+		goto out;
+	}
+	if (ii.count < 1 || !(ii.flags & VFIO_IRQ_INFO_EVENTFD)) {
+		err("MSI index: count %u flags 0x%x: no usable MSI", ii.count, ii.flags);
+		goto out;
+	}
+	efd = eventfd(0, EFD_CLOEXEC);
+	if (efd < 0) {
+		fail("eventfd");
+		goto out;
+	}
+	if (set_msi(c, efd))
+		goto out;
+	enabled = true;
+	/* A lost interrupt would block read() forever: the alarm ends it. */
+	alarm(60);
+	for (int i = -1; i < n; i++) {
+		uint64_t t0 = now_ns();
+		int j;
+
+		for (j = 0; j < batch; j++)
+			if (msi_round_trip(c, efd))
+				break;
+		if (j < batch)
+			break;
+		if (i >= 0)
+			t[got++] = (double)(now_ns() - t0) / batch;
+	}
+	alarm(0);
+	if (got < n)
+		got = 0;
+out:
+	if (enabled)
+		set_msi(c, -1);
+	if (efd >= 0)
+		close(efd);
+	report("msi_roundtrip", t, got);
+	free(t);
+}
+
+/* Batches of 4-byte preads at one file offset: time per pread. */
+static void bench_pread(struct bench_ctx *c, const char *name, uint64_t off)
+{
+	int n = reps(21), batch = 500, got = 0;
+	double *t = calloc(n, sizeof(double));
+	uint32_t v;
+
+	if (!t)
+		goto out;
+	for (int i = -1; i < n; i++) {
+		uint64_t t0 = now_ns();
+		int j;
+
+		for (j = 0; j < batch; j++) {
+			ssize_t r = pread(c->device, &v, 4, off);
+
+			if (r != 4) {
+				fail("%s: pread at 0x%llx returned %zd", name,
+				     (unsigned long long)off, r);
+				break;
+			}
+		}
+		if (j < batch)
+			break;
+		if (i >= 0)
+			t[got++] = (double)(now_ns() - t0) / batch;
+	}
+	if (got < n)
+		got = 0;
+out:
+	report(name, t, got);
+	free(t);
+}
+
+static void bench_bar_mmap(struct bench_ctx *c)
+{
+	int n = reps(21), batch = 500, got = 0;
+	double *t = calloc(n, sizeof(double));
+	uint32_t v = 0;
+
+	if (!t || !c->bar0) {
+		if (t)
+			err("bar0_read_mmap: BAR0 is not mapped");
+		goto out;
+	}
+	for (int i = -1; i < n; i++) {
+		uint64_t t0 = now_ns();
+
+		for (int j = 0; j < batch; j++)
+			v |= *(volatile uint32_t *)(c->bar0 + EDU_ID);
+		if (i >= 0)
+			t[got++] = (double)(now_ns() - t0) / batch;
+	}
+	if (v != EDU_ID_VALUE) {
+		err("bar0_read_mmap: read 0x%08x through the mapping", v);
+		got = 0;
+	}
+out:
+	report("bar0_read_mmap", t, got);
+	free(t);
+}
+
+static void bench_reset(struct bench_ctx *c)
+{
+	int n = reps(11), got = 0;
+	double *t = calloc(n, sizeof(double));
+
+	if (!t)
+		goto out;
+	if (!(c->info.flags & VFIO_DEVICE_FLAGS_RESET))
+		printf("# device does not advertise VFIO_DEVICE_FLAGS_RESET\n");
+	for (int i = -1; i < n; i++) {
+		uint64_t t0 = now_ns();
+
+		if (ioctl(c->device, VFIO_DEVICE_RESET)) {
+			fail("VFIO_DEVICE_RESET");
+			break;
+		}
+		if (i >= 0)
+			t[got++] = now_ns() - t0;
+	}
+	if (got < n)
+		got = 0;
+out:
+	report("device_reset", t, got);
+	free(t);
+}
+
+/* Open everything from scratch and close it again, each time. */
+static void bench_open(struct bench_ctx *c)
+{
+	int n = reps(11), got = 0;
+	double *t = calloc(n, sizeof(double));
+
+	if (!t)
+		goto out;
+	for (int i = -1; i < n; i++) {
+		uint64_t t0 = now_ns();
+
+		if (open_stack(c))
+			break;
+		if (i >= 0)
+			t[got++] = now_ns() - t0;
+		close_stack(c);
+	}
+	if (got < n)
+		got = 0;
+out:
+	report("open_to_ready", t, got);
+	free(t);
+}
+
+/* ------------------------------------------------------------------ */
+
+static const char *const workloads[] = {
+	"open_to_ready", "map_anon_1g", "unmap_anon_1g", "map_huge_1g",
+	"unmap_huge_1g", "map_4k_each", "unmap_4k_each", "unmap_all_4096",
+	"msi_roundtrip", "cfg_read_pread", "bar0_read_pread", "bar0_read_mmap",
+	"device_reset",
+};
+#define NWORK ARRAY_SIZE(workloads)
+
+static const char *only;	/* -w list, comma separated */
+
+static bool wanted(const char *name)
+{
+	const char *p = only;
+
+	if (!p)
+		return true;
+	while (*p) {
+		size_t len = strcspn(p, ",");
+
+		if (len && !strncmp(name, p, len))
+			return true;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
+static void skip_all(const char *why)
+{
+	err("%s: every remaining workload is n/a", why);
+	for (size_t i = 0; i < NWORK; i++)
+		if (strcmp(workloads[i], "open_to_ready") && wanted(workloads[i]))
+			printf("BENCH %s n/a n/a n/a\n", workloads[i]);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: vfio-bench [-w NAME[,NAME...]] [-x SCALE] [-l] BDF\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_ctx c = { .container = -1, .group = -1, .device = -1,
+			       .iova_base = SZ_1G };
+	struct utsname u;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "w:x:l")) != -1) {
+		switch (opt) {
+		case 'w':
+			only = optarg;
+			break;
+		case 'x':
+			scale = atof(optarg);
+			if (scale <= 0)
+				usage();
+			break;
+		case 'l':
+			for (size_t i = 0; i < NWORK; i++)
+				puts(workloads[i]);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc - 1)
+		usage();
+	c.bdf = argv[optind];
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = on_alarm }, NULL);
+
+	uname(&u);
+	printf("# kernel %s %s\n", u.release, u.version);
+	if (find_group(&c) || check_container_api()) {
+		if (wanted("open_to_ready"))
+			printf("BENCH open_to_ready n/a n/a n/a\n");
+		skip_all("setup failed");
+		return 1;
+	}
+
+	/* Needs the group closed: it opens and closes it repeatedly. */
+	if (wanted("open_to_ready"))
+		bench_open(&c);
+
+	if (open_stack(&c) || probe_device(&c) || check_iommu(&c)) {
+		close_stack(&c);
+		skip_all("setup failed");
+		return 1;
+	}
+
+	if (wanted("map_anon_1g") || wanted("unmap_anon_1g")) {
+		c.anon = get_memory(SZ_1G, false);
+		bench_map_1g(&c, c.anon, "map_anon_1g", "unmap_anon_1g");
+		if (c.anon)
+			munmap(c.anon, SZ_1G);
+	}
+	if (wanted("map_huge_1g") || wanted("unmap_huge_1g")) {
+		c.huge = get_memory(SZ_1G, true);
+		bench_map_1g(&c, c.huge, "map_huge_1g", "unmap_huge_1g");
+		if (c.huge)
+			munmap(c.huge, SZ_1G);
+	}
+	if (wanted("map_4k_each") || wanted("unmap_4k_each") ||
+	    wanted("unmap_all_4096"))
+		c.small = get_memory(NSMALL * SZ_4K, false);
+	if (wanted("map_4k_each") || wanted("unmap_4k_each"))
+		bench_small(&c);
+	if (wanted("unmap_all_4096"))
+		bench_unmap_all(&c);
+	if (wanted("msi_roundtrip"))
+		bench_msi(&c);
+	if (wanted("cfg_read_pread"))
+		bench_pread(&c, "cfg_read_pread", c.cfg_off);
+	if (wanted("bar0_read_pread"))
+		bench_pread(&c, "bar0_read_pread", c.bar0_off + EDU_ID);
+	if (wanted("bar0_read_mmap"))
+		bench_bar_mmap(&c);
+	if (wanted("device_reset"))
+		bench_reset(&c);
+
+	close_stack(&c);
+	printf("# done\n");
+	return 0;
+}
