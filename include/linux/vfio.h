@@ -73,6 +73,9 @@ struct vfio_device_set {
  *	unregister path drops the initial one and waits for the rest
  *	(core private)
  * @unregistered: completed when @registration drops to zero (core private)
+ * @inode: owns the address space of every file of the device, so that
+ *	unmap_mapping_range(@inode->i_mapping, ...) zaps all user mappings
+ *	of the device; drivers may use it that way (set by the core)
  */
 struct vfio_device {
 	struct device *dev;
@@ -93,6 +96,8 @@ struct vfio_device {
 	struct list_head group_next;
 	refcount_t registration;
 	struct completion unregistered;
+	/* Added by the core: the address space shared by all device files */
+	struct inode *inode;
 };
 
 /**
@@ -256,6 +261,9 @@ struct vfio_ioctl_op {
 
 long vfio_ioctl_dispatch(void *obj, const struct vfio_ioctl_op *table,
 			 size_t nr_ops, unsigned int cmd, unsigned long arg);
+
+/* Added by the core: @valid_flags for ioctls whose flags are an output. */
+#define VFIO_IOCTL_ANY_FLAGS	U32_MAX
 
 /**
  * struct vfio_info_cap - a capability chain being built for an *_INFO ioctl

@@ -102,6 +102,7 @@ if [ $qrc = 124 ] || [ $qrc = 137 ]; then
 	say "VM hit the time limit of ${limit}s"
 	exit 124
 fi
+[ $verbose = 1 ] || cat "$rundir/output" 2>/dev/null
 if [ ! -f "$rundir/status" ]; then
 	say "guest died before reporting a status (qemu exit $qrc); see $rundir/console.log"
 	exit 125
