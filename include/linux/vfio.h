@@ -35,7 +35,8 @@ struct virqfd;
 /**
  * struct vfio_device_set - devices that are opened and reset as a unit
  * @set_id: what the members share (a PCI slot or bus, or the device itself)
- * @lock: serialises open, close and reset of every member
+ * @lock: serialises open, close and reset of every member; protects
+ *	@device_list and the members' &vfio_device.open_count
  * @device_list: members, linked through &vfio_device.dev_set_list
  * @device_count: number of members
  *
@@ -48,7 +49,7 @@ struct virqfd;
  */
 struct vfio_device_set {
 	void *set_id;
-	struct mutex lock;
+	struct mutex lock;	/* open/close/reset, @device_list, open counts */
 	struct list_head device_list;
 	unsigned int device_count;
 };
@@ -187,15 +188,13 @@ struct vfio_device *_vfio_alloc_device(size_t size, struct device *dev,
  * @dev: the device being exposed
  * @ops: the driver's callbacks
  *
- * Returns a pointer to the new @type, or an ERR_PTR.  Free it with
+ * Return: a pointer to the new @type, or an ERR_PTR.  Free it with
  * vfio_put_device().
  */
 #define vfio_alloc_device(type, member, dev, ops)			\
-	container_of(_vfio_alloc_device(sizeof(type) +			\
-					BUILD_BUG_ON_ZERO(offsetof(	\
-						type, member)),		\
-					dev, ops),			\
-		     type, member)
+	((type *)_vfio_alloc_device(sizeof(type) +			\
+				    BUILD_BUG_ON_ZERO(offsetof(type, member)), \
+				    dev, ops))
 
 void vfio_put_device(struct vfio_device *vdev);
 int vfio_register_group_dev(struct vfio_device *vdev);
@@ -297,7 +296,7 @@ int vfio_set_irqs_validate_and_prepare(struct vfio_irq_set *hdr,
  *	allows
  * @minsz: feature data size the feature needs
  *
- * Returns 1 when the driver should carry out the GET or SET, 0 when the
+ * Return: 1 when the driver should carry out the GET or SET, 0 when the
  * request was a successful PROBE, or a negative errno.
  */
 static inline int vfio_check_feature(u32 flags, size_t argsz,
