@@ -41,7 +41,8 @@ vm:
 demo: kernel
 	@$(VM)/demo.sh
 
-# Our VFIO against the stock 6.12 VFIO (tools/testing/vm/bench/); ROUNDS=N.
+# Our VFIO against the stock 6.12 VFIO (tools/testing/vm/bench/); ROUNDS=N,
+# BENCH_BASE=build/x86_64 compares on one already-built kernel (no builds).
 .PHONY: bench
 bench: deps
-	@$(VM)/bench/bench.sh $(if $(ROUNDS),-r $(ROUNDS))
+	@$(VM)/bench/bench.sh $(if $(ROUNDS),-r $(ROUNDS)) $(if $(BENCH_BASE),-b $(BENCH_BASE))

@@ -470,6 +470,22 @@ static void unmap_everything(struct bench_ctx *c)
 	ioctl(c->container, VFIO_IOMMU_UNMAP_DMA, &u);
 }
 
+/* VmLck of this process in KiB (type1 charges pinned pages to it), or -1. */
+static long locked_kib(void)
+{
+	char line[256];
+	long kib = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
 /* MAP then UNMAP of 1 GiB in one call each. */
 static void bench_map_1g(struct bench_ctx *c, void *buf, const char *map_name,
 			 const char *unmap_name)
@@ -481,14 +497,21 @@ static void bench_map_1g(struct bench_ctx *c, void *buf, const char *map_name,
 		goto out;
 	for (int i = -1; i < n; i++) {
 		uint64_t t0, t1, t2;
+		long lck = -1;
 
 		t0 = now_ns();
 		if (dma_map(c, buf, c->iova_base, SZ_1G))
 			break;
 		t1 = now_ns();
+		/* A check that the pages were really pinned (and released). */
+		if (i < 0)
+			lck = locked_kib();
 		if (dma_unmap(c, c->iova_base, SZ_1G, 0))
 			break;
 		t2 = now_ns();
+		if (i < 0)
+			printf("# %s: VmLck %ld kB after the map, %ld kB after the unmap\n",
+			       map_name, lck, locked_kib());
 		if (i >= 0) {
 			tm[got] = t1 - t0;
 			tu[got] = t2 - t1;

@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Devices: the life of a struct vfio_device, from the bus driver's point
+ * of view.
+ *
+ * Two counts govern a device:
+ *
+ *  - the reference count of the embedded struct device (@vdev->device),
+ *    which keeps the memory: vfio_alloc_device() starts it, every
+ *    vfio_put_device() drops it, and the last one calls the driver's
+ *    release callback and frees the structure;
+ *  - @vdev->registration, which keeps the device published: it is one
+ *    from vfio_register_*_dev() until vfio_unregister_group_dev() drops
+ *    it, plus one per open device file.  Unregistration hides the device
+ *    so no new file can be opened, then waits for the count to reach
+ *    zero, asking the driver to nudge the user (the request callback)
+ *    every ten seconds in the meantime.
+ *
+ * A device set groups devices that must be opened, closed and reset
+ * together.  Sets live in an xarray keyed by their set_id and are freed
+ * with their last member.  A device that is not put in a set by its
+ * driver gets a set of its own at registration.
+ *
+ * Every device also has an inode on a small pseudo filesystem: its device
+ * files share that inode's address space, so a driver can zap every user
+ * mapping of the device at once (vfio-pci does when it disables memory).
+ */
+#include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/pseudo_fs.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+#include "core.h"
+
+/* f_type of the device files, as upstream: "VFIO" */
+#define VFIO_FS_MAGIC		0x5646494f
+
+/* How often unregistration asks the user to release a device. */
+#define VFIO_REQUEST_PERIOD	(10 * HZ)
+
+static DEFINE_IDA(vfio_device_ida);
+
+/* Protects vfio_device_sets and &vfio_device_set.device_count. */
+static DEFINE_MUTEX(vfio_device_sets_lock);
+static DEFINE_XARRAY(vfio_device_sets);
+
+/* The pseudo filesystem holding the device inodes; pinned per device. */
+static struct vfsmount *vfio_fs_mnt;
+static int vfio_fs_pins;
+
+static int vfio_fs_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, VFIO_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+static struct file_system_type vfio_fs_type = {
+	.name			= "vfio",
+	.owner			= THIS_MODULE,
+	.init_fs_context	= vfio_fs_init_fs_context,
+	.kill_sb		= kill_anon_super,
+};
+
+static struct inode *vfio_fs_get_inode(void)
+{
+	struct inode *inode;
+	int ret;
+
+	ret = simple_pin_fs(&vfio_fs_type, &vfio_fs_mnt, &vfio_fs_pins);
+	if (ret)
+		return ERR_PTR(ret);
+
+	inode = alloc_anon_inode(vfio_fs_mnt->mnt_sb);
+	if (IS_ERR(inode))
+		simple_release_fs(&vfio_fs_mnt, &vfio_fs_pins);
+	return inode;
+}
+
+static void vfio_fs_put_inode(struct inode *inode)
+{
+	iput(inode);
+	simple_release_fs(&vfio_fs_mnt, &vfio_fs_pins);
+}
+
+/**
+ * vfio_assign_device_set - put a device in a device set
+ * @vdev: the device, not yet registered
+ * @set_id: what identifies the set; devices passing the same value share
+ *	a set
+ *
+ * Call between vfio_alloc_device() and registration.  The set is created
+ * on first use and freed with its last member.
+ *
+ * Return: 0, -EINVAL for a NULL @set_id, or -ENOMEM.
+ */
+int vfio_assign_device_set(struct vfio_device *vdev, void *set_id)
+{
+	unsigned long key = (unsigned long)set_id;
+	struct vfio_device_set *set;
+	int ret;
+
+	if (WARN_ON(!set_id))
+		return -EINVAL;
+
+	mutex_lock(&vfio_device_sets_lock);
+	set = xa_load(&vfio_device_sets, key);
+	if (!set) {
+		set = kzalloc(sizeof(*set), GFP_KERNEL);
+		if (!set) {
+			ret = -ENOMEM;
+			goto out_unlock;
+		}
+		set->set_id = set_id;
+		mutex_init(&set->lock);
+		INIT_LIST_HEAD(&set->device_list);
+		ret = xa_err(xa_store(&vfio_device_sets, key, set, GFP_KERNEL));
+		if (ret) {
+			mutex_destroy(&set->lock);
+			kfree(set);
+			goto out_unlock;
+		}
+	}
+	set->device_count++;
+	mutex_unlock(&vfio_device_sets_lock);
+
+	mutex_lock(&set->lock);
+	vdev->dev_set = set;
+	list_add_tail(&vdev->dev_set_list, &set->device_list);
+	mutex_unlock(&set->lock);
+	return 0;
+
+out_unlock:
+	mutex_unlock(&vfio_device_sets_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(vfio_assign_device_set);
+
+static void vfio_device_leave_set(struct vfio_device *vdev)
+{
+	struct vfio_device_set *set = vdev->dev_set;
+
+	if (!set)
+		return;
+
+	mutex_lock(&set->lock);
+	list_del(&vdev->dev_set_list);
+	mutex_unlock(&set->lock);
+	vdev->dev_set = NULL;
+
+	mutex_lock(&vfio_device_sets_lock);
+	if (!--set->device_count) {
+		xa_erase(&vfio_device_sets, (unsigned long)set->set_id);
+		mutex_destroy(&set->lock);
+		kfree(set);
+	}
+	mutex_unlock(&vfio_device_sets_lock);
+}
+
+/**
+ * vfio_device_set_open_count - how many times the members of a set are open
+ * @dev_set: the set; its lock must be held
+ *
+ * Return: the sum of the open counts of every member.
+ */
+unsigned int vfio_device_set_open_count(struct vfio_device_set *dev_set)
+{
+	struct vfio_device *vdev;
+	unsigned int count = 0;
+
+	lockdep_assert_held(&dev_set->lock);
+
+	list_for_each_entry(vdev, &dev_set->device_list, dev_set_list)
+		count += vdev->open_count;
+	return count;
+}
+EXPORT_SYMBOL_GPL(vfio_device_set_open_count);
+
+/**
+ * vfio_find_device_in_devset - the member of a set that exposes a device
+ * @dev_set: the set; its lock must be held
+ * @dev: the device looked for (&vfio_device.dev of a member)
+ *
+ * Return: the member, or NULL if no member exposes @dev.
+ */
+struct vfio_device *
+vfio_find_device_in_devset(struct vfio_device_set *dev_set,
+			   struct device *dev)
+{
+	struct vfio_device *vdev;
+
+	lockdep_assert_held(&dev_set->lock);
+
+	list_for_each_entry(vdev, &dev_set->device_list, dev_set_list)
+		if (vdev->dev == dev)
+			return vdev;
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(vfio_find_device_in_devset);
+
+/* The last vfio_put_device(). */
+static void vfio_device_release(struct device *device)
+{
+	struct vfio_device *vdev =
+		container_of(device, struct vfio_device, device);
+	struct inode *inode = vdev->inode;
+
+	vfio_device_leave_set(vdev);
+	ida_free(&vfio_device_ida, vdev->index);
+	if (vdev->ops->release)
+		vdev->ops->release(vdev);
+	vfio_fs_put_inode(inode);
+	kvfree(vdev);
+}
+
+/**
+ * _vfio_alloc_device - allocate a bus driver's state with its vfio_device
+ * @size: size of the driver's structure, whose first member is the
+ *	struct vfio_device
+ * @dev: the device being exposed
+ * @ops: the driver's callbacks; @ops->init runs before this returns
+ *
+ * Use the vfio_alloc_device() wrapper rather than this.
+ *
+ * Return: the zeroed and initialised structure (free it with
+ * vfio_put_device()), or an ERR_PTR: -EINVAL, -ENOMEM, -ENOSPC when all
+ * device numbers are used, or what @ops->init returned.
+ */
+struct vfio_device *_vfio_alloc_device(size_t size, struct device *dev,
+				       const struct vfio_device_ops *ops)
+{
+	struct vfio_device *vdev;
+	int ret;
+
+	if (WARN_ON(size < sizeof(*vdev)))
+		return ERR_PTR(-EINVAL);
+
+	vdev = kvzalloc(size, GFP_KERNEL);
+	if (!vdev)
+		return ERR_PTR(-ENOMEM);
+
+	ret = ida_alloc_max(&vfio_device_ida, MINORMASK, GFP_KERNEL);
+	if (ret < 0)
+		goto err_free;
+	vdev->index = ret;
+	vdev->dev = dev;
+	vdev->ops = ops;
+	init_completion(&vdev->unregistered);
+
+	vdev->inode = vfio_fs_get_inode();
+	if (IS_ERR(vdev->inode)) {
+		ret = PTR_ERR(vdev->inode);
+		goto err_ida;
+	}
+
+	if (ops->init) {
+		ret = ops->init(vdev);
+		if (ret)
+			goto err_inode;
+	}
+
+	/* From here on the release callback undoes everything. */
+	device_initialize(&vdev->device);
+	vdev->device.release = vfio_device_release;
+	vdev->device.class = vfio_device_class;
+	vdev->device.parent = dev;
+	return vdev;
+
+err_inode:
+	vfio_device_leave_set(vdev);
+	vfio_fs_put_inode(vdev->inode);
+err_ida:
+	ida_free(&vfio_device_ida, vdev->index);
+err_free:
+	kvfree(vdev);
+	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_GPL(_vfio_alloc_device);
+
+/**
+ * vfio_put_device - drop a reference to a device
+ * @vdev: from vfio_alloc_device()
+ *
+ * The last reference runs &vfio_device_ops.release and frees @vdev.
+ */
+void vfio_put_device(struct vfio_device *vdev)
+{
+	put_device(&vdev->device);
+}
+EXPORT_SYMBOL_GPL(vfio_put_device);
+
+bool vfio_device_get_registration(struct vfio_device *vdev)
+{
+	return refcount_inc_not_zero(&vdev->registration);
+}
+
+void vfio_device_put_registration(struct vfio_device *vdev)
+{
+	if (refcount_dec_and_test(&vdev->registration))
+		complete(&vdev->unregistered);
+}
+
+static int vfio_device_register(struct vfio_device *vdev,
+				enum vfio_group_type type)
+{
+	int ret;
+
+	if (!vdev->dev_set) {
+		ret = vfio_assign_device_set(vdev, vdev);
+		if (ret)
+			return ret;
+	}
+
+	ret = dev_set_name(&vdev->device, "vfio%d", vdev->index);
+	if (ret)
+		return ret;
+
+	ret = vfio_group_add_device(vdev, type);
+	if (ret)
+		return ret;
+
+	/*
+	 * The IOMMU mappings are always made cache coherent (userspace has
+	 * no way to flush), which needs an IOMMU able to do so.
+	 */
+	if (vdev->group->type == VFIO_IOMMU &&
+	    !device_iommu_capable(vdev->dev, IOMMU_CAP_CACHE_COHERENCY)) {
+		ret = -EINVAL;
+		goto err_group;
+	}
+
+	ret = device_add(&vdev->device);
+	if (ret)
+		goto err_group;
+
+	reinit_completion(&vdev->unregistered);
+	refcount_set(&vdev->registration, 1);
+	vfio_group_publish_device(vdev);
+	return 0;
+
+err_group:
+	vfio_group_remove_device(vdev);
+	return ret;
+}
+
+/**
+ * vfio_register_group_dev - publish a device isolated by its IOMMU group
+ * @vdev: from vfio_alloc_device()
+ *
+ * The device becomes reachable through /dev/vfio/N of its iommu_group
+ * (created with the first device of the group).  Without an IOMMU the
+ * device is refused, unless noiommu mode is enabled, in which case it
+ * gets a /dev/vfio/noiommu-N of its own and the kernel is tainted.
+ *
+ * Return: 0 or a negative errno (-EINVAL when there is no usable IOMMU).
+ */
+int vfio_register_group_dev(struct vfio_device *vdev)
+{
+	return vfio_device_register(vdev, VFIO_IOMMU);
+}
+EXPORT_SYMBOL_GPL(vfio_register_group_dev);
+
+/**
+ * vfio_register_emulated_iommu_dev - publish a device whose DMA the driver
+ *	performs itself
+ * @vdev: from vfio_alloc_device(); @vdev->ops must have a dma_unmap
+ *	callback to use vfio_pin_pages()
+ *
+ * The device gets a group of its own; the user's mappings reach the
+ * driver through vfio_pin_pages() and vfio_dma_rw(), never the hardware.
+ *
+ * Return: 0 or a negative errno.
+ */
+int vfio_register_emulated_iommu_dev(struct vfio_device *vdev)
+{
+	return vfio_device_register(vdev, VFIO_EMULATED_IOMMU);
+}
+EXPORT_SYMBOL_GPL(vfio_register_emulated_iommu_dev);
+
+/*
+ * Wait until every device file is closed, asking the user to close them.
+ * Each successful wait consumes the completion, so the loop ends on the
+ * first one that sees it.
+ */
+static void vfio_device_wait_closed(struct vfio_device *vdev)
+{
+	bool interruptible = true;
+	unsigned int asked = 0;
+	long left;
+
+	if (try_wait_for_completion(&vdev->unregistered))
+		return;
+
+	do {
+		if (vdev->ops->request)
+			vdev->ops->request(vdev, asked++);
+
+		if (!interruptible) {
+			left = wait_for_completion_timeout(&vdev->unregistered,
+							   VFIO_REQUEST_PERIOD);
+			continue;
+		}
+
+		left = wait_for_completion_interruptible_timeout(&vdev->unregistered,
+								 VFIO_REQUEST_PERIOD);
+		if (left < 0) {
+			/* A signal cannot abort the removal, only note it. */
+			interruptible = false;
+			dev_warn(vdev->dev,
+				 "device in use, \"%s\" (%d) waits for its release\n",
+				 current->comm, task_pid_nr(current));
+		}
+	} while (left <= 0);
+}
+
+/**
+ * vfio_unregister_group_dev - withdraw a published device
+ * @vdev: registered with vfio_register_group_dev() or
+ *	vfio_register_emulated_iommu_dev()
+ *
+ * No new device file can be opened once this starts.  It then waits for
+ * the open ones to be closed, calling &vfio_device_ops.request every ten
+ * seconds meanwhile; a signal does not end the wait.  After it returns
+ * the driver may free @vdev with vfio_put_device().
+ *
+ * Context: process context; may sleep for as long as userspace keeps the
+ * device open.
+ */
+void vfio_unregister_group_dev(struct vfio_device *vdev)
+{
+	vfio_group_hide_device(vdev);
+	device_del(&vdev->device);
+
+	vfio_device_put_registration(vdev);
+	vfio_device_wait_closed(vdev);
+
+	vfio_group_remove_device(vdev);
+}
+EXPORT_SYMBOL_GPL(vfio_unregister_group_dev);
+
+void vfio_device_exit(void)
+{
+	ida_destroy(&vfio_device_ida);
+	WARN_ON(!xa_empty(&vfio_device_sets));
+	xa_destroy(&vfio_device_sets);
+}

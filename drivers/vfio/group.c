@@ -1,0 +1,493 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Groups: /dev/vfio/N, the unit of ownership.
+ *
+ * The IOMMU can only isolate an iommu_group as a whole, so userspace owns
+ * all devices of a group or none.  A vfio_group exists while at least one
+ * device of its iommu_group is registered by a VFIO bus driver (counted
+ * by @registered); it is found by its iommu_group on a global list.
+ *
+ * The group file is exclusive: one open at a time.  Through it the user
+ * attaches the group to a container, which claims DMA ownership of the
+ * iommu_group (so no host driver can bind to any of its devices), and
+ * then opens device files.  A device file keeps the group file alive and
+ * the group in its container until it is closed.
+ *
+ * When the last device is unregistered the group leaves the list, its
+ * node disappears, it is detached from its container, and @iommu_group is
+ * cleared: a group file still open only gets -ENODEV from then on.  The
+ * memory lives until the last reference to @dev (the open file holds one
+ * through the cdev).
+ *
+ * noiommu and emulated groups are made up by the core for a single
+ * device, with an iommu_group of their own.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include "core.h"
+
+/* Protects vfio_groups, and creation and removal of group nodes. */
+static DEFINE_MUTEX(vfio_groups_lock);
+static LIST_HEAD(vfio_groups);
+static DEFINE_IDA(vfio_group_minors);
+
+static struct vfio_group *vfio_group_of_file(struct file *file)
+{
+	return file->private_data;
+}
+
+static long vfio_group_get_status(void *obj, void *karg, void __user *uarg)
+{
+	struct vfio_group_status *status = karg;
+	struct vfio_group *group = obj;
+	long ret = 0;
+
+	status->flags = 0;
+	mutex_lock(&group->lock);
+	if (!group->iommu_group) {
+		ret = -ENODEV;
+	} else if (group->container) {
+		status->flags = VFIO_GROUP_FLAGS_VIABLE |
+				VFIO_GROUP_FLAGS_CONTAINER_SET;
+	} else if (!iommu_group_dma_owner_claimed(group->iommu_group)) {
+		/*
+		 * Nobody (no host driver, no other owner) uses the DMA of the
+		 * group, so attaching it to a container would succeed.
+		 */
+		status->flags = VFIO_GROUP_FLAGS_VIABLE;
+	}
+	mutex_unlock(&group->lock);
+	return ret;
+}
+
+static long vfio_group_set_container(void *obj, void *karg, void __user *uarg)
+{
+	struct vfio_container *container;
+	struct vfio_group *group = obj;
+	struct file *file;
+	int fd, ret;
+
+	if (get_user(fd, (int __user *)uarg))
+		return -EFAULT;
+
+	file = fget(fd);
+	if (!file)
+		return -EBADF;
+
+	mutex_lock(&group->lock);
+	if (group->container) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if (!group->iommu_group) {
+		ret = -ENODEV;
+		goto out;
+	}
+	container = vfio_container_from_file(file);
+	if (!container) {
+		ret = -EBADFD;
+		goto out;
+	}
+	ret = vfio_container_attach(container, group);
+out:
+	mutex_unlock(&group->lock);
+	fput(file);
+	return ret;
+}
+
+static long vfio_group_unset_container(void *obj, void *karg,
+				       void __user *uarg)
+{
+	struct vfio_group *group = obj;
+	long ret = 0;
+
+	mutex_lock(&group->lock);
+	if (!group->container)
+		ret = -EINVAL;
+	else if (group->device_users)
+		ret = -EBUSY;
+	else
+		vfio_container_detach(group);
+	mutex_unlock(&group->lock);
+	return ret;
+}
+
+/*
+ * Find the registered device called @name and take a registration
+ * reference on it.  A bus driver's match callback may veto with an errno.
+ */
+static struct vfio_device *vfio_group_find_device(struct vfio_group *group,
+						  char *name)
+{
+	struct vfio_device *vdev, *found = ERR_PTR(-ENODEV);
+
+	mutex_lock(&group->device_lock);
+	list_for_each_entry(vdev, &group->device_list, group_next) {
+		int match;
+
+		if (vdev->ops->match)
+			match = vdev->ops->match(vdev, name);
+		else
+			match = !strcmp(dev_name(vdev->dev), name);
+		if (match < 0) {
+			found = ERR_PTR(match);
+			break;
+		}
+		if (match && vfio_device_get_registration(vdev)) {
+			found = vdev;
+			break;
+		}
+	}
+	mutex_unlock(&group->device_lock);
+	return found;
+}
+
+static long vfio_group_get_device_fd(void *obj, void *karg, void __user *uarg)
+{
+	struct vfio_group *group = obj;
+	struct vfio_device *vdev;
+	struct file *file;
+	char *name;
+	int fd, ret;
+
+	name = strndup_user(uarg, PAGE_SIZE);
+	if (IS_ERR(name))
+		return PTR_ERR(name);
+	vdev = vfio_group_find_device(group, name);
+	kfree(name);
+	if (IS_ERR(vdev))
+		return PTR_ERR(vdev);
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto err_put_registration;
+	}
+
+	/* On success the file owns the registration reference. */
+	file = vfio_device_open_file(vdev);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto err_put_fd;
+	}
+	fd_install(fd, file);
+	return fd;
+
+err_put_fd:
+	put_unused_fd(fd);
+err_put_registration:
+	vfio_device_put_registration(vdev);
+	return ret;
+}
+
+static const struct vfio_ioctl_op vfio_group_ioctls[] = {
+	VFIO_IOCTL_OP(VFIO_GROUP_GET_STATUS, vfio_group_get_status,
+		      struct vfio_group_status, flags, VFIO_IOCTL_ANY_FLAGS,
+		      true),
+	VFIO_IOCTL_RAW(VFIO_GROUP_SET_CONTAINER, vfio_group_set_container),
+	VFIO_IOCTL_RAW(VFIO_GROUP_UNSET_CONTAINER, vfio_group_unset_container),
+	VFIO_IOCTL_RAW(VFIO_GROUP_GET_DEVICE_FD, vfio_group_get_device_fd),
+};
+
+static long vfio_group_fops_ioctl(struct file *file, unsigned int cmd,
+				  unsigned long arg)
+{
+	return vfio_ioctl_dispatch(vfio_group_of_file(file), vfio_group_ioctls,
+				   ARRAY_SIZE(vfio_group_ioctls), cmd, arg);
+}
+
+static int vfio_group_fops_open(struct inode *inode, struct file *file)
+{
+	struct vfio_group *group =
+		container_of(inode->i_cdev, struct vfio_group, cdev);
+	int ret = 0;
+
+	mutex_lock(&group->lock);
+	if (!group->iommu_group || !refcount_read(&group->registered))
+		ret = -ENODEV;
+	else if (group->type == VFIO_NO_IOMMU && !capable(CAP_SYS_RAWIO))
+		ret = -EPERM;
+	else if (group->opened_file)
+		ret = -EBUSY;	/* one user owns the group */
+
+	if (!ret) {
+		group->opened_file = file;
+		file->private_data = group;
+	}
+	mutex_unlock(&group->lock);
+	return ret;
+}
+
+static int vfio_group_fops_release(struct inode *inode, struct file *file)
+{
+	struct vfio_group *group = vfio_group_of_file(file);
+
+	/* Open device files hold this file, so none is left here. */
+	mutex_lock(&group->lock);
+	if (group->container) {
+		vfio_container_notify(group);
+		vfio_container_detach(group);
+	}
+	group->opened_file = NULL;
+	mutex_unlock(&group->lock);
+	return 0;
+}
+
+static const struct file_operations vfio_group_fops = {
+	.owner		= THIS_MODULE,
+	.open		= vfio_group_fops_open,
+	.release	= vfio_group_fops_release,
+	.unlocked_ioctl	= vfio_group_fops_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+struct vfio_group *vfio_group_from_file(struct file *file)
+{
+	if (file->f_op != &vfio_group_fops)
+		return NULL;
+	return vfio_group_of_file(file);
+}
+
+static void vfio_group_release(struct device *dev)
+{
+	struct vfio_group *group = container_of(dev, struct vfio_group, dev);
+
+	/* Only set here when creating the node failed. */
+	if (group->iommu_group)
+		iommu_group_put(group->iommu_group);
+	ida_free(&vfio_group_minors, MINOR(dev->devt));
+	mutex_destroy(&group->device_lock);
+	mutex_destroy(&group->lock);
+	kfree(group);
+}
+
+/* Make the group of @iommu_group and its node; it starts with one device. */
+static struct vfio_group *vfio_group_create(struct iommu_group *iommu_group,
+					    enum vfio_group_type type)
+{
+	struct vfio_group *group;
+	int minor, ret;
+
+	lockdep_assert_held(&vfio_groups_lock);
+
+	group = kzalloc(sizeof(*group), GFP_KERNEL);
+	if (!group)
+		return ERR_PTR(-ENOMEM);
+
+	minor = ida_alloc_max(&vfio_group_minors, MINORMASK, GFP_KERNEL);
+	if (minor < 0) {
+		kfree(group);
+		return ERR_PTR(minor);
+	}
+
+	group->type = type;
+	refcount_set(&group->registered, 1);
+	mutex_init(&group->lock);
+	mutex_init(&group->device_lock);
+	INIT_LIST_HEAD(&group->device_list);
+	spin_lock_init(&group->kvm_lock);
+	iommu_group_ref_get(iommu_group);
+	group->iommu_group = iommu_group;
+
+	/* From here on put_device() frees everything above. */
+	device_initialize(&group->dev);
+	group->dev.devt = MKDEV(MAJOR(vfio_group_devt), minor);
+	group->dev.class = vfio_group_class;
+	group->dev.release = vfio_group_release;
+	cdev_init(&group->cdev, &vfio_group_fops);
+	group->cdev.owner = THIS_MODULE;
+
+	ret = dev_set_name(&group->dev, "%s%d",
+			   type == VFIO_NO_IOMMU ? "noiommu-" : "",
+			   iommu_group_id(iommu_group));
+	if (ret)
+		goto err_put;
+	ret = cdev_device_add(&group->cdev, &group->dev);
+	if (ret)
+		goto err_put;
+
+	list_add(&group->node, &vfio_groups);
+	return group;
+
+err_put:
+	put_device(&group->dev);
+	return ERR_PTR(ret);
+}
+
+static bool vfio_group_holds(struct vfio_group *group, struct device *dev)
+{
+	struct vfio_device *vdev;
+	bool ret = false;
+
+	mutex_lock(&group->device_lock);
+	list_for_each_entry(vdev, &group->device_list, group_next) {
+		if (vdev->dev == dev) {
+			ret = true;
+			break;
+		}
+	}
+	mutex_unlock(&group->device_lock);
+	return ret;
+}
+
+/* The group of a device behind a real IOMMU: shared by its devices. */
+static struct vfio_group *vfio_group_get_shared(struct iommu_group *iommu_group,
+						struct device *dev)
+{
+	struct vfio_group *group;
+
+	mutex_lock(&vfio_groups_lock);
+	list_for_each_entry(group, &vfio_groups, node) {
+		if (group->iommu_group != iommu_group)
+			continue;
+		/* A device registered twice is a bus driver bug. */
+		if (WARN_ON(vfio_group_holds(group, dev)))
+			group = ERR_PTR(-EINVAL);
+		else
+			refcount_inc(&group->registered);
+		goto out;
+	}
+	group = vfio_group_create(iommu_group, VFIO_IOMMU);
+out:
+	mutex_unlock(&vfio_groups_lock);
+	return group;
+}
+
+/*
+ * A group of its own for @dev, around a new iommu_group: for emulated
+ * devices, and for noiommu devices which have no IOMMU at all.
+ */
+static struct vfio_group *vfio_group_make_private(struct device *dev,
+						  enum vfio_group_type type)
+{
+	struct iommu_group *iommu_group;
+	struct vfio_group *group;
+	int ret;
+
+	iommu_group = iommu_group_alloc();
+	if (IS_ERR(iommu_group))
+		return ERR_CAST(iommu_group);
+
+	ret = iommu_group_set_name(iommu_group, "vfio-noiommu");
+	if (ret)
+		goto err_put;
+	ret = iommu_group_add_device(iommu_group, dev);
+	if (ret)
+		goto err_put;
+
+	mutex_lock(&vfio_groups_lock);
+	group = vfio_group_create(iommu_group, type);
+	mutex_unlock(&vfio_groups_lock);
+	if (IS_ERR(group)) {
+		ret = PTR_ERR(group);
+		goto err_remove;
+	}
+	/* The group holds its own reference. */
+	iommu_group_put(iommu_group);
+	return group;
+
+err_remove:
+	iommu_group_remove_device(dev);
+err_put:
+	iommu_group_put(iommu_group);
+	return ERR_PTR(ret);
+}
+
+/*
+ * Registration of @vdev: find or make its group.  The device is not
+ * visible to the user until vfio_group_publish_device().
+ */
+int vfio_group_add_device(struct vfio_device *vdev, enum vfio_group_type type)
+{
+	struct iommu_group *iommu_group;
+	struct vfio_group *group;
+
+	if (type != VFIO_IOMMU) {
+		group = vfio_group_make_private(vdev->dev, type);
+	} else {
+		iommu_group = iommu_group_get(vdev->dev);
+		if (iommu_group) {
+			group = vfio_group_get_shared(iommu_group, vdev->dev);
+			iommu_group_put(iommu_group);
+		} else if (vfio_noiommu) {
+			group = vfio_group_make_private(vdev->dev,
+							VFIO_NO_IOMMU);
+			if (!IS_ERR(group)) {
+				add_taint(TAINT_USER, LOCKDEP_STILL_OK);
+				dev_warn(vdev->dev,
+					 "vfio-noiommu group created, kernel tainted\n");
+			}
+		} else {
+			group = ERR_PTR(-EINVAL);
+		}
+	}
+	if (IS_ERR(group))
+		return PTR_ERR(group);
+
+	vdev->group = group;
+	return 0;
+}
+
+/* Undo vfio_group_add_device(); the device is hidden and closed. */
+void vfio_group_remove_device(struct vfio_device *vdev)
+{
+	struct vfio_group *group = vdev->group;
+	struct iommu_group *iommu_group;
+
+	if (group->type != VFIO_IOMMU)
+		iommu_group_remove_device(vdev->dev);
+
+	if (!refcount_dec_and_mutex_lock(&group->registered,
+					 &vfio_groups_lock))
+		return;
+
+	/*
+	 * Last device: remove the node under the list lock, so that a new
+	 * device of the same iommu_group registering right now makes a new
+	 * node of the same name only after this one is gone.
+	 */
+	list_del(&group->node);
+	cdev_device_del(&group->cdev, &group->dev);
+
+	mutex_lock(&group->lock);
+	WARN_ON(!list_empty(&group->device_list));
+	if (group->container)
+		vfio_container_detach(group);
+	iommu_group = group->iommu_group;
+	group->iommu_group = NULL;
+	mutex_unlock(&group->lock);
+	mutex_unlock(&vfio_groups_lock);
+
+	iommu_group_put(iommu_group);
+	put_device(&group->dev);
+}
+
+/* Let VFIO_GROUP_GET_DEVICE_FD find @vdev. */
+void vfio_group_publish_device(struct vfio_device *vdev)
+{
+	struct vfio_group *group = vdev->group;
+
+	mutex_lock(&group->device_lock);
+	list_add(&vdev->group_next, &group->device_list);
+	mutex_unlock(&group->device_lock);
+}
+
+void vfio_group_hide_device(struct vfio_device *vdev)
+{
+	struct vfio_group *group = vdev->group;
+
+	mutex_lock(&group->device_lock);
+	list_del(&vdev->group_next);
+	mutex_unlock(&group->device_lock);
+}
+
+void vfio_group_exit(void)
+{
+	WARN_ON(!list_empty(&vfio_groups));
+	ida_destroy(&vfio_group_minors);
+}

@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mmap of the BARs, and taking those mappings away again.
+ *
+ * A user mapping of a BAR is a VM_PFNMAP vma whose pages are inserted by
+ * the fault handler, one at a time, and only while the function decodes
+ * memory (virtual command register) and is powered (see
+ * vfio_pci_memory_enabled()).  Whenever that stops being true -- memory
+ * decode turned off through config space, a D3 transition, a reset -- the
+ * path making the change takes memory_lock for write and zaps every page
+ * of every mapping of the device's BARs; a later access faults, and either
+ * gets the page back or SIGBUS.  The fault handler takes memory_lock for
+ * read, so it cannot insert a page while a change is in progress.
+ *
+ * To zap "every mapping of this device" in one call, the VFIO core makes
+ * all files of a device share one address_space (&vfio_device.inode), so
+ * unmap_mapping_range() on the BAR offsets finds every vma, in every
+ * process.  A vma holds its device file, so the device stays open, and
+ * this state valid, as long as a mapping exists.
+ *
+ * Userspace may not map the pages holding the MSI-X table and PBA unless
+ * the platform isolates MSI (then the table is harmless to the host);
+ * GET_REGION_INFO describes the mappable parts with a sparse mmap
+ * capability.  Sub-page memory BARs are mappable when page aligned: the
+ * rest of their page is reserved so no other BAR can land there.
+ */
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+
+#include "priv.h"
+
+/* --- memory_lock helpers --- */
+
+/**
+ * vfio_pci_zap_bars - take all user mappings of the BARs away
+ * @vdev: the device
+ *
+ * Caller holds memory_lock for write, so they cannot come back before it
+ * is released.
+ */
+void vfio_pci_zap_bars(struct vfio_pci_core_device *vdev)
+{
+	loff_t start = VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_BAR0_REGION_INDEX);
+	loff_t end = VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_ROM_REGION_INDEX);
+
+	lockdep_assert_held_write(&vdev->memory_lock);
+	unmap_mapping_range(vdev->vdev.inode->i_mapping, start, end - start,
+			    true);
+}
+
+void vfio_pci_zap_and_down_write_memory_lock(struct vfio_pci_core_device *vdev)
+{
+	down_write(&vdev->memory_lock);
+	vfio_pci_zap_bars(vdev);
+}
+
+/**
+ * vfio_pci_memory_lock_and_enable - let the kernel reach the BARs
+ * @vdev: the device
+ *
+ * Takes memory_lock for write and turns physical memory decode on if the
+ * user left it off (the user's mappings stay zapped: the virtual bit still
+ * says off).  For kernel accesses such as MSI-X table updates.
+ *
+ * Return: the command register to hand to
+ * vfio_pci_memory_unlock_and_restore().
+ */
+u16 vfio_pci_memory_lock_and_enable(struct vfio_pci_core_device *vdev)
+{
+	u16 cmd;
+
+	down_write(&vdev->memory_lock);
+	pci_read_config_word(vdev->pdev, PCI_COMMAND, &cmd);
+	if (!(cmd & PCI_COMMAND_MEMORY))
+		pci_write_config_word(vdev->pdev, PCI_COMMAND,
+				      cmd | PCI_COMMAND_MEMORY);
+	return cmd;
+}
+
+void vfio_pci_memory_unlock_and_restore(struct vfio_pci_core_device *vdev,
+					u16 cmd)
+{
+	if (!(cmd & PCI_COMMAND_MEMORY))
+		pci_write_config_word(vdev->pdev, PCI_COMMAND, cmd);
+	up_write(&vdev->memory_lock);
+}
+
+/* --- which BARs can be mapped --- */
+
+/**
+ * vfio_pci_probe_mmaps - decide which BARs the user may mmap
+ * @vdev: the device being opened
+ */
+void vfio_pci_probe_mmaps(struct vfio_pci_core_device *vdev)
+{
+	struct resource *res, *pad;
+	int bar;
+
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
+		res = &vdev->pdev->resource[bar];
+		vdev->bar_mmap_ok[bar] = false;
+
+		if (!IS_ENABLED(CONFIG_VFIO_PCI_MMAP) ||
+		    !(res->flags & IORESOURCE_MEM) || !resource_size(res))
+			continue;
+		if (resource_size(res) >= PAGE_SIZE) {
+			vdev->bar_mmap_ok[bar] = true;
+			continue;
+		}
+		/*
+		 * A BAR smaller than a page can only be mapped if it starts a
+		 * page: the mapping then exposes the rest of the page, which
+		 * we claim so a hot-added device cannot be put there.  A BAR
+		 * elsewhere in a page stays read/write only.
+		 */
+		if (res->start & ~PAGE_MASK)
+			continue;
+		pad = kzalloc(sizeof(*pad), GFP_KERNEL_ACCOUNT);
+		if (!pad)
+			continue;
+		pad->name = "vfio sub-page reserved";
+		pad->start = res->end + 1;
+		pad->end = res->start + PAGE_SIZE - 1;
+		pad->flags = res->flags;
+		if (request_resource(res->parent, pad)) {
+			kfree(pad);
+			continue;
+		}
+		vdev->bar_pad[bar] = pad;
+		vdev->bar_mmap_ok[bar] = true;
+	}
+}
+
+void vfio_pci_release_mmaps(struct vfio_pci_core_device *vdev)
+{
+	int bar;
+
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
+		vdev->bar_mmap_ok[bar] = false;
+		if (!vdev->bar_pad[bar])
+			continue;
+		release_resource(vdev->bar_pad[bar]);
+		kfree(vdev->bar_pad[bar]);
+		vdev->bar_pad[bar] = NULL;
+	}
+}
+
+/* Pages [@lo, @hi) of @bar that hold MSI-X structures, if any. */
+static bool msix_pages(struct vfio_pci_core_device *vdev, int bar, bool pba,
+		       u64 *lo, u64 *hi)
+{
+	const struct vfio_pci_msix_layout *m = &vdev->msix;
+
+	if (m->bar < 0)
+		return false;
+	if (!pba && m->bar == bar) {
+		*lo = round_down(m->table_start, PAGE_SIZE);
+		*hi = round_up(m->table_end, PAGE_SIZE);
+		return true;
+	}
+	if (pba && m->pba_bar == bar) {
+		*lo = round_down(m->pba_start, PAGE_SIZE);
+		*hi = round_up(m->pba_end, PAGE_SIZE);
+		return true;
+	}
+	return false;
+}
+
+/**
+ * vfio_pci_mmap_overlaps_msix - would a mapping expose MSI-X structures?
+ * @vdev: the open device
+ * @bar: the BAR
+ * @start: offset of the mapping in the BAR
+ * @len: its length
+ *
+ * Return: true if the user may not map that range.
+ */
+bool vfio_pci_mmap_overlaps_msix(struct vfio_pci_core_device *vdev, int bar,
+				 u64 start, u64 len)
+{
+	u64 lo, hi;
+	int i;
+
+	if (vdev->msix_mappable)
+		return false;
+	for (i = 0; i < 2; i++)
+		if (msix_pages(vdev, bar, i == 1, &lo, &hi) &&
+		    start < hi && start + len > lo)
+			return true;
+	return false;
+}
+
+/**
+ * vfio_pci_mmap_areas - the parts of a BAR the user may map
+ * @vdev: the open device
+ * @bar: a mappable BAR
+ * @areas: filled with up to three areas
+ *
+ * Return: the number of areas; the whole BAR is one area unless MSI-X
+ * structures must be left out.
+ */
+int vfio_pci_mmap_areas(struct vfio_pci_core_device *vdev, int bar,
+			struct vfio_region_sparse_mmap_area *areas)
+{
+	u64 size = PAGE_ALIGN(pci_resource_len(vdev->pdev, bar)), pos = 0;
+	struct {
+		u64 lo, hi;
+	} cut[2];
+	int n = 0, i, nr_cut = 0;
+
+	for (i = 0; i < 2 && !vdev->msix_mappable; i++)
+		if (msix_pages(vdev, bar, i == 1, &cut[nr_cut].lo,
+			       &cut[nr_cut].hi))
+			nr_cut++;
+	/* Walk the holes in address order; they may overlap. */
+	if (nr_cut == 2 && cut[1].lo < cut[0].lo)
+		swap(cut[0], cut[1]);
+
+	for (i = 0; i < nr_cut; i++) {
+		if (cut[i].lo > pos) {
+			areas[n].offset = pos;
+			areas[n].size = cut[i].lo - pos;
+			n++;
+		}
+		pos = max(pos, cut[i].hi);
+	}
+	if (pos < size) {
+		areas[n].offset = pos;
+		areas[n].size = size - pos;
+		n++;
+	}
+	return n;
+}
+
+/* --- the mapping itself --- */
+
+static unsigned long vfio_pci_vma_pfn(struct vm_area_struct *vma,
+				      unsigned long addr)
+{
+	struct vfio_pci_core_device *vdev = vma->vm_private_data;
+	unsigned int shift = VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT;
+	int bar = vma->vm_pgoff >> shift;
+	unsigned long pgoff = vma->vm_pgoff & ((1UL << shift) - 1);
+
+	return (pci_resource_start(vdev->pdev, bar) >> PAGE_SHIFT) + pgoff +
+	       ((addr - vma->vm_start) >> PAGE_SHIFT);
+}
+
+static vm_fault_t vfio_pci_mmap_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vfio_pci_core_device *vdev = vma->vm_private_data;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+
+	down_read(&vdev->memory_lock);
+	if (!vdev->pm_runtime_engaged && vfio_pci_memory_enabled(vdev))
+		ret = vmf_insert_pfn(vma, vmf->address,
+				     vfio_pci_vma_pfn(vma, vmf->address));
+	up_read(&vdev->memory_lock);
+	return ret;
+}
+
+static const struct vm_operations_struct vfio_pci_mmap_ops = {
+	.fault = vfio_pci_mmap_fault,
+};
+
+/**
+ * vfio_pci_core_mmap - mmap(2) on the device file
+ * @core_vdev: the device
+ * @vma: the new mapping; vm_pgoff holds the region index in its top bits
+ *
+ * Only memory BARs (and device specific regions that allow it) can be
+ * mapped, shared, within the BAR rounded up to a page, and not over the
+ * MSI-X table or PBA unless MSI-X is mappable.  Nothing is mapped yet:
+ * pages are inserted on fault.
+ *
+ * Return: 0 or a negative errno.
+ */
+int vfio_pci_core_mmap(struct vfio_device *core_vdev,
+		       struct vm_area_struct *vma)
+{
+	struct vfio_pci_core_device *vdev = to_vfio_pci(core_vdev);
+	unsigned int shift = VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT;
+	unsigned int index = vma->vm_pgoff >> shift;
+	struct vfio_pci_region *region;
+	u64 start, len;
+	int ret;
+
+	if (index >= VFIO_PCI_NUM_REGIONS + vdev->num_regions)
+		return -EINVAL;
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+
+	if (index >= VFIO_PCI_NUM_REGIONS) {
+		region = &vdev->region[index - VFIO_PCI_NUM_REGIONS];
+		if (region->ops->mmap &&
+		    (region->flags & VFIO_REGION_INFO_FLAG_MMAP))
+			return region->ops->mmap(vdev, region, vma);
+		return -EINVAL;
+	}
+	if (index > VFIO_PCI_BAR5_REGION_INDEX || !vdev->bar_mmap_ok[index])
+		return -EINVAL;
+
+	start = (u64)(vma->vm_pgoff & ((1UL << shift) - 1)) << PAGE_SHIFT;
+	len = vma->vm_end - vma->vm_start;
+	if (start + len > PAGE_ALIGN(pci_resource_len(vdev->pdev, index)))
+		return -EINVAL;
+	if (vfio_pci_mmap_overlaps_msix(vdev, index, start, len))
+		return -EINVAL;
+
+	/* Claims the BAR's resource, so no host driver maps it meanwhile. */
+	ret = vfio_pci_core_setup_barmap(vdev, index);
+	if (ret)
+		return ret;
+
+	vma->vm_private_data = vdev;
+	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
+	vma->vm_page_prot = pgprot_decrypted(vma->vm_page_prot);
+	/*
+	 * The flags io_remap_pfn_range() would set; VM_ALLOW_ANY_UNCACHED
+	 * lets KVM on arm64 map the BAR write-combined into a guest.
+	 */
+	vm_flags_set(vma, VM_ALLOW_ANY_UNCACHED | VM_IO | VM_PFNMAP |
+			  VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_ops = &vfio_pci_mmap_ops;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_mmap);

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the files of vfio-pci-core.ko share and nobody else sees.
+ *
+ * One file per concern:
+ *   core.c    registration, open/close, the ioctl table and the INFO ioctls
+ *   config.c  config space virtualization
+ *   intr.c    INTx, MSI, MSI-X, ERR and REQ interrupts (SET_IRQS)
+ *   rdwr.c    read(2)/write(2) of BARs, ROM and VGA; ioeventfds
+ *   mmap.c    BAR mmap, zapping on decode/power/reset changes, memory_lock
+ *   reset.c   function and bus resets, the hot reset ioctls
+ *   power.c   D-states, runtime PM and the low power device features
+ *   sriov.c   VF token, SR-IOV enabling and the device name match
+ *
+ * Lock order, outermost first:
+ *   dev_set->lock > cfg->lock > igate > memory_lock > mmap_lock (of a user
+ *   mm, through copy_*_user) is never taken under memory_lock;
+ *   mmap_lock > memory_lock (the fault handler).
+ * Hence user buffers are copied before memory_lock is taken and after it
+ * is released, never under it.
+ */
+#ifndef __DRIVERS_VFIO_PCI_PRIV_H
+#define __DRIVERS_VFIO_PCI_PRIV_H
+
+#include <linux/vfio_pci_core.h>
+
+/* Cap on VFIO_DEVICE_IOEVENTFD registrations per device */
+#define VFIO_PCI_IOEVENTFD_MAX	1000
+
+/* Size reported for a shadow (BIOS copied) ROM without a ROM BAR */
+#define VFIO_PCI_SHADOW_ROM_SIZE	0x20000
+
+static inline struct vfio_pci_core_device *
+to_vfio_pci(struct vfio_device *core_vdev)
+{
+	return container_of(core_vdev, struct vfio_pci_core_device, vdev);
+}
+
+/* Orders D-states (pci_power_t is __bitwise, so sparse wants a cast). */
+static inline int vfio_pci_dstate(pci_power_t state)
+{
+	return (__force int)state;
+}
+
+static inline bool vfio_pci_is_vga(struct pci_dev *pdev)
+{
+	return (pdev->class >> 8) == PCI_CLASS_DISPLAY_VGA;
+}
+
+/* core.c */
+bool vfio_pci_vga_disabled(void);
+
+/* config.c */
+int vfio_pci_config_init(struct vfio_pci_core_device *vdev);
+void vfio_pci_config_free(struct vfio_pci_core_device *vdev);
+ssize_t vfio_pci_config_rw(struct vfio_pci_core_device *vdev,
+			   char __user *buf, size_t count, loff_t *ppos,
+			   bool iswrite);
+bool vfio_pci_memory_enabled(struct vfio_pci_core_device *vdev);
+u8 vfio_pci_config_intx_pin(struct vfio_pci_core_device *vdev);
+
+/* intr.c */
+int vfio_pci_irq_count(struct vfio_pci_core_device *vdev, unsigned int index);
+int vfio_pci_set_irqs(struct vfio_pci_core_device *vdev, u32 flags,
+		      unsigned int index, unsigned int start,
+		      unsigned int count, void *data);
+void vfio_pci_irqs_teardown(struct vfio_pci_core_device *vdev);
+bool vfio_pci_intx_mask(struct vfio_pci_core_device *vdev);
+void vfio_pci_intx_set_disabled(struct vfio_pci_core_device *vdev,
+				bool disabled);
+void vfio_pci_intx_unmask(struct vfio_pci_core_device *vdev);
+void vfio_pci_signal_err(struct vfio_pci_core_device *vdev);
+bool vfio_pci_signal_req(struct vfio_pci_core_device *vdev);
+void vfio_pci_triggers_release(struct vfio_pci_core_device *vdev);
+
+/* rdwr.c */
+ssize_t vfio_pci_bar_rw(struct vfio_pci_core_device *vdev, char __user *buf,
+			size_t count, loff_t *ppos, bool iswrite);
+ssize_t vfio_pci_vga_rw(struct vfio_pci_core_device *vdev, char __user *buf,
+			size_t count, loff_t *ppos, bool iswrite);
+void vfio_pci_bars_unmap(struct vfio_pci_core_device *vdev);
+int vfio_pci_ioeventfd(struct vfio_pci_core_device *vdev, loff_t offset,
+		       u64 data, int count, int fd);
+void vfio_pci_ioeventfds_release(struct vfio_pci_core_device *vdev);
+
+/* mmap.c */
+void vfio_pci_probe_mmaps(struct vfio_pci_core_device *vdev);
+void vfio_pci_release_mmaps(struct vfio_pci_core_device *vdev);
+bool vfio_pci_mmap_overlaps_msix(struct vfio_pci_core_device *vdev, int bar,
+				 u64 start, u64 len);
+int vfio_pci_mmap_areas(struct vfio_pci_core_device *vdev, int bar,
+			struct vfio_region_sparse_mmap_area *areas);
+void vfio_pci_zap_bars(struct vfio_pci_core_device *vdev);
+void vfio_pci_zap_and_down_write_memory_lock(struct vfio_pci_core_device *vdev);
+u16 vfio_pci_memory_lock_and_enable(struct vfio_pci_core_device *vdev);
+void vfio_pci_memory_unlock_and_restore(struct vfio_pci_core_device *vdev,
+					u16 cmd);
+
+/* reset.c */
+int vfio_pci_function_reset(struct vfio_pci_core_device *vdev);
+long vfio_pci_ioctl_reset(void *obj, void *karg, void __user *uarg);
+long vfio_pci_ioctl_hot_reset_info(void *obj, void *karg,
+				   void __user *uarg);
+long vfio_pci_ioctl_hot_reset(void *obj, void *karg, void __user *uarg);
+void vfio_pci_reset_on_close(struct vfio_pci_core_device *vdev);
+
+/* power.c */
+int vfio_pci_set_power_state(struct vfio_pci_core_device *vdev,
+			     pci_power_t state);
+void vfio_pci_probe_power_state(struct vfio_pci_core_device *vdev);
+void vfio_pci_runtime_pm_exit(struct vfio_pci_core_device *vdev);
+int vfio_pci_feature_low_power(struct vfio_pci_core_device *vdev, u32 flags,
+			       void __user *arg, size_t argsz);
+int vfio_pci_pm_get(struct vfio_pci_core_device *vdev);
+void vfio_pci_pm_put(struct vfio_pci_core_device *vdev);
+
+/* sriov.c */
+int vfio_pci_vf_init(struct vfio_pci_core_device *vdev);
+void vfio_pci_vf_uninit(struct vfio_pci_core_device *vdev);
+void vfio_pci_vf_token_user(struct vfio_pci_core_device *vdev, bool opened);
+int vfio_pci_feature_vf_token(struct vfio_pci_core_device *vdev, u32 flags,
+			      void __user *arg, size_t argsz);
+
+#endif /* __DRIVERS_VFIO_PCI_PRIV_H */

@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Type1 IOMMU backend: pinning the user's pages and charging them.
+ *
+ * Pages are pinned with FOLL_LONGTERM, so that they are migrated out of
+ * movable zones first and stay put while a device may DMA to them, into
+ * a struct t1_pin_batch: an array of page frame numbers (the pinning
+ * functions write struct page pointers into the same storage, which are
+ * turned into frame numbers in place).  Pinning a page's worth of frames
+ * per call, without the mmap lock when the mapping belongs to the calling
+ * process, keeps the cost per page low; the IOMMU side then maps each
+ * physically contiguous run of the batch with a single call.
+ *
+ * Ranges of a VM_PFNMAP mapping (another device's MMIO BAR, typically)
+ * cannot be pinned: their frames are looked up one at a time and are
+ * treated as "reserved", like any frame without a struct page or with
+ * PG_reserved set.  Reserved frames are never unpinned and never charged.
+ *
+ * Accounting: every pinned, non-reserved page is charged once to the
+ * locked_vm of the mm that owns the mapping (&t1_map.mm), and checked
+ * against the RLIMIT_MEMLOCK of its task unless that task had
+ * CAP_IPC_LOCK.  A page that an emulated device pinned as well
+ * (&t1_map.pins) is charged only once, by whichever pinned it first.
+ * The charge stays with that mm when the mapping is used from a child
+ * process after fork().
+ */
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/vfio.h>
+
+#include "type1.h"
+
+/**
+ * t1_pfn_is_reserved - a frame that is neither pinned nor charged
+ * @pfn: the frame
+ *
+ * Return: true for frames without a struct page (MMIO) and for pages
+ * marked PG_reserved (the zero page, for example).
+ */
+bool t1_pfn_is_reserved(unsigned long pfn)
+{
+	return !pfn_valid(pfn) || PageReserved(pfn_to_page(pfn));
+}
+
+/**
+ * t1_charge_mm - add to or take from an mm's locked_vm
+ * @mm: the address space charged
+ * @task: whose RLIMIT_MEMLOCK applies
+ * @lock_cap: @task may exceed its limit (CAP_IPC_LOCK)
+ * @npages: pages to add (positive) or to remove (negative)
+ *
+ * Return: 0, -ENOMEM when adding would exceed the limit, or -EINTR.
+ */
+int t1_charge_mm(struct mm_struct *mm, struct task_struct *task,
+		 bool lock_cap, long npages)
+{
+	int ret;
+
+	if (npages > 0) {
+		ret = mmap_write_lock_killable(mm);
+		if (ret)
+			return ret;
+	} else {
+		/* Releasing must happen even while a fatal signal is pending. */
+		mmap_write_lock(mm);
+	}
+	ret = __account_locked_vm(mm, abs(npages), npages > 0, task, lock_cap);
+	mmap_write_unlock(mm);
+	return ret;
+}
+
+/**
+ * t1_account - change the pages charged for a mapping
+ * @map: the mapping
+ * @npages: pages to charge (positive) or release (negative)
+ * @async: the caller may run outside the owner's process, and the mm may
+ *	be gone; nothing is done then
+ *
+ * Return: 0, or the error of t1_charge_mm(), or -ESRCH if @async and the
+ * owner's address space no longer exists.
+ */
+int t1_account(struct t1_map *map, long npages, bool async)
+{
+	int ret;
+
+	if (!npages)
+		return 0;
+	if (async && !mmget_not_zero(map->mm))
+		return -ESRCH;
+
+	ret = t1_charge_mm(map->mm, map->task, map->lock_cap, npages);
+	if (!ret)
+		map->locked_vm += npages;
+
+	if (async)
+		mmput(map->mm);
+	return ret;
+}
+
+static bool iova_is_pinned(struct t1_map *map, u64 iova)
+{
+	struct rb_node *node = map->pins.rb_node;
+
+	while (node) {
+		struct t1_pin *pin = rb_entry(node, struct t1_pin, node);
+
+		if (iova < pin->iova)
+			node = node->rb_left;
+		else if (iova > pin->iova)
+			node = node->rb_right;
+		else
+			return true;
+	}
+	return false;
+}
+
+/*
+ * How many frames from @pfn on share its "reserved" state, looking no
+ * further than @max and no further than the end of its folio.  PG_reserved
+ * is set on all pages of a folio or none, so one look per folio is enough.
+ */
+static unsigned long same_kind_span(unsigned long pfn, unsigned long max,
+				    bool *reserved)
+{
+	struct folio *folio;
+	struct page *page;
+
+	*reserved = t1_pfn_is_reserved(pfn);
+	if (*reserved)
+		return 1;
+	page = pfn_to_page(pfn);
+	folio = page_folio(page);
+	return min_t(unsigned long, max,
+		     folio_nr_pages(folio) - folio_page_idx(folio, page));
+}
+
+/* Pages of [iova, iova + npages pages) pinned for emulated devices. */
+static unsigned long count_pinned(struct t1_map *map, u64 iova,
+				  unsigned long npages)
+{
+	unsigned long k, count = 0;
+
+	if (RB_EMPTY_ROOT(&map->pins))
+		return 0;
+	for (k = 0; k < npages; k++)
+		count += iova_is_pinned(map, iova + k * PAGE_SIZE);
+	return count;
+}
+
+/**
+ * t1_pages_to_charge - how many pages of a batch must be charged
+ * @map: the mapping the pages were pinned for
+ * @iova: IOVA of the first page
+ * @pfns: the frames, one per page from @iova on
+ * @nr: entries in @pfns
+ *
+ * Return: the number of frames that are not reserved and not already
+ * charged through an emulated device's pin.
+ */
+long t1_pages_to_charge(struct t1_map *map, u64 iova,
+			const unsigned long *pfns, unsigned long nr)
+{
+	unsigned long i = 0, j, n, run;
+	long count = 0;
+	bool reserved;
+
+	while (i < nr) {
+		run = t1_pfn_run(pfns + i, nr - i);
+		for (j = 0; j < run; j += n) {
+			n = same_kind_span(pfns[i + j], run - j, &reserved);
+			if (reserved)
+				continue;
+			count += n - count_pinned(map, iova + (i + j) * PAGE_SIZE,
+						  n);
+		}
+		i += run;
+	}
+	return count;
+}
+
+/**
+ * t1_unpin_run - unpin a physically contiguous run of a mapping
+ * @map: the mapping
+ * @iova: IOVA the run was mapped at
+ * @pfn: first frame of the run
+ * @npages: length of the run
+ *
+ * Pages the device could write are marked dirty.  Reserved frames are
+ * skipped.
+ *
+ * Return: the pages to release from the owner's locked_vm: unpinned ones,
+ * less those still pinned (and charged) for an emulated device.
+ */
+long t1_unpin_run(struct t1_map *map, u64 iova, unsigned long pfn,
+		  unsigned long npages)
+{
+	bool dirty = map->prot & IOMMU_WRITE;
+	unsigned long i = 0, first = 0, span = 0;
+	long release = 0;
+
+	while (i < npages) {
+		bool reserved;
+		unsigned long n = same_kind_span(pfn + i, npages - i,
+						 &reserved);
+
+		if (reserved) {
+			if (span)
+				unpin_user_page_range_dirty_lock(pfn_to_page(pfn + first),
+								 span, dirty);
+			span = 0;
+		} else {
+			if (!span)
+				first = i;
+			span += n;
+			release += n - count_pinned(map, iova + i * PAGE_SIZE, n);
+		}
+		i += n;
+	}
+	if (span)
+		unpin_user_page_range_dirty_lock(pfn_to_page(pfn + first), span,
+						 dirty);
+	return release;
+}
+
+/**
+ * t1_batch_init - set up an empty batch
+ * @b: the batch
+ * @want: pages the caller intends to pin in total
+ *
+ * Small requests use storage inside @b; larger ones get a page of frame
+ * numbers, or fall back to the small storage if that allocation fails.
+ */
+void t1_batch_init(struct t1_pin_batch *b, unsigned long want)
+{
+	b->nr = 0;
+	b->pos = 0;
+	b->pfns = b->stack;
+	b->cap = ARRAY_SIZE(b->stack);
+	if (want <= b->cap)
+		return;
+
+	b->pfns = (unsigned long *)__get_free_page(GFP_KERNEL | __GFP_NOWARN);
+	if (b->pfns) {
+		b->cap = PAGE_SIZE / sizeof(*b->pfns);
+	} else {
+		b->pfns = b->stack;
+		b->cap = ARRAY_SIZE(b->stack);
+	}
+}
+
+/**
+ * t1_batch_fini - free a batch's storage
+ * @b: the batch, which must hold no pinned page
+ */
+void t1_batch_fini(struct t1_pin_batch *b)
+{
+	if (b->pfns != b->stack)
+		free_page((unsigned long)b->pfns);
+}
+
+/**
+ * t1_batch_drop - unpin the frames of a batch not consumed yet
+ * @b: the batch
+ * @map: the mapping they were pinned for
+ *
+ * Charging is up to the caller.
+ */
+void t1_batch_drop(struct t1_pin_batch *b, struct t1_map *map)
+{
+	bool dirty = map->prot & IOMMU_WRITE;
+
+	for (; b->pos < b->nr; b->pos++) {
+		unsigned long pfn = b->pfns[b->pos];
+
+		if (!t1_pfn_is_reserved(pfn))
+			unpin_user_page_range_dirty_lock(pfn_to_page(pfn), 1,
+							 dirty);
+	}
+}
+
+/*
+ * Find the frame behind @vaddr in a VM_PFNMAP mapping, faulting it in if
+ * needed.  Returns 0 with *@pfn set, -EAGAIN if the mmap lock was dropped
+ * (the caller looks the VMA up again), or another error.
+ */
+static int pfnmap_frame(struct mm_struct *mm, struct vm_area_struct *vma,
+			unsigned long vaddr, bool write, unsigned long *pfn)
+{
+	struct follow_pfnmap_args args = { .vma = vma, .address = vaddr };
+	int ret;
+
+	ret = follow_pfnmap_start(&args);
+	if (ret) {
+		unsigned int flags = FAULT_FLAG_REMOTE;
+		bool dropped = false;
+
+		if (write)
+			flags |= FAULT_FLAG_WRITE;
+		ret = fixup_user_fault(mm, vaddr, flags, &dropped);
+		if (dropped)
+			return -EAGAIN;
+		if (ret)
+			return ret;
+		ret = follow_pfnmap_start(&args);
+		if (ret)
+			return ret;
+	}
+
+	if (write && !args.writable)
+		ret = -EFAULT;
+	else
+		*pfn = args.pfn;
+	follow_pfnmap_end(&args);
+	return ret;
+}
+
+/*
+ * @vaddr could not be pinned (the pinning error is @pin_err): if it is in
+ * a VM_PFNMAP mapping, look its frame up instead, and those of the pages
+ * after it in the same mapping, up to @max.  Only frames that are reserved
+ * in the sense of t1_pfn_is_reserved() are accepted, since nothing holds a
+ * reference on them.  Returns the number of frames stored in @pfns.
+ */
+static long lookup_pfnmap(struct mm_struct *mm, unsigned long vaddr,
+			  bool write, int pin_err, unsigned long *pfns,
+			  unsigned long max)
+{
+	struct vm_area_struct *vma;
+	unsigned long n = 0;
+	int ret;
+
+	mmap_read_lock(mm);
+	vaddr = untagged_addr_remote(mm, vaddr);
+again:
+	vma = vma_lookup(mm, vaddr);
+	if (!vma || !(vma->vm_flags & VM_PFNMAP)) {
+		ret = pin_err;
+		goto out;
+	}
+	for (; n < max && vaddr < vma->vm_end; n++, vaddr += PAGE_SIZE) {
+		ret = pfnmap_frame(mm, vma, vaddr, write, &pfns[n]);
+		if (ret == -EAGAIN && !n)
+			goto again;	/* the VMA may have changed */
+		if (!ret && !t1_pfn_is_reserved(pfns[n]))
+			ret = -EFAULT;
+		if (ret)
+			break;
+	}
+	/* A failure after the first frame only ends the batch early. */
+	if (n)
+		ret = 0;
+out:
+	mmap_read_unlock(mm);
+	return ret ? ret : n;
+}
+
+/**
+ * t1_batch_fill - pin the next pages of a mapping into an empty batch
+ * @b: the batch; anything left in it is forgotten
+ * @map: the mapping, for its protection
+ * @mm: the address space of @vaddr, with a reference held by the caller
+ * @vaddr: first user address to pin
+ * @npages: pages still to pin from @vaddr on
+ *
+ * Return: the number of frames now in the batch (at least one), or an
+ * error if not even the first page could be pinned.
+ */
+long t1_batch_fill(struct t1_pin_batch *b, struct t1_map *map,
+		   struct mm_struct *mm, unsigned long vaddr,
+		   unsigned long npages)
+{
+	struct page **pages = (struct page **)b->pfns;
+	bool write = map->prot & IOMMU_WRITE;
+	unsigned int flags = FOLL_LONGTERM | (write ? FOLL_WRITE : 0);
+	unsigned long want = min(npages, b->cap);
+	unsigned long i;
+	long ret;
+
+	b->nr = 0;
+	b->pos = 0;
+	if (mm == current->mm) {
+		ret = pin_user_pages_fast(vaddr, want, flags, pages);
+	} else {
+		mmap_read_lock(mm);
+		ret = pin_user_pages_remote(mm, vaddr, want, flags, pages,
+					    NULL);
+		mmap_read_unlock(mm);
+	}
+
+	if (ret > 0) {
+		/* Same storage: each pointer becomes its frame number. */
+		for (i = 0; i < ret; i++)
+			b->pfns[i] = page_to_pfn(pages[i]);
+		b->nr = ret;
+		return ret;
+	}
+
+	ret = lookup_pfnmap(mm, vaddr, write, ret ? ret : -EFAULT, b->pfns,
+			    want);
+	if (ret > 0)
+		b->nr = ret;
+	return ret;
+}
+
+/**
+ * t1_pin_one - pin the page behind one user address of a mapping
+ * @map: the mapping
+ * @vaddr: the address, inside @map's user range
+ * @pfn: receives the frame
+ *
+ * Used for emulated devices, possibly from another process than the
+ * owner's.  No accounting is done.
+ *
+ * Return: 0 or a negative errno (-ENODEV if the owner's mm is gone).
+ */
+int t1_pin_one(struct t1_map *map, unsigned long vaddr, unsigned long *pfn)
+{
+	struct t1_pin_batch b;
+	long ret;
+
+	if (!mmget_not_zero(map->mm))
+		return -ENODEV;
+	t1_batch_init(&b, 1);
+	ret = t1_batch_fill(&b, map, map->mm, vaddr, 1);
+	if (ret > 0) {
+		*pfn = b.pfns[0];
+		ret = 0;
+	}
+	t1_batch_fini(&b);
+	mmput(map->mm);
+	return ret;
+}

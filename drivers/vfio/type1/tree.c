@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Type1 IOMMU backend: the bookkeeping that needs no hardware.
+ *
+ * The mapping tree is an rb-tree of struct t1_map ordered by IOVA.  The
+ * mappings in it never overlap (t1_tree_insert() refuses an overlap), so
+ * ordering by first IOVA is also ordering by last IOVA, and the mappings
+ * overlapping any range form one contiguous in-order run of the tree.
+ * Every operation here is a single descent, O(log n), plus the length of
+ * the run it returns.
+ *
+ * Ranges are inclusive ([start, last]) throughout, so that a mapping that
+ * ends at the top of the 64-bit space needs no special case.
+ *
+ * The rest of the file is small arithmetic the mapping paths rely on:
+ * runs of physically contiguous page frames, the largest IOMMU page that
+ * fits a run, and sets of usable IOVA ranges.  Everything is exported to
+ * the KUnit suite in type1_kunit.c.
+ */
+#include <kunit/visibility.h>
+#include <linux/bitops.h>
+#include <linux/errno.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/vfio.h>
+
+#include "type1.h"
+
+static inline u64 map_last(const struct t1_map *map)
+{
+	return map->iova + map->size - 1;
+}
+
+static inline struct t1_map *to_map(struct rb_node *node)
+{
+	return node ? rb_entry(node, struct t1_map, node) : NULL;
+}
+
+/**
+ * t1_tree_first - find the lowest mapping overlapping a range
+ * @root: the mapping tree
+ * @start: first IOVA of the range
+ * @last: last IOVA of the range, at least @start
+ *
+ * Return: the mapping with the lowest IOVA among those that share at least
+ * one byte with [@start, @last], or NULL if there is none.
+ */
+struct t1_map *t1_tree_first(struct rb_root *root, u64 start, u64 last)
+{
+	struct rb_node *node = root->rb_node;
+	struct t1_map *best = NULL;
+
+	/* Look for the leftmost mapping that ends at or after @start. */
+	while (node) {
+		struct t1_map *map = to_map(node);
+
+		if (map_last(map) >= start) {
+			best = map;
+			if (map->iova <= start)
+				break;
+			node = node->rb_left;
+		} else {
+			node = node->rb_right;
+		}
+	}
+	if (best && best->iova > last)
+		return NULL;
+	return best;
+}
+EXPORT_SYMBOL_IF_KUNIT(t1_tree_first);
+
+/**
+ * t1_tree_find - find any mapping overlapping a range
+ * @root: the mapping tree
+ * @start: first IOVA of the range
+ * @last: last IOVA of the range, at least @start
+ *
+ * Return: a mapping that shares at least one byte with [@start, @last], or
+ * NULL if there is none.  Cheaper than t1_tree_first() when the caller
+ * only needs to know whether the range is free.
+ */
+struct t1_map *t1_tree_find(struct rb_root *root, u64 start, u64 last)
+{
+	struct rb_node *node = root->rb_node;
+
+	while (node) {
+		struct t1_map *map = to_map(node);
+
+		if (last < map->iova)
+			node = node->rb_left;
+		else if (start > map_last(map))
+			node = node->rb_right;
+		else
+			return map;
+	}
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(t1_tree_find);
+
+/**
+ * t1_tree_next - the mapping following @map in IOVA order
+ * @map: a mapping in a tree
+ *
+ * Return: the next mapping, or NULL if @map is the last one.
+ */
+struct t1_map *t1_tree_next(struct t1_map *map)
+{
+	return to_map(rb_next(&map->node));
+}
+EXPORT_SYMBOL_IF_KUNIT(t1_tree_next);
+
+/**
+ * t1_tree_insert - add a mapping to the tree
+ * @root: the mapping tree
+ * @map: the new mapping; @map->iova and @map->size must be set and the
+ *	range must not wrap around
+ *
+ * The neighbours @map would have in the tree are both on the path the
+ * descent takes, so checking every node on that path is enough to detect
+ * an overlap with any mapping.
+ *
+ * Return: 0, or -EEXIST (and the tree unchanged) if @map overlaps a
+ * mapping already in the tree.
+ */
+int t1_tree_insert(struct rb_root *root, struct t1_map *map)
+{
+	struct rb_node **link = &root->rb_node, *parent = NULL;
+	u64 last = map_last(map);
+
+	while (*link) {
+		struct t1_map *cur = to_map(*link);
+
+		parent = *link;
+		if (last < cur->iova)
+			link = &parent->rb_left;
+		else if (map->iova > map_last(cur))
+			link = &parent->rb_right;
+		else
+			return -EEXIST;
+	}
+	rb_link_node(&map->node, parent, link);
+	rb_insert_color(&map->node, root);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(t1_tree_insert);
+
+/**
+ * t1_tree_remove - take a mapping out of the tree
+ * @root: the mapping tree
+ * @map: a mapping in @root
+ */
+void t1_tree_remove(struct rb_root *root, struct t1_map *map)
+{
+	rb_erase(&map->node, root);
+	RB_CLEAR_NODE(&map->node);
+}
+EXPORT_SYMBOL_IF_KUNIT(t1_tree_remove);
+
+/**
+ * t1_tree_unmap_span - which mappings an unmap request removes
+ * @root: the mapping tree
+ * @iova: first IOVA of the request
+ * @last: last IOVA of the request
+ * @v2: apply the VFIO_TYPE1v2_IOMMU rules rather than the v1 ones
+ * @first: set to the first mapping to remove, NULL if none
+ *
+ * The two interface versions disagree on requests that cut mappings:
+ *
+ *  - v2 refuses to split: the request must not start or end inside a
+ *    mapping, and then removes exactly the mappings it covers;
+ *  - v1 never fails: a mapping is removed whole when the request covers
+ *    its first IOVA, even if it extends past @last, and a request that
+ *    starts inside a mapping removes nothing at all.
+ *
+ * Walk the result with t1_tree_unmap_next().
+ *
+ * Return: 0, or -EINVAL if @v2 and the request would split a mapping.
+ */
+int t1_tree_unmap_span(struct rb_root *root, u64 iova, u64 last, bool v2,
+		       struct t1_map **first)
+{
+	struct t1_map *map;
+
+	*first = NULL;
+	map = t1_tree_first(root, iova, last);
+	if (!map)
+		return 0;
+
+	if (v2) {
+		struct t1_map *tail;
+
+		if (map->iova < iova)
+			return -EINVAL;
+		tail = t1_tree_find(root, last, last);
+		if (tail && map_last(tail) != last)
+			return -EINVAL;
+	} else if (map->iova < iova) {
+		return 0;
+	}
+
+	*first = map;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(t1_tree_unmap_span);
+
+/**
+ * t1_tree_unmap_next - the mapping after @map in an unmap span
+ * @map: a mapping of the span (not yet removed from the tree)
+ * @last: last IOVA of the request
+ *
+ * Return: the next mapping that starts at or before @last, or NULL.
+ */
+struct t1_map *t1_tree_unmap_next(struct t1_map *map, u64 last)
+{
+	struct t1_map *next = t1_tree_next(map);
+
+	if (next && next->iova <= last)
+		return next;
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(t1_tree_unmap_next);
+
+/**
+ * t1_pfn_run - length of the physically contiguous run starting a batch
+ * @pfns: page frame numbers, in IOVA order
+ * @nr: entries in @pfns, at least one
+ *
+ * Return: the number of leading entries of @pfns that follow each other
+ * frame by frame; the IOMMU can map them with one call.
+ */
+unsigned long t1_pfn_run(const unsigned long *pfns, unsigned long nr)
+{
+	unsigned long i;
+
+	for (i = 1; i < nr; i++)
+		if (pfns[i] != pfns[0] + i)
+			break;
+	return i;
+}
+EXPORT_SYMBOL_IF_KUNIT(t1_pfn_run);
+
+/**
+ * t1_run_pgsize - the largest IOMMU page that can start a run
+ * @pgsizes: page sizes the IOMMU supports (bitmap of powers of two)
+ * @iova: IOVA of the run
+ * @phys: physical address of the run
+ * @len: length of the run in bytes
+ *
+ * This is the choice the IOMMU core makes for each piece of a mapping:
+ * the page must fit in @len and both addresses must be aligned to it.
+ *
+ * Return: the page size, or 0 if none of @pgsizes fits.
+ */
+unsigned long t1_run_pgsize(unsigned long pgsizes, u64 iova, u64 phys,
+			    u64 len)
+{
+	u64 align = iova | phys;
+	unsigned long fit = pgsizes;
+
+	if (!len)
+		return 0;
+	/* Sizes up to the largest power of two not above @len... */
+	if (len < (1ULL << (BITS_PER_LONG - 1)))
+		fit &= GENMASK(__fls(len), 0);
+	/* ...and no larger than the alignment of both addresses. */
+	if (align)
+		fit &= GENMASK(__ffs64(align), 0);
+	return fit ? 1UL << __fls(fit) : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(t1_run_pgsize);
+
+/**
+ * t1_ranges_contain - whether a range lies within one usable range
+ * @set: the usable ranges
+ * @start: first IOVA
+ * @last: last IOVA
+ *
+ * Return: true if [@start, @last] is inside one range of @set, or if @set
+ * is empty (nothing restricts the IOVA).
+ */
+bool t1_ranges_contain(const struct t1_ranges *set, u64 start, u64 last)
+{
+	unsigned int lo = 0, hi = set->nr;
+
+	if (!set->nr)
+		return true;
+	/* Find the range with the highest start not above @start. */
+	while (hi - lo > 1) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (set->r[mid].start <= start)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return set->r[lo].start <= start && last <= set->r[lo].last;
+}
+EXPORT_SYMBOL_IF_KUNIT(t1_ranges_contain);
+
+static int cmp_range_start(const void *a, const void *b)
+{
+	const struct t1_iova_range *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return 0;
+}
+
+/**
+ * t1_ranges_build - compute [start, last] minus a set of holes
+ * @set: receives the result; its previous content is not freed
+ * @start: first IOVA of the window
+ * @last: last IOVA of the window
+ * @holes: ranges to cut out, in any order, possibly overlapping; the
+ *	array is sorted in place
+ * @nr_holes: entries in @holes
+ *
+ * Return: 0, -ENOMEM, or -EINVAL if nothing of the window remains.
+ */
+int t1_ranges_build(struct t1_ranges *set, u64 start, u64 last,
+		    struct t1_iova_range *holes, unsigned int nr_holes)
+{
+	struct t1_iova_range *out;
+	unsigned int i, nr = 0;
+	u64 pos = start;
+	bool open = true;	/* [pos, last] not yet emitted */
+
+	set->r = NULL;
+	set->nr = 0;
+	if (start > last)
+		return -EINVAL;
+
+	/* Each hole splits at most one range into two. */
+	out = kcalloc(nr_holes + 1, sizeof(*out), GFP_KERNEL);
+	if (!out)
+		return -ENOMEM;
+
+	sort(holes, nr_holes, sizeof(*holes), cmp_range_start, NULL);
+	for (i = 0; i < nr_holes && open; i++) {
+		if (holes[i].last < pos || holes[i].start > last)
+			continue;
+		if (holes[i].start > pos) {
+			out[nr].start = pos;
+			out[nr].last = holes[i].start - 1;
+			nr++;
+		}
+		if (holes[i].last >= last)
+			open = false;
+		else
+			pos = holes[i].last + 1;
+	}
+	if (open) {
+		out[nr].start = pos;
+		out[nr].last = last;
+		nr++;
+	}
+
+	if (!nr) {
+		kfree(out);
+		return -EINVAL;
+	}
+	set->r = out;
+	set->nr = nr;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(t1_ranges_build);
+
+/**
+ * t1_ranges_free - release the storage of a range set
+ * @set: the set, left empty
+ */
+void t1_ranges_free(struct t1_ranges *set)
+{
+	kfree(set->r);
+	set->r = NULL;
+	set->nr = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(t1_ranges_free);

@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Type1 IOMMU backend: private definitions shared by the files of
+ * vfio_iommu_type1.ko.
+ *
+ * One struct t1_container exists per VFIO container that selected
+ * VFIO_TYPE1_IOMMU or VFIO_TYPE1v2_IOMMU.  It owns:
+ *
+ *  - the user's mappings (struct t1_map), kept in an rb-tree sorted by
+ *    IOVA; mappings never overlap, so the tree is also sorted by the last
+ *    IOVA of each mapping (tree.c);
+ *  - one struct t1_domain per distinct IOMMU behind the attached groups;
+ *    every mapping is present, with the same pages, in every domain, and
+ *    its pages are pinned once no matter how many domains there are
+ *    (domain.c, map.c, pin.c);
+ *  - the groups of emulated devices, which have no domain and reach
+ *    memory only through pin_pages and dma_rw (emulated.c);
+ *  - the IOVA ranges a mapping may use: the intersection of the domain
+ *    apertures minus the reserved regions of the groups (tree.c, domain.c).
+ *
+ * The IOMMU domains are the only record of which page backs which IOVA:
+ * teardown reads the translations back with iommu_iova_to_phys() before
+ * it unmaps and unpins them.
+ */
+#ifndef __VFIO_TYPE1_H
+#define __VFIO_TYPE1_H
+
+#include <linux/iommu.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rbtree.h>
+#include <linux/types.h>
+
+#include "../vfio.h"
+
+/* Module parameters (main.c). */
+extern bool t1_allow_unsafe_interrupts;
+extern bool t1_disable_hugepages;
+
+/* Limits of the dirty bitmaps, in pages and in bytes. */
+#define T1_DIRTY_PAGES_MAX	((u64)INT_MAX)
+#define T1_BITMAP_BYTES(nbits)	(ALIGN((u64)(nbits), 64) / BITS_PER_BYTE)
+#define T1_DIRTY_BYTES_MAX	T1_BITMAP_BYTES(T1_DIRTY_PAGES_MAX)
+
+/**
+ * struct t1_iova_range - an inclusive range of usable IOVA
+ * @start: first usable address
+ * @last: last usable address
+ */
+struct t1_iova_range {
+	u64 start;
+	u64 last;
+};
+
+/**
+ * struct t1_ranges - a sorted set of disjoint IOVA ranges
+ * @r: the ranges, in increasing order, never adjacent or overlapping
+ * @nr: number of entries in @r
+ *
+ * An empty set (@nr == 0) means that no IOMMU limits the IOVA: this is
+ * the case while the container only holds emulated groups.
+ */
+struct t1_ranges {
+	struct t1_iova_range *r;
+	unsigned int nr;
+};
+
+/**
+ * struct t1_run - physically contiguous pages mapped at consecutive IOVA
+ * @pfn: first page frame
+ * @npages: number of pages
+ */
+struct t1_run {
+	unsigned long pfn;
+	unsigned long npages;
+};
+
+/**
+ * struct t1_map - one VFIO_IOMMU_MAP_DMA mapping
+ * @node: link in &t1_container.maps
+ * @iova: first IOVA
+ * @size: length in bytes, a multiple of the smallest IOMMU page size
+ * @vaddr: user address of the first byte in @mm
+ * @prot: IOMMU_READ and/or IOMMU_WRITE
+ * @iommu_mapped: the pages are pinned and mapped in every domain
+ * @vaddr_invalid: VFIO_DMA_UNMAP_FLAG_VADDR cut @vaddr loose; nothing may
+ *	pin from it until VFIO_DMA_MAP_FLAG_VADDR provides a new one
+ * @lock_cap: @task had CAP_IPC_LOCK when it became the owner
+ * @task: the thread group leader charged for the pinned pages
+ * @mm: the address space @vaddr lives in, charged in its locked_vm;
+ *	held with mmgrab() so accounting works after the owner exits
+ * @locked_vm: pages currently charged to @mm for this mapping
+ * @pins: struct t1_pin entries of emulated devices, by IOVA
+ * @dirty: dirty bitmap, one bit per smallest IOMMU page, while dirty
+ *	tracking is on
+ * @runs: when not NULL, the runs the mapping is made of, in IOVA order,
+ *	covering all that is pinned and mapped for it: teardown and replay
+ *	then need not read the translations back page by page.  Only kept
+ *	while runs are long (huge pages, THP); for fragmented memory the
+ *	record would cost more than it saves and is dropped.
+ * @nr_runs: entries used in @runs
+ * @max_runs: entries allocated in @runs
+ * @runs_dropped: recording gave up for the current pinning
+ * @run0: storage for @runs while there is a single run
+ * @zap_next: link in a struct t1_zap while being torn down with others
+ * @zapped: bytes unmapped from the IOMMU for that teardown
+ *
+ * All members are protected by &t1_container.lock.
+ */
+struct t1_map {
+	struct rb_node node;
+	u64 iova;
+	u64 size;
+	unsigned long vaddr;
+	int prot;
+	bool iommu_mapped;
+	bool vaddr_invalid;
+	bool lock_cap;
+	struct task_struct *task;
+	struct mm_struct *mm;
+	unsigned long locked_vm;
+	struct rb_root pins;
+	unsigned long *dirty;
+	struct t1_run *runs;
+	unsigned int nr_runs;
+	unsigned int max_runs;
+	bool runs_dropped;
+	struct t1_run run0;
+	struct t1_map *zap_next;
+	u64 zapped;
+};
+
+/**
+ * struct t1_pin - one page pinned through vfio_pin_pages()
+ * @node: link in &t1_map.pins
+ * @iova: IOVA of the page
+ * @pfn: the page pinned for it
+ * @refs: how many vfio_pin_pages() calls hold it
+ */
+struct t1_pin {
+	struct rb_node node;
+	u64 iova;
+	unsigned long pfn;
+	unsigned int refs;
+};
+
+/**
+ * struct t1_group - an IOMMU group attached to the container
+ * @iommu_group: the group
+ * @link: in &t1_domain.groups, or &t1_container.emulated_groups
+ * @pin_scoped: the group's devices only touch memory they pinned with
+ *	vfio_pin_pages(), so the pinned pages tell which memory is dirty
+ */
+struct t1_group {
+	struct iommu_group *iommu_group;
+	struct list_head link;
+	bool pin_scoped;
+};
+
+/**
+ * struct t1_domain - an IOMMU domain shared by compatible groups
+ * @domain: the IOMMU API domain
+ * @link: in &t1_container.domains
+ * @groups: struct t1_group attached to @domain
+ * @coherent: @domain enforces cache coherency (blocks no-snoop)
+ */
+struct t1_domain {
+	struct iommu_domain *domain;
+	struct list_head link;
+	struct list_head groups;
+	bool coherent;
+};
+
+/**
+ * struct t1_container - state of one Type1 container
+ * @lock: protects every member below except @devices, and every
+ *	struct t1_map, t1_pin, t1_group and t1_domain of the container
+ * @maps: the mappings, struct t1_map by IOVA
+ * @domains: struct t1_domain, one per IOMMU in use
+ * @emulated_groups: struct t1_group of emulated devices (no domain)
+ * @usable: where mappings may be placed
+ * @aperture: intersection of the domain apertures, [0, U64_MAX] when
+ *	there is no domain; @usable is @aperture minus reserved regions
+ * @pgsize_bitmap: page sizes every domain supports, never below
+ *	PAGE_SIZE
+ * @maps_avail: mappings that may still be created (dma_entry_limit)
+ * @nr_vaddr_invalid: mappings with &t1_map.vaddr_invalid set
+ * @unscoped_groups: attached groups without &t1_group.pin_scoped
+ * @v2: VFIO_TYPE1v2_IOMMU semantics
+ * @nesting: VFIO_TYPE1_NESTING_IOMMU: domains are set up for nesting
+ * @dirty_tracking: VFIO_IOMMU_DIRTY_PAGES_FLAG_START is in effect
+ * @notify_lock: serialises telling emulated devices about unmaps with
+ *	their registration; always taken before @lock
+ * @devices: struct t1_device of registered emulated devices; changed
+ *	with both @notify_lock and @lock held, so either one is enough to
+ *	read it
+ */
+struct t1_container {
+	struct mutex lock;		/* see above */
+	struct rb_root maps;
+	struct list_head domains;
+	struct list_head emulated_groups;
+	struct t1_ranges usable;
+	struct t1_iova_range aperture;
+	u64 pgsize_bitmap;
+	unsigned int maps_avail;
+	unsigned int nr_vaddr_invalid;
+	unsigned int unscoped_groups;
+	bool v2;
+	bool nesting;
+	bool dirty_tracking;
+	struct mutex notify_lock;	/* see above */
+	struct list_head devices;
+};
+
+/* Smallest page size of the container, the granule of every mapping. */
+static inline u64 t1_min_pgsize(struct t1_container *t1)
+{
+	return 1ULL << __ffs64(t1->pgsize_bitmap);
+}
+
+/* tree.c: the mapping tree and IOVA range sets (no hardware involved) */
+struct t1_map *t1_tree_find(struct rb_root *root, u64 start, u64 last);
+struct t1_map *t1_tree_first(struct rb_root *root, u64 start, u64 last);
+struct t1_map *t1_tree_next(struct t1_map *map);
+int t1_tree_insert(struct rb_root *root, struct t1_map *map);
+void t1_tree_remove(struct rb_root *root, struct t1_map *map);
+int t1_tree_unmap_span(struct rb_root *root, u64 iova, u64 last, bool v2,
+		       struct t1_map **first);
+struct t1_map *t1_tree_unmap_next(struct t1_map *map, u64 last);
+unsigned long t1_pfn_run(const unsigned long *pfns, unsigned long nr);
+unsigned long t1_run_pgsize(unsigned long pgsizes, u64 iova, u64 phys,
+			    u64 len);
+bool t1_ranges_contain(const struct t1_ranges *set, u64 start, u64 last);
+int t1_ranges_build(struct t1_ranges *set, u64 start, u64 last,
+		    struct t1_iova_range *holes, unsigned int nr_holes);
+void t1_ranges_free(struct t1_ranges *set);
+
+/* pin.c: pinning user pages and charging them to locked_vm */
+int t1_account(struct t1_map *map, long npages, bool async);
+int t1_charge_mm(struct mm_struct *mm, struct task_struct *task,
+		 bool lock_cap, long npages);
+bool t1_pfn_is_reserved(unsigned long pfn);
+long t1_unpin_run(struct t1_map *map, u64 iova, unsigned long pfn,
+		  unsigned long npages);
+int t1_pin_one(struct t1_map *map, unsigned long vaddr, unsigned long *pfn);
+
+/**
+ * struct t1_pin_batch - pages pinned but not yet mapped
+ * @pfns: their page frame numbers
+ * @cap: entries available in @pfns
+ * @nr: entries filled
+ * @pos: next entry to consume
+ * @stack: storage for small requests, so they need no allocation
+ */
+struct t1_pin_batch {
+	unsigned long *pfns;
+	unsigned long cap;
+	unsigned long nr;
+	unsigned long pos;
+	unsigned long stack[16];
+};
+
+void t1_batch_init(struct t1_pin_batch *b, unsigned long want);
+void t1_batch_fini(struct t1_pin_batch *b);
+long t1_batch_fill(struct t1_pin_batch *b, struct t1_map *map,
+		   struct mm_struct *mm, unsigned long vaddr,
+		   unsigned long npages);
+void t1_batch_drop(struct t1_pin_batch *b, struct t1_map *map);
+long t1_pages_to_charge(struct t1_map *map, u64 iova,
+			const unsigned long *pfns, unsigned long nr);
+
+/* map.c: MAP_DMA, UNMAP_DMA and mapping teardown */
+int t1_map_dma(struct t1_container *t1, struct vfio_iommu_type1_dma_map *req);
+int t1_unmap_dma(struct t1_container *t1,
+		 struct vfio_iommu_type1_dma_unmap *req,
+		 struct vfio_bitmap *bitmap);
+int t1_pin_and_map(struct t1_container *t1, struct t1_map *map,
+		   struct t1_domain *only, u64 *done);
+long t1_domain_unmap_unpin(struct t1_domain *dom, struct t1_map *map,
+			   u64 start, u64 size);
+int t1_iommu_map_run(struct iommu_domain *domain, u64 iova, phys_addr_t phys,
+		     u64 len, int prot);
+long t1_unmap_unpin(struct t1_container *t1, struct t1_map *map,
+		    bool account);
+bool t1_runs_cover(struct t1_map *map, u64 size);
+void t1_drop_runs(struct t1_map *map);
+void t1_map_destroy(struct t1_container *t1, struct t1_map *map);
+
+/**
+ * struct t1_zap - mappings torn down together, with one IOTLB flush
+ * @t1: the container
+ * @gather: the flush being collected, for the first domain
+ * @head: mappings unmapped but not yet unpinned (through @zap_next)
+ * @nr: entries in @head
+ */
+struct t1_zap {
+	struct t1_container *t1;
+	struct iommu_iotlb_gather gather;
+	struct t1_map *head;
+	unsigned int nr;
+};
+
+void t1_zap_init(struct t1_zap *zap, struct t1_container *t1);
+void t1_zap_add(struct t1_zap *zap, struct t1_map *map);
+void t1_zap_flush(struct t1_zap *zap);
+void t1_destroy_all_maps(struct t1_container *t1);
+
+/* domain.c: attaching and detaching groups */
+int t1_attach_group(void *data, struct iommu_group *group,
+		    enum vfio_group_type type);
+void t1_detach_group(void *data, struct iommu_group *group);
+void t1_release_domains(struct t1_container *t1);
+struct t1_group *t1_find_group(struct t1_container *t1,
+			       struct iommu_group *group);
+
+/* dirty.c: dirty page tracking */
+long t1_ioctl_dirty_pages(void *obj, void *karg, void __user *uarg);
+int t1_dirty_report_map(struct t1_container *t1, struct t1_map *map,
+			u64 base_iova, u64 __user *ubitmap);
+int t1_dirty_alloc(struct t1_map *map, u64 pgsize);
+void t1_dirty_free(struct t1_map *map);
+void t1_dirty_mark(struct t1_container *t1, struct t1_map *map, u64 iova,
+		   u64 len);
+void t1_dirty_all_mapped(struct t1_container *t1);
+int t1_bitmap_size_ok(u64 npages, u64 bytes);
+
+/* emulated.c: DMA by emulated devices */
+int t1_pin_pages(void *data, struct iommu_group *group, dma_addr_t iova,
+		 int npage, int prot, struct page **pages);
+void t1_unpin_pages(void *data, dma_addr_t iova, int npage);
+int t1_dma_rw(void *data, dma_addr_t iova, void *buf, size_t count,
+	      bool write);
+void t1_register_device(void *data, struct vfio_device *vdev);
+void t1_unregister_device(void *data, struct vfio_device *vdev);
+void t1_notify_unmap(struct t1_container *t1, u64 iova, u64 size);
+void t1_forget_devices(struct t1_container *t1);
+unsigned long t1_pins_accounted(struct t1_map *map);
+void t1_pins_unpin_all(struct t1_map *map);
+
+#endif /* __VFIO_TYPE1_H */

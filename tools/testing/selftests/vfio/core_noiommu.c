@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * noiommu mode: with enable_unsafe_noiommu_mode set, a device without an
+ * IOMMU gets /dev/vfio/noiommu-N, usable only through the noiommu backend
+ * and only with CAP_SYS_RAWIO.  Needs a PCI device outside any IOMMU
+ * group (boot the VM without intel_iommu=on); skipped otherwise.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vfio_util.h"
+
+#define NOIOMMU_PARAM "/sys/module/vfio/parameters/enable_unsafe_noiommu_mode"
+#define TAINT_USER_BIT	6
+
+static int has_iommu_group(const char *bdf)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
+		 bdf);
+	return !stat(path, &st);
+}
+
+/* No IOMMU behind it: no group, or one vfio made up in noiommu mode. */
+static int is_unprotected(const char *bdf)
+{
+	char path[PATH_MAX], name[64] = "";
+
+	if (!has_iommu_group(bdf))
+		return 1;
+	snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%d/name",
+		 vfio_util_group_id(bdf));
+	vfio_util_read_file(path, name, sizeof(name));
+	return !strcmp(name, "vfio-noiommu\n");
+}
+
+static const char *find_unprotected(void)
+{
+	const char *bdf = vfio_util_find_pci(EDU_VENDOR, EDU_DEVICE);
+
+	return bdf && is_unprotected(bdf) ? bdf : NULL;
+}
+
+static int drop_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	data[cap / 32].effective &= ~(1u << (cap % 32));
+	data[cap / 32].permitted &= ~(1u << (cap % 32));
+	return syscall(SYS_capset, &hdr, data);
+}
+
+FIXTURE(noiommu) {
+	char bdf[32];
+	char path[64];
+	char old_param[8];
+};
+
+FIXTURE_SETUP(noiommu)
+{
+	const char *bdf;
+
+	vfio_util_modprobe("vfio");
+	if (vfio_util_read_file(NOIOMMU_PARAM, self->old_param,
+				sizeof(self->old_param)) < 0)
+		SKIP(return, "CONFIG_VFIO_NOIOMMU is off");
+	bdf = find_unprotected();
+	if (!bdf)
+		SKIP(return, "every device has an IOMMU (boot without intel_iommu=on)");
+	snprintf(self->bdf, sizeof(self->bdf), "%s", bdf);
+
+	ASSERT_EQ(0, vfio_util_write_file(NOIOMMU_PARAM, "Y"));
+	/* The group is made when vfio-pci binds: rebind with the mode on. */
+	ASSERT_EQ(0, vfio_util_bind(self->bdf, ""));
+	ASSERT_EQ(0, vfio_util_bind(self->bdf, "vfio-pci"));
+	ASSERT_TRUE(has_iommu_group(self->bdf));
+	snprintf(self->path, sizeof(self->path), "/dev/vfio/noiommu-%d",
+		 vfio_util_group_id(self->bdf));
+}
+
+FIXTURE_TEARDOWN(noiommu)
+{
+	if (self->bdf[0])
+		vfio_util_bind(self->bdf, "");
+	if (self->old_param[0])
+		vfio_util_write_file(NOIOMMU_PARAM,
+				     self->old_param[0] == 'Y' ? "Y" : "N");
+}
+
+TEST_F(noiommu, group_node_is_named_noiommu)
+{
+	char path[PATH_MAX], name[64] = "";
+	struct stat st;
+
+	EXPECT_EQ(0, stat(self->path, &st));
+	snprintf(path, sizeof(path), "/dev/vfio/%d",
+		 vfio_util_group_id(self->bdf));
+	EXPECT_NE(0, stat(path, &st));
+	snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%d/name",
+		 vfio_util_group_id(self->bdf));
+	vfio_util_read_file(path, name, sizeof(name));
+	EXPECT_STREQ("vfio-noiommu\n", name);
+}
+
+TEST_F(noiommu, kernel_is_tainted)
+{
+	long taint = vfio_util_read_long("/proc/sys/kernel/tainted");
+
+	EXPECT_TRUE(taint & (1L << TAINT_USER_BIT));
+}
+
+TEST_F(noiommu, only_the_noiommu_backend_is_usable)
+{
+	int group, container, dev;
+
+	group = open(self->path, O_RDWR);
+	ASSERT_LE(0, group);
+	container = open("/dev/vfio/vfio", O_RDWR);
+	ASSERT_LE(0, container);
+	ASSERT_EQ(0, ioctl(group, VFIO_GROUP_SET_CONTAINER, &container));
+
+	EXPECT_EQ(1, ioctl(container, VFIO_CHECK_EXTENSION,
+			   VFIO_NOIOMMU_IOMMU));
+	EXPECT_EQ(0, ioctl(container, VFIO_CHECK_EXTENSION,
+			   VFIO_TYPE1v2_IOMMU));
+	EXPECT_EQ(-1, ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU));
+	EXPECT_EQ(ENODEV, errno);
+	ASSERT_EQ(0, ioctl(container, VFIO_SET_IOMMU, VFIO_NOIOMMU_IOMMU));
+
+	dev = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, self->bdf);
+	EXPECT_LE(0, dev);
+	if (dev >= 0)
+		close(dev);
+	close(container);
+	close(group);
+}
+
+TEST_F(noiommu, needs_cap_sys_rawio)
+{
+	pid_t pid = fork();
+	int status;
+
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (drop_cap(CAP_SYS_RAWIO))
+			_exit(2);
+		if (open(self->path, O_RDWR) >= 0)
+			_exit(3);
+		_exit(errno == EPERM ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VFIO_DEVICE_GET_PCI_HOT_RESET_INFO and VFIO_DEVICE_PCI_HOT_RESET.
+ *
+ * Functions on the root bus of the test VM have no slot or bus reset, so
+ * this needs one behind a bridge, e.g. run-vm.sh
+ * -d pcie-root-port,id=rp1,chassis=1,x-speed=2_5 -d nvme,bus=rp1,...
+ * (at faster link speeds the PCI core waits for a link-active report that
+ * QEMU's root port does not give after a secondary bus reset).  Every edu,
+ * nvme and e1000e function is tried; the tests skip when none can be reset.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vfio_util.h"
+
+static const unsigned int ids[][2] = {
+	{ NVME_VENDOR, NVME_DEVICE },
+	{ E1000E_VENDOR, E1000E_DEVICE },
+	{ EDU_VENDOR, EDU_DEVICE },
+};
+
+FIXTURE(hot_reset) {
+	struct vfio_util_dev d;
+	struct vfio_pci_hot_reset_info *info;
+	unsigned int vendor;
+};
+
+static int hot_reset_info(int fd, struct vfio_pci_hot_reset_info *info)
+{
+	return ioctl(fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, info) ? -errno : 0;
+}
+
+/* Open the first function that has a slot or bus reset. */
+FIXTURE_SETUP(hot_reset)
+{
+	struct vfio_pci_hot_reset_info hdr;
+	const char *bdf;
+	unsigned int i;
+	size_t size;
+	int n;
+
+	self->d.device = self->d.group = self->d.container = -1;
+	self->info = NULL;
+	vfio_util_modprobe("vfio_iommu_type1");
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		for (n = 0; (bdf = vfio_util_find_pci_nth(ids[i][0], ids[i][1],
+							  n)); n++) {
+			char name[32];
+
+			snprintf(name, sizeof(name), "%s", bdf);
+			if (vfio_util_open(&self->d, name, VFIO_TYPE1v2_IOMMU))
+				continue;
+			memset(&hdr, 0, sizeof(hdr));
+			hdr.argsz = sizeof(hdr);
+			/* No room for an entry: -ENOSPC with the count. */
+			if (hot_reset_info(self->d.device, &hdr) == -ENOSPC) {
+				self->vendor = ids[i][0];
+				goto found;
+			}
+			vfio_util_close(&self->d);
+		}
+	}
+	SKIP(return, "no function with a slot or bus reset");
+
+found:
+	ASSERT_LT(0, hdr.count);
+	size = sizeof(hdr) + hdr.count * sizeof(self->info->devices[0]);
+	self->info = calloc(1, size);
+	self->info->argsz = size;
+	ASSERT_EQ(0, hot_reset_info(self->d.device, self->info));
+	ASSERT_EQ(hdr.count, self->info->count);
+	TH_LOG("%s: %u function(s) share its reset", self->d.bdf, hdr.count);
+}
+
+FIXTURE_TEARDOWN(hot_reset)
+{
+	free(self->info);
+	vfio_util_close(&self->d);
+}
+
+TEST_F(hot_reset, info_lists_the_function_and_its_group)
+{
+	bool found = false;
+	uint32_t i;
+
+	EXPECT_EQ(0, self->info->flags);
+	for (i = 0; i < self->info->count; i++) {
+		struct vfio_pci_dependent_device *dev = &self->info->devices[i];
+		char bdf[32];
+
+		snprintf(bdf, sizeof(bdf), "%04x:%02x:%02x.%x", dev->segment,
+			 dev->bus, dev->devfn >> 3, dev->devfn & 7);
+		if (strcmp(bdf, self->d.bdf))
+			continue;
+		found = true;
+		EXPECT_EQ(self->d.group_id, (int)dev->group_id);
+	}
+	EXPECT_TRUE(found);
+}
+
+static int hot_reset(struct vfio_util_dev *d, int count, const int *fds)
+{
+	size_t size = sizeof(struct vfio_pci_hot_reset) + count * sizeof(int);
+	struct vfio_pci_hot_reset *r = calloc(1, size + sizeof(int));
+	int ret;
+
+	r->argsz = size;
+	r->count = count;
+	memcpy(r->group_fds, fds, count * sizeof(int));
+	ret = ioctl(d->device, VFIO_DEVICE_PCI_HOT_RESET, r) ? -errno : 0;
+	free(r);
+	return ret;
+}
+
+TEST_F(hot_reset, needs_proof_of_ownership)
+{
+	int bad = -1;
+
+	/* No groups at all: refused for a group-opened device. */
+	EXPECT_EQ(-EINVAL, hot_reset(&self->d, 0, NULL));
+	EXPECT_EQ(-EBADF, hot_reset(&self->d, 1, &bad));
+	/* A file that is not a group proves nothing. */
+	EXPECT_EQ(-EINVAL, hot_reset(&self->d, 1, &self->d.device));
+	/* More groups than affected functions. */
+	if (self->info->count == 1) {
+		int two[2] = { self->d.group, self->d.group };
+
+		EXPECT_EQ(-EINVAL, hot_reset(&self->d, 2, two));
+	}
+}
+
+TEST_F(hot_reset, reset_with_our_group)
+{
+	uint32_t id = 0;
+
+	if (self->info->count > 1)
+		SKIP(return, "other functions share the reset");
+	EXPECT_EQ(0, hot_reset(&self->d, 1, &self->d.group));
+	ASSERT_EQ(4, vfio_util_region_read(&self->d,
+					   VFIO_PCI_CONFIG_REGION_INDEX, 0,
+					   &id, 4));
+	EXPECT_EQ(self->vendor, id & 0xffff);
+}
+
+TEST_HARNESS_MAIN

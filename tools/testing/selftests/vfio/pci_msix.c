@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio-pci on PCIe functions with MSI-X (QEMU's nvme and e1000e): MSI-X
+ * vector setup and changing single vectors while enabled, the layout of
+ * the BAR holding the MSI-X table (never mappable unless the platform
+ * says it is safe), function reset, hot reset info, the REQ interrupt
+ * when the device is unbound while open, and giving the function back to
+ * its host driver afterwards.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/pci_regs.h>
+
+#include "kselftest_harness.h"
+#include "vfio_util.h"
+
+#define CFG	VFIO_PCI_CONFIG_REGION_INDEX
+#define MAX_VEC	4
+
+FIXTURE(msix) {
+	struct vfio_util_dev d;
+	char bdf[32];
+	int nvec;		/* vectors the function has */
+	bool noresize;
+	int efd[MAX_VEC];
+};
+
+FIXTURE_VARIANT(msix) {
+	unsigned int vendor;
+	unsigned int device;
+	const char *host_driver;
+};
+
+FIXTURE_VARIANT_ADD(msix, nvme) {
+	.vendor = NVME_VENDOR,
+	.device = NVME_DEVICE,
+	.host_driver = "nvme",
+};
+
+FIXTURE_VARIANT_ADD(msix, e1000e) {
+	.vendor = E1000E_VENDOR,
+	.device = E1000E_DEVICE,
+	.host_driver = "e1000e",
+};
+
+FIXTURE_SETUP(msix)
+{
+	const char *bdf = vfio_util_find_pci(variant->vendor, variant->device);
+	struct vfio_irq_info irq = {
+		.argsz = sizeof(irq),
+		.index = VFIO_PCI_MSIX_IRQ_INDEX,
+	};
+	int i;
+
+	self->d.device = self->d.group = self->d.container = -1;
+	for (i = 0; i < MAX_VEC; i++)
+		self->efd[i] = -1;
+	if (!bdf)
+		SKIP(return, "no %s device", variant->host_driver);
+	snprintf(self->bdf, sizeof(self->bdf), "%s", bdf);
+	vfio_util_modprobe("vfio_iommu_type1");
+	ASSERT_EQ(0, vfio_util_open(&self->d, bdf, VFIO_TYPE1v2_IOMMU));
+
+	ASSERT_EQ(0, ioctl(self->d.device, VFIO_DEVICE_GET_IRQ_INFO, &irq));
+	ASSERT_LT(0, irq.count);
+	EXPECT_TRUE(irq.flags & VFIO_IRQ_INFO_EVENTFD);
+	EXPECT_FALSE(irq.flags & VFIO_IRQ_INFO_MASKABLE);
+	self->nvec = irq.count;
+	self->noresize = irq.flags & VFIO_IRQ_INFO_NORESIZE;
+	for (i = 0; i < MAX_VEC; i++) {
+		self->efd[i] = eventfd(0, EFD_NONBLOCK);
+		ASSERT_LE(0, self->efd[i]);
+	}
+}
+
+FIXTURE_TEARDOWN(msix)
+{
+	int i;
+
+	vfio_util_close(&self->d);
+	for (i = 0; i < MAX_VEC; i++)
+		if (self->efd[i] >= 0)
+			close(self->efd[i]);
+}
+
+static uint32_t cfg_read(struct vfio_util_dev *d, unsigned int off,
+			 unsigned int len)
+{
+	uint32_t v = 0;
+
+	if (vfio_util_region_read(d, CFG, off, &v, len) != len)
+		return 0;
+	return v;
+}
+
+static unsigned int find_cap(struct vfio_util_dev *d, unsigned int id)
+{
+	unsigned int pos, n = 0;
+
+	for (pos = cfg_read(d, PCI_CAPABILITY_LIST, 1); pos && n++ < 48;
+	     pos = cfg_read(d, pos + PCI_CAP_LIST_NEXT, 1))
+		if (cfg_read(d, pos, 1) == id)
+			return pos;
+	return 0;
+}
+
+/* Fire vector @v from the kernel (SET_IRQS DATA_NONE). */
+static int loopback(struct vfio_util_dev *d, unsigned int v)
+{
+	return vfio_util_irq_action(d, VFIO_PCI_MSIX_IRQ_INDEX, v, 1,
+				    VFIO_IRQ_SET_ACTION_TRIGGER);
+}
+
+TEST_F(msix, enable_fire_and_disable)
+{
+	int n = self->nvec < MAX_VEC ? self->nvec : MAX_VEC, i;
+
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSIX_IRQ_INDEX, 0, n,
+						self->efd));
+	/* The function itself now has MSI-X on. */
+	EXPECT_TRUE(cfg_read(&self->d, find_cap(&self->d, PCI_CAP_ID_MSIX) +
+			     PCI_MSIX_FLAGS, 2) & PCI_MSIX_FLAGS_ENABLE);
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(0, loopback(&self->d, i));
+		EXPECT_EQ(1, vfio_util_eventfd_wait(self->efd[i], 1000));
+	}
+	/* MSI cannot be enabled on top. */
+	EXPECT_EQ(-EINVAL, vfio_util_set_irq_eventfds(&self->d,
+						      VFIO_PCI_INTX_IRQ_INDEX,
+						      0, 1, self->efd));
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSIX_IRQ_INDEX, 0, 0,
+						NULL));
+	EXPECT_FALSE(cfg_read(&self->d, find_cap(&self->d, PCI_CAP_ID_MSIX) +
+			      PCI_MSIX_FLAGS, 2) & PCI_MSIX_FLAGS_ENABLE);
+}
+
+/* What QEMU does when a guest reprograms one vector. */
+TEST_F(msix, change_one_vector_while_enabled)
+{
+	int fds[3] = { self->efd[0], self->efd[1], self->efd[2] };
+	int off = -1;
+
+	if (self->nvec < 3)
+		SKIP(return, "fewer than 3 vectors");
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSIX_IRQ_INDEX, 0, 3,
+						fds));
+
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSIX_IRQ_INDEX, 1, 1,
+						&self->efd[3]));
+	ASSERT_EQ(0, loopback(&self->d, 1));
+	EXPECT_EQ(1, vfio_util_eventfd_wait(self->efd[3], 1000));
+	EXPECT_EQ(0, vfio_util_eventfd_wait(self->efd[1], 100));
+
+	/* Detach vector 2: firing it reaches nobody. */
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSIX_IRQ_INDEX, 2, 1,
+						&off));
+	ASSERT_EQ(0, loopback(&self->d, 2));
+	EXPECT_EQ(0, vfio_util_eventfd_wait(self->efd[2], 100));
+	/* And attach it again. */
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSIX_IRQ_INDEX, 2, 1,
+						&self->efd[2]));
+	ASSERT_EQ(0, loopback(&self->d, 2));
+	EXPECT_EQ(1, vfio_util_eventfd_wait(self->efd[2], 1000));
+
+	/* Vector 0 was never touched. */
+	ASSERT_EQ(0, loopback(&self->d, 0));
+	EXPECT_EQ(1, vfio_util_eventfd_wait(self->efd[0], 1000));
+
+	/* Beyond the table: refused. */
+	EXPECT_EQ(-EINVAL, vfio_util_set_irq_eventfds(&self->d,
+						      VFIO_PCI_MSIX_IRQ_INDEX,
+						      self->nvec, 1,
+						      self->efd));
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSIX_IRQ_INDEX, 0, 0,
+						NULL));
+}
+
+/* Adding a vector past those enabled needs dynamic MSI-X. */
+TEST_F(msix, add_vector_while_enabled)
+{
+	int ret;
+
+	if (self->nvec < 4)
+		SKIP(return, "fewer than 4 vectors");
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSIX_IRQ_INDEX, 0, 1,
+						self->efd));
+	ret = vfio_util_set_irq_eventfds(&self->d, VFIO_PCI_MSIX_IRQ_INDEX, 3,
+					 1, &self->efd[3]);
+	if (self->noresize) {
+		EXPECT_NE(0, ret);
+	} else {
+		ASSERT_EQ(0, ret);
+		ASSERT_EQ(0, loopback(&self->d, 3));
+		EXPECT_EQ(1, vfio_util_eventfd_wait(self->efd[3], 1000));
+	}
+	ASSERT_EQ(0, loopback(&self->d, 0));
+	EXPECT_EQ(1, vfio_util_eventfd_wait(self->efd[0], 1000));
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSIX_IRQ_INDEX, 0, 0,
+						NULL));
+}
+
+/* GET_REGION_INFO with the argsz growth protocol. */
+static struct vfio_region_info *region_info(int fd, unsigned int index)
+{
+	struct vfio_region_info *info = calloc(1, sizeof(*info));
+	uint32_t want;
+
+	info->argsz = sizeof(*info);
+	info->index = index;
+	if (ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, info))
+		goto fail;
+	if (info->argsz <= sizeof(*info))
+		return info;
+	if (!(info->flags & VFIO_REGION_INFO_FLAG_CAPS) || info->cap_offset)
+		goto fail;	/* growth asked for without caps: bogus */
+	want = info->argsz;
+	info = realloc(info, want);
+	memset(info, 0, want);
+	info->argsz = want;
+	info->index = index;
+	if (ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, info))
+		goto fail;
+	return info;
+fail:
+	free(info);
+	return NULL;
+}
+
+static struct vfio_info_cap_header *region_cap(struct vfio_region_info *info,
+					       unsigned int id)
+{
+	uint32_t off = info->cap_offset;
+	struct vfio_info_cap_header *hdr;
+
+	while (off) {
+		hdr = (void *)info + off;
+		if (hdr->id == id)
+			return hdr;
+		off = hdr->next;
+	}
+	return NULL;
+}
+
+static bool can_map(int fd, unsigned int bar, uint64_t off, uint64_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd,
+		       ((off_t)bar << 40) + off);
+
+	if (p == MAP_FAILED)
+		return false;
+	munmap(p, len);
+	return true;
+}
+
+TEST_F(msix, msix_bar_layout)
+{
+	unsigned int cap = find_cap(&self->d, PCI_CAP_ID_MSIX);
+	struct vfio_region_info_cap_sparse_mmap *sparse;
+	uint64_t tstart, tend, page = getpagesize();
+	struct vfio_region_info *info;
+	uint32_t table, i;
+	uint8_t buf[16];
+
+	ASSERT_NE(0, cap);
+	table = cfg_read(&self->d, cap + PCI_MSIX_TABLE, 4);
+	tstart = table & PCI_MSIX_TABLE_OFFSET;
+	tend = tstart + self->nvec * PCI_MSIX_ENTRY_SIZE;
+
+	info = region_info(self->d.device, table & PCI_MSIX_TABLE_BIR);
+	ASSERT_NE(NULL, info);
+	ASSERT_TRUE(info->flags & VFIO_REGION_INFO_FLAG_MMAP);
+
+	/* The table is not reachable through read/write: all ones. */
+	ASSERT_EQ(sizeof(buf), vfio_util_region_read(&self->d,
+						     table & PCI_MSIX_TABLE_BIR,
+						     tstart, buf, sizeof(buf)));
+	for (i = 0; i < sizeof(buf); i++)
+		EXPECT_EQ(0xff, buf[i]);
+
+	if (region_cap(info, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE)) {
+		TH_LOG("MSI-X table mappable (interrupts isolated)");
+		EXPECT_EQ(NULL, region_cap(info,
+					   VFIO_REGION_INFO_CAP_SPARSE_MMAP));
+		EXPECT_TRUE(can_map(self->d.device, info->index,
+				    tstart & ~(page - 1), page));
+		goto out;
+	}
+
+	sparse = (void *)region_cap(info, VFIO_REGION_INFO_CAP_SPARSE_MMAP);
+	ASSERT_NE(NULL, sparse);
+	for (i = 0; i < sparse->nr_areas; i++) {
+		uint64_t a = sparse->areas[i].offset;
+		uint64_t e = a + sparse->areas[i].size;
+
+		EXPECT_TRUE(e <= (tstart & ~(page - 1)) || a >= tend);
+		EXPECT_TRUE(can_map(self->d.device, info->index, a, e - a));
+	}
+	EXPECT_FALSE(can_map(self->d.device, info->index,
+			     tstart & ~(page - 1), page));
+out:
+	free(info);
+}
+
+TEST_F(msix, function_reset)
+{
+	unsigned int exp = find_cap(&self->d, PCI_CAP_ID_EXP);
+	uint32_t devcap;
+
+	ASSERT_NE(0, exp);
+	devcap = cfg_read(&self->d, exp + PCI_EXP_DEVCAP, 4);
+	if (devcap & PCI_EXP_DEVCAP_FLR)
+		EXPECT_TRUE(self->d.info.flags & VFIO_DEVICE_FLAGS_RESET);
+	if (!(self->d.info.flags & VFIO_DEVICE_FLAGS_RESET))
+		SKIP(return, "no function reset");
+
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSIX_IRQ_INDEX, 0, 1,
+						self->efd));
+	EXPECT_EQ(0, ioctl(self->d.device, VFIO_DEVICE_RESET));
+	/* Config space and interrupts survive the reset. */
+	EXPECT_EQ(variant->vendor | variant->device << 16,
+		  cfg_read(&self->d, 0, 4));
+	ASSERT_EQ(0, loopback(&self->d, 0));
+	EXPECT_EQ(1, vfio_util_eventfd_wait(self->efd[0], 1000));
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSIX_IRQ_INDEX, 0, 0,
+						NULL));
+
+	/* The FLR bit of the virtual PCIe capability resets too. */
+	if (devcap & PCI_EXP_DEVCAP_FLR) {
+		uint16_t ctl = cfg_read(&self->d, exp + PCI_EXP_DEVCTL, 2);
+
+		ctl |= PCI_EXP_DEVCTL_BCR_FLR;
+		ASSERT_EQ(2, vfio_util_region_write(&self->d, CFG,
+						    exp + PCI_EXP_DEVCTL,
+						    &ctl, 2));
+		EXPECT_FALSE(cfg_read(&self->d, exp + PCI_EXP_DEVCTL, 2) &
+			     PCI_EXP_DEVCTL_BCR_FLR);
+	}
+}
+
+/* A D3hot request through the PM capability takes the BARs away. */
+TEST_F(msix, d3hot_through_config_space)
+{
+	unsigned int pm = find_cap(&self->d, PCI_CAP_ID_PM);
+	uint16_t ctl, d3 = 3;
+	uint32_t id, v;
+
+	if (!pm)
+		SKIP(return, "no PM capability");
+	ctl = cfg_read(&self->d, pm + PCI_PM_CTRL, 2);
+	ASSERT_EQ(0, ctl & PCI_PM_CTRL_STATE_MASK);
+	ASSERT_EQ(4, vfio_util_region_read(&self->d, 0, 0, &v, 4));
+
+	d3 |= ctl & ~PCI_PM_CTRL_STATE_MASK;
+	ASSERT_EQ(2, vfio_util_region_write(&self->d, CFG, pm + PCI_PM_CTRL,
+					    &d3, 2));
+	EXPECT_EQ(3, cfg_read(&self->d, pm + PCI_PM_CTRL, 2) &
+		  PCI_PM_CTRL_STATE_MASK);
+	EXPECT_EQ(-EIO, vfio_util_region_read(&self->d, 0, 0, &v, 4));
+
+	ASSERT_EQ(2, vfio_util_region_write(&self->d, CFG, pm + PCI_PM_CTRL,
+					    &ctl, 2));
+	EXPECT_EQ(0, cfg_read(&self->d, pm + PCI_PM_CTRL, 2) &
+		  PCI_PM_CTRL_STATE_MASK);
+	EXPECT_EQ(4, vfio_util_region_read(&self->d, 0, 0, &v, 4));
+	id = cfg_read(&self->d, 0, 4);
+	EXPECT_EQ(variant->vendor | variant->device << 16, id);
+}
+
+struct unbinder {
+	const char *bdf;
+	int ret;
+};
+
+static void *unbind_thread(void *arg)
+{
+	struct unbinder *u = arg;
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind",
+		 u->bdf);
+	u->ret = vfio_util_write_file(path, u->bdf);
+	return NULL;
+}
+
+/* Unbinding an open device asks the user to let go, through REQ. */
+TEST_F_TIMEOUT(msix, req_signalled_on_unbind, 120)
+{
+	struct unbinder u = { .bdf = self->bdf };
+	struct timespec deadline;
+	pthread_t t;
+	int ret;
+
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_REQ_IRQ_INDEX, 0, 1,
+						&self->efd[0]));
+	ASSERT_EQ(0, pthread_create(&t, NULL, unbind_thread, &u));
+	EXPECT_NE(0, vfio_util_eventfd_wait(self->efd[0], 10000));
+
+	/* Let go: the unbind completes. */
+	vfio_util_close(&self->d);
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 60;
+	ret = pthread_timedjoin_np(t, NULL, &deadline);
+	if (ret) {
+		/* Leave the kernel's view of every task in the log. */
+		vfio_util_write_file("/proc/sysrq-trigger", "t");
+		ASSERT_EQ(0, ret);
+	}
+	EXPECT_EQ(0, u.ret);
+	EXPECT_STREQ("", vfio_util_current_driver(self->bdf));
+
+	EXPECT_EQ(0, vfio_util_bind(self->bdf, variant->host_driver));
+}
+
+/* After a user is done, the host driver can have the function back. */
+TEST_F_TIMEOUT(msix, host_driver_rebinds_after_use, 120)
+{
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSIX_IRQ_INDEX, 0, 1,
+						self->efd));
+	vfio_util_close(&self->d);
+	EXPECT_EQ(0, vfio_util_bind(self->bdf, variant->host_driver));
+	EXPECT_STREQ(variant->host_driver,
+		     vfio_util_current_driver(self->bdf));
+}
+
+TEST_HARNESS_MAIN
