@@ -47,7 +47,7 @@ struct vfio_container;
  * @device_users: device files open on this group; each pins @opened_file
  *	and therefore @container
  * @device_lock: protects @device_list
- * @device_list: registered devices, linked through &vfio_device.group_next
+ * @device_list: registered devices, linked through &vfio_device.group_node
  * @kvm_lock: protects @kvm
  * @kvm: what KVM associated with the group file, passed to devices on open
  */

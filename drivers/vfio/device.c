@@ -43,7 +43,7 @@
 
 static DEFINE_IDA(vfio_device_ida);
 
-/* Protects vfio_device_sets and &vfio_device_set.device_count. */
+/* Protects vfio_device_sets and &vfio_device_set.nr_members. */
 static DEFINE_MUTEX(vfio_device_sets_lock);
 static DEFINE_XARRAY(vfio_device_sets);
 
@@ -112,9 +112,9 @@ int vfio_assign_device_set(struct vfio_device *vdev, void *set_id)
 			ret = -ENOMEM;
 			goto out_unlock;
 		}
-		set->set_id = set_id;
+		set->id = set_id;
 		mutex_init(&set->lock);
-		INIT_LIST_HEAD(&set->device_list);
+		INIT_LIST_HEAD(&set->members);
 		ret = xa_err(xa_store(&vfio_device_sets, key, set, GFP_KERNEL));
 		if (ret) {
 			mutex_destroy(&set->lock);
@@ -122,12 +122,12 @@ int vfio_assign_device_set(struct vfio_device *vdev, void *set_id)
 			goto out_unlock;
 		}
 	}
-	set->device_count++;
+	set->nr_members++;
 	mutex_unlock(&vfio_device_sets_lock);
 
 	mutex_lock(&set->lock);
 	vdev->dev_set = set;
-	list_add_tail(&vdev->dev_set_list, &set->device_list);
+	list_add_tail(&vdev->set_node, &set->members);
 	mutex_unlock(&set->lock);
 	return 0;
 
@@ -145,13 +145,13 @@ static void vfio_device_leave_set(struct vfio_device *vdev)
 		return;
 
 	mutex_lock(&set->lock);
-	list_del(&vdev->dev_set_list);
+	list_del(&vdev->set_node);
 	mutex_unlock(&set->lock);
 	vdev->dev_set = NULL;
 
 	mutex_lock(&vfio_device_sets_lock);
-	if (!--set->device_count) {
-		xa_erase(&vfio_device_sets, (unsigned long)set->set_id);
+	if (!--set->nr_members) {
+		xa_erase(&vfio_device_sets, (unsigned long)set->id);
 		mutex_destroy(&set->lock);
 		kfree(set);
 	}
@@ -171,7 +171,7 @@ unsigned int vfio_device_set_open_count(struct vfio_device_set *dev_set)
 
 	lockdep_assert_held(&dev_set->lock);
 
-	list_for_each_entry(vdev, &dev_set->device_list, dev_set_list)
+	list_for_each_entry(vdev, &dev_set->members, set_node)
 		count += vdev->open_count;
 	return count;
 }
@@ -192,7 +192,7 @@ vfio_find_device_in_devset(struct vfio_device_set *dev_set,
 
 	lockdep_assert_held(&dev_set->lock);
 
-	list_for_each_entry(vdev, &dev_set->device_list, dev_set_list)
+	list_for_each_entry(vdev, &dev_set->members, set_node)
 		if (vdev->dev == dev)
 			return vdev;
 	return NULL;

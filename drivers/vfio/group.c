@@ -127,7 +127,7 @@ static struct vfio_device *vfio_group_find_device(struct vfio_group *group,
 	struct vfio_device *vdev, *found = ERR_PTR(-ENODEV);
 
 	mutex_lock(&group->device_lock);
-	list_for_each_entry(vdev, &group->device_list, group_next) {
+	list_for_each_entry(vdev, &group->device_list, group_node) {
 		int match;
 
 		if (vdev->ops->match)
@@ -325,7 +325,7 @@ static bool vfio_group_holds(struct vfio_group *group, struct device *dev)
 	bool ret = false;
 
 	mutex_lock(&group->device_lock);
-	list_for_each_entry(vdev, &group->device_list, group_next) {
+	list_for_each_entry(vdev, &group->device_list, group_node) {
 		if (vdev->dev == dev) {
 			ret = true;
 			break;
@@ -473,7 +473,7 @@ void vfio_group_publish_device(struct vfio_device *vdev)
 	struct vfio_group *group = vdev->group;
 
 	mutex_lock(&group->device_lock);
-	list_add(&vdev->group_next, &group->device_list);
+	list_add(&vdev->group_node, &group->device_list);
 	mutex_unlock(&group->device_lock);
 }
 
@@ -482,7 +482,7 @@ void vfio_group_hide_device(struct vfio_device *vdev)
 	struct vfio_group *group = vdev->group;
 
 	mutex_lock(&group->device_lock);
-	list_del(&vdev->group_next);
+	list_del(&vdev->group_node);
 	mutex_unlock(&group->device_lock);
 }
 

@@ -114,7 +114,7 @@ static bool vfio_group_coherent(struct vfio_group *group)
 	bool coherent = true;
 
 	mutex_lock(&group->device_lock);
-	list_for_each_entry(vdev, &group->device_list, group_next) {
+	list_for_each_entry(vdev, &group->device_list, group_node) {
 		if (!device_iommu_capable(vdev->dev,
 					  IOMMU_CAP_ENFORCE_CACHE_COHERENCY)) {
 			coherent = false;

@@ -34,70 +34,69 @@ struct virqfd;
 
 /**
  * struct vfio_device_set - devices that are opened and reset as a unit
- * @set_id: what the members share (a PCI slot or bus, or the device itself)
- * @lock: serialises open, close and reset of every member; protects
- *	@device_list and the members' &vfio_device.open_count
- * @device_list: members, linked through &vfio_device.dev_set_list
- * @device_count: number of members
+ * @members: the devices of the set, linked through &vfio_device.set_node
+ * @nr_members: length of @members
+ * @lock: held around every open_device and close_device callback of a
+ *	member; protects @members and each member's &vfio_device.open_count
+ * @id: what the members share (a PCI slot or bus, or the device itself)
  *
  * A bus driver that can only reset several functions together (a PCI
  * bus reset, for instance) puts them in one set with
- * vfio_assign_device_set(); the core then holds @lock around every
- * open_device and close_device callback of a member, so the driver can
- * look at the open counts of all members to decide whether a reset is
- * safe.
+ * vfio_assign_device_set(); it can then look at the open counts of all
+ * members, under @lock, to decide whether such a reset is safe.
  */
 struct vfio_device_set {
-	void *set_id;
-	struct mutex lock;	/* open/close/reset, @device_list, open counts */
-	struct list_head device_list;
-	unsigned int device_count;
+	struct list_head members;
+	unsigned int nr_members;
+	struct mutex lock;	/* see above */
+	void *id;
 };
 
 /**
  * struct vfio_device - a device published to userspace through VFIO
+ *
+ * Set by the bus driver (before registration):
  * @dev: the device being exposed (a pci_dev's &pci_dev.dev, for example)
  * @ops: the bus driver's callbacks
  * @mig_ops: migration callbacks, or NULL when the device cannot migrate
  * @log_ops: DMA dirty logging callbacks, or NULL
  * @migration_flags: VFIO_MIGRATION_* the device supports
+ *
+ * Maintained by the core, readable by the bus driver:
  * @dev_set: the set this device belongs to (itself alone by default)
- * @dev_set_list: link in &vfio_device_set.device_list
- * @open_count: how many times the device is open; protected by
- *	&vfio_device_set.lock, so drivers may read it under that lock
+ * @open_count: how many times the device is open (under @dev_set's lock)
  * @kvm: KVM instance associated through the group, while open
+ *
+ * Private to the core:
+ * @set_node: link in &vfio_device_set.members
  * @device: the "vfioN" class device shown in sysfs
  * @index: the N of "vfioN"
- * @group: the VFIO group the device belongs to (core private)
- * @group_next: link in the group's device list (core private)
+ * @group: the VFIO group the device belongs to
+ * @group_node: link in the group's device list
  * @registration: references that keep the device registered; the
  *	unregister path drops the initial one and waits for the rest
- *	(core private)
- * @unregistered: completed when @registration drops to zero (core private)
+ * @unregistered: completed when @registration drops to zero
  * @inode: owns the address space of every file of the device, so that
  *	unmap_mapping_range(@inode->i_mapping, ...) zaps all user mappings
- *	of the device; drivers may use it that way (set by the core)
  */
 struct vfio_device {
-	struct device *dev;
 	const struct vfio_device_ops *ops;
+	struct device *dev;
+	u32 migration_flags;
 	const struct vfio_migration_ops *mig_ops;
 	const struct vfio_log_ops *log_ops;
-	u32 migration_flags;
 
-	struct vfio_device_set *dev_set;
-	struct list_head dev_set_list;
-	unsigned int open_count;
 	struct kvm *kvm;
+	unsigned int open_count;
+	struct vfio_device_set *dev_set;
 
-	/* Private to the VFIO core below this line. */
-	struct device device;
-	int index;
+	struct list_head set_node;
 	struct vfio_group *group;
-	struct list_head group_next;
+	struct list_head group_node;
 	refcount_t registration;
 	struct completion unregistered;
-	/* Added by the core: the address space shared by all device files */
+	int index;
+	struct device device;
 	struct inode *inode;
 };
 
@@ -200,7 +199,7 @@ void vfio_put_device(struct vfio_device *vdev);
 int vfio_register_group_dev(struct vfio_device *vdev);
 int vfio_register_emulated_iommu_dev(struct vfio_device *vdev);
 void vfio_unregister_group_dev(struct vfio_device *vdev);
-int vfio_assign_device_set(struct vfio_device *vdev, void *set_id);
+int vfio_assign_device_set(struct vfio_device *vdev, void *id);
 unsigned int vfio_device_set_open_count(struct vfio_device_set *dev_set);
 struct vfio_device *
 vfio_find_device_in_devset(struct vfio_device_set *dev_set,

@@ -159,8 +159,8 @@ static void registration_gives_a_singleton_set(struct kunit *test)
 	fake_register(test, fake);
 	set = fake->vdev.dev_set;
 	KUNIT_ASSERT_NOT_NULL(test, set);
-	KUNIT_EXPECT_PTR_EQ(test, set->set_id, (void *)&fake->vdev);
-	KUNIT_EXPECT_EQ(test, set->device_count, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, set->id, (void *)&fake->vdev);
+	KUNIT_EXPECT_EQ(test, set->nr_members, 1U);
 }
 
 static void devices_with_one_set_id_share_a_set(struct kunit *test)
@@ -178,7 +178,7 @@ static void devices_with_one_set_id_share_a_set(struct kunit *test)
 	set = a->vdev.dev_set;
 	KUNIT_EXPECT_PTR_EQ(test, b->vdev.dev_set, set);
 	KUNIT_EXPECT_PTR_NE(test, c->vdev.dev_set, set);
-	KUNIT_EXPECT_EQ(test, set->device_count, 2U);
+	KUNIT_EXPECT_EQ(test, set->nr_members, 2U);
 
 	mutex_lock(&set->lock);
 	KUNIT_EXPECT_PTR_EQ(test, vfio_find_device_in_devset(set, b->vdev.dev),
@@ -194,7 +194,7 @@ static void devices_with_one_set_id_share_a_set(struct kunit *test)
 
 	/* The set outlives one member, and is shared again by a new one. */
 	kunit_release_action(test, put_vdev, &a->vdev);
-	KUNIT_EXPECT_EQ(test, set->device_count, 1U);
+	KUNIT_EXPECT_EQ(test, set->nr_members, 1U);
 	a = fake_alloc(test, "d");
 	KUNIT_ASSERT_EQ(test, vfio_assign_device_set(&a->vdev, &key1), 0);
 	KUNIT_EXPECT_PTR_EQ(test, a->vdev.dev_set, set);

@@ -94,33 +94,37 @@ static unsigned int vfio_pci_vga_decode(struct pci_dev *pdev, bool single_vga)
 	return normal;
 }
 
+#define VFIO_PCI_VGA_RSRC_ALL \
+	(VGA_RSRC_LEGACY_IO | VGA_RSRC_LEGACY_MEM | \
+	 VGA_RSRC_NORMAL_IO | VGA_RSRC_NORMAL_MEM)
+
+/*
+ * Take the device over from any firmware framebuffer and join VGA arbitration.
+ * Devices that are not VGA class need none of this.
+ */
 static int vfio_pci_vga_init(struct vfio_pci_core_device *vdev)
 {
 	struct pci_dev *pdev = vdev->pdev;
-	int ret;
+	int err = 0;
 
-	if (!vfio_pci_is_vga(pdev))
-		return 0;
-	/* A firmware framebuffer on this device would fight the user. */
-	ret = aperture_remove_conflicting_pci_devices(pdev, vdev->vdev.ops->name);
-	if (ret)
-		return ret;
-	ret = vga_client_register(pdev, vfio_pci_vga_decode);
-	if (ret)
-		return ret;
-	vga_set_legacy_decoding(pdev, vfio_pci_vga_decode(pdev, false));
-	return 0;
+	if (vfio_pci_is_vga(pdev)) {
+		err = aperture_remove_conflicting_pci_devices(pdev,
+							      vdev->vdev.ops->name);
+		if (!err)
+			err = vga_client_register(pdev, vfio_pci_vga_decode);
+		if (!err)
+			vga_set_legacy_decoding(pdev,
+						vfio_pci_vga_decode(pdev, false));
+	}
+	return err;
 }
 
 static void vfio_pci_vga_uninit(struct vfio_pci_core_device *vdev)
 {
-	struct pci_dev *pdev = vdev->pdev;
-
-	if (!vfio_pci_is_vga(pdev))
-		return;
-	vga_client_unregister(pdev);
-	vga_set_legacy_decoding(pdev, VGA_RSRC_NORMAL_IO | VGA_RSRC_NORMAL_MEM |
-				      VGA_RSRC_LEGACY_IO | VGA_RSRC_LEGACY_MEM);
+	if (vfio_pci_is_vga(vdev->pdev)) {
+		vga_client_unregister(vdev->pdev);
+		vga_set_legacy_decoding(vdev->pdev, VFIO_PCI_VGA_RSRC_ALL);
+	}
 }
 
 /* --- lifetime --- */
@@ -188,6 +192,43 @@ static bool vfio_pci_has_runtime_pm(struct vfio_pci_core_device *vdev)
 	       vdev->pdev->dev.driver->pm == &vfio_pci_core_pm_ops;
 }
 
+/*
+ * Device set, SR-IOV token and VGA arbitration: everything register sets up
+ * before the device is visible.  vfio_pci_detach_side_state() undoes it.
+ */
+static int vfio_pci_attach_side_state(struct vfio_pci_core_device *vdev)
+{
+	int err;
+
+	err = vfio_pci_assign_dev_set(vdev);
+	if (!err)
+		err = vfio_pci_vf_init(vdev);
+	if (err)
+		return err;
+
+	err = vfio_pci_vga_init(vdev);
+	if (err)
+		vfio_pci_vf_uninit(vdev);
+	return err;
+}
+
+static void vfio_pci_detach_side_state(struct vfio_pci_core_device *vdev)
+{
+	vfio_pci_vf_uninit(vdev);
+	vfio_pci_vga_uninit(vdev);
+}
+
+/* Give the PCI core back the usage count that it drops after remove. */
+static void vfio_pci_rpm_reclaim(struct vfio_pci_core_device *vdev)
+{
+	struct device *dev = &vdev->pdev->dev;
+
+	if (vdev->disable_idle_d3)
+		return;
+	pm_runtime_get_noresume(dev);
+	pm_runtime_forbid(dev);
+}
+
 /**
  * vfio_pci_core_register_device - publish a function to VFIO users
  * @vdev: the device, set as the pci_dev's driver data
@@ -227,15 +268,9 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *vdev)
 		return -EBUSY;
 	}
 
-	ret = vfio_pci_assign_dev_set(vdev);
+	ret = vfio_pci_attach_side_state(vdev);
 	if (ret)
 		return ret;
-	ret = vfio_pci_vf_init(vdev);
-	if (ret)
-		return ret;
-	ret = vfio_pci_vga_init(vdev);
-	if (ret)
-		goto err_vf;
 
 	vfio_pci_probe_power_state(vdev);
 	/*
@@ -253,18 +288,11 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *vdev)
 	}
 
 	ret = vfio_register_group_dev(&vdev->vdev);
-	if (ret)
-		goto err_pm;
-	return 0;
+	if (!ret)
+		return 0;
 
-err_pm:
-	if (!vdev->disable_idle_d3) {
-		pm_runtime_get_noresume(dev);
-		pm_runtime_forbid(dev);
-	}
-	vfio_pci_vga_uninit(vdev);
-err_vf:
-	vfio_pci_vf_uninit(vdev);
+	vfio_pci_rpm_reclaim(vdev);
+	vfio_pci_detach_side_state(vdev);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_register_device);
@@ -278,18 +306,10 @@ EXPORT_SYMBOL_GPL(vfio_pci_core_register_device);
  */
 void vfio_pci_core_unregister_device(struct vfio_pci_core_device *vdev)
 {
-	struct device *dev = &vdev->pdev->dev;
-
 	vfio_pci_core_sriov_configure(vdev, 0);
 	vfio_unregister_group_dev(&vdev->vdev);
-	vfio_pci_vf_uninit(vdev);
-	vfio_pci_vga_uninit(vdev);
-
-	/* Hand the PCI core back the usage count it expects to drop. */
-	if (!vdev->disable_idle_d3) {
-		pm_runtime_get_noresume(dev);
-		pm_runtime_forbid(dev);
-	}
+	vfio_pci_detach_side_state(vdev);
+	vfio_pci_rpm_reclaim(vdev);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_unregister_device);
 
@@ -368,6 +388,39 @@ static void vfio_pci_probe_msix(struct vfio_pci_core_device *vdev)
 	vdev->has_dyn_msix = pci_msix_can_alloc_dyn(pdev);
 }
 
+/*
+ * Turn the function on, try a reset and keep a copy of its config space for
+ * close.  On failure the function is left disabled.
+ */
+static int vfio_pci_enable_and_reset(struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	int err;
+
+	/* Bus mastering must be off in the copy that close restores. */
+	pci_clear_master(pdev);
+	err = pci_enable_device(pdev);
+	if (err)
+		return err;
+
+	/*
+	 * -EAGAIN: somebody else holds the device lock, so the function could
+	 * not be reset; refuse the open rather than hand out a dirty device.
+	 */
+	err = pci_try_reset_function(pdev);
+	if (err == -EAGAIN) {
+		pci_disable_device(pdev);
+		return err;
+	}
+	vdev->reset_works = err == 0;
+
+	pci_save_state(pdev);
+	vdev->saved_state = pci_store_saved_state(pdev);
+	if (!vdev->saved_state)
+		pci_dbg(pdev, "cannot store config space for close\n");
+	return 0;
+}
+
 /**
  * vfio_pci_core_enable - first part of open_device
  * @vdev: the device
@@ -381,38 +434,25 @@ static void vfio_pci_probe_msix(struct vfio_pci_core_device *vdev)
 int vfio_pci_core_enable(struct vfio_pci_core_device *vdev)
 {
 	struct pci_dev *pdev = vdev->pdev;
-	int ret;
+	bool use_rpm = !vdev->disable_idle_d3;
+	int err;
 
 	lockdep_assert_held(&vdev->vdev.dev_set->lock);
 
-	if (!vdev->disable_idle_d3) {
-		ret = pm_runtime_resume_and_get(&pdev->dev);
-		if (ret < 0)
-			return ret;
+	if (use_rpm) {
+		err = pm_runtime_resume_and_get(&pdev->dev);
+		if (err < 0)
+			return err;
 	}
 
-	/* The saved state must not have bus mastering on. */
-	pci_clear_master(pdev);
-	ret = pci_enable_device(pdev);
-	if (ret)
-		goto err_pm;
-
-	/* -EAGAIN: the PCI core holds the device; do not open it now. */
-	ret = pci_try_reset_function(pdev);
-	if (ret == -EAGAIN)
-		goto err_disable;
-	vdev->reset_works = !ret;
-
-	pci_save_state(pdev);
-	vdev->saved_state = pci_store_saved_state(pdev);
-	if (!vdev->saved_state)
-		pci_dbg(pdev, "cannot store config space for close\n");
+	err = vfio_pci_enable_and_reset(vdev);
+	if (err)
+		goto put_rpm;
 
 	vfio_pci_probe_intx(vdev);
-
-	ret = vfio_pci_config_init(vdev);
-	if (ret)
-		goto err_state;
+	err = vfio_pci_config_init(vdev);
+	if (err)
+		goto drop_state;
 
 	vfio_pci_probe_msix(vdev);
 	/*
@@ -423,15 +463,14 @@ int vfio_pci_core_enable(struct vfio_pci_core_device *vdev)
 	vdev->has_vga = !vfio_pci_vga_disabled() && vfio_pci_is_vga(pdev);
 	return 0;
 
-err_state:
+drop_state:
 	kfree(vdev->saved_state);
 	vdev->saved_state = NULL;
-err_disable:
 	pci_disable_device(pdev);
-err_pm:
-	if (!vdev->disable_idle_d3)
+put_rpm:
+	if (use_rpm)
 		pm_runtime_put(&pdev->dev);
-	return ret;
+	return err;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_enable);
 
@@ -773,20 +812,10 @@ static long vfio_pci_ioctl_get_irq_info(void *obj, void *karg,
 	struct vfio_pci_core_device *vdev = obj;
 	struct vfio_irq_info *info = karg;
 
-	switch (info->index) {
-	case VFIO_PCI_INTX_IRQ_INDEX:
-	case VFIO_PCI_MSI_IRQ_INDEX:
-	case VFIO_PCI_MSIX_IRQ_INDEX:
-	case VFIO_PCI_REQ_IRQ_INDEX:
-		break;
-	case VFIO_PCI_ERR_IRQ_INDEX:
-		/* Error reporting comes from AER, a PCIe thing. */
-		if (pci_is_pcie(vdev->pdev))
-			break;
-		fallthrough;
-	default:
+	/* Error reporting comes from AER, a PCIe thing. */
+	if (info->index == VFIO_PCI_ERR_IRQ_INDEX ?
+	    !pci_is_pcie(vdev->pdev) : info->index >= VFIO_PCI_NUM_IRQS)
 		return -EINVAL;
-	}
 
 	info->count = vfio_pci_irq_count(vdev, info->index);
 	info->flags = VFIO_IRQ_INFO_EVENTFD;
@@ -924,26 +953,22 @@ static ssize_t vfio_pci_rw(struct vfio_pci_core_device *vdev,
 	if (vfio_pci_pm_get(vdev))
 		return -EIO;
 
-	switch (index) {
-	case VFIO_PCI_CONFIG_REGION_INDEX:
-		ret = vfio_pci_config_rw(vdev, buf, count, ppos, iswrite);
-		break;
-	case VFIO_PCI_ROM_REGION_INDEX:
-		ret = iswrite ? -EINVAL :
-		      vfio_pci_bar_rw(vdev, buf, count, ppos, false);
-		break;
-	case VFIO_PCI_BAR0_REGION_INDEX ... VFIO_PCI_BAR5_REGION_INDEX:
-		ret = vfio_pci_bar_rw(vdev, buf, count, ppos, iswrite);
-		break;
-	case VFIO_PCI_VGA_REGION_INDEX:
-		ret = vfio_pci_vga_rw(vdev, buf, count, ppos, iswrite);
-		break;
-	default:
+	if (index >= VFIO_PCI_NUM_REGIONS) {
 		index = array_index_nospec(index - VFIO_PCI_NUM_REGIONS,
 					   vdev->num_regions);
 		r = &vdev->region[index];
 		ret = r->ops->rw(vdev, buf, count, ppos, iswrite);
-		break;
+	} else if (index == VFIO_PCI_CONFIG_REGION_INDEX) {
+		ret = vfio_pci_config_rw(vdev, buf, count, ppos, iswrite);
+	} else if (index == VFIO_PCI_VGA_REGION_INDEX) {
+		ret = vfio_pci_vga_rw(vdev, buf, count, ppos, iswrite);
+	} else if (index != VFIO_PCI_ROM_REGION_INDEX) {
+		/* one of the six BARs */
+		ret = vfio_pci_bar_rw(vdev, buf, count, ppos, iswrite);
+	} else {
+		/* The option ROM is read-only. */
+		ret = iswrite ? -EINVAL :
+		      vfio_pci_bar_rw(vdev, buf, count, ppos, false);
 	}
 
 	vfio_pci_pm_put(vdev);

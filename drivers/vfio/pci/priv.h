@@ -13,11 +13,15 @@
  *   sriov.c   VF token, SR-IOV enabling and the device name match
  *
  * Lock order, outermost first:
- *   dev_set->lock > cfg->lock > igate > memory_lock > mmap_lock (of a user
- *   mm, through copy_*_user) is never taken under memory_lock;
- *   mmap_lock > memory_lock (the fault handler).
- * Hence user buffers are copied before memory_lock is taken and after it
- * is released, never under it.
+ *
+ *   dev_set->lock > cfg->lock > igate > rom_lock > memory_lock
+ *   mmap_lock (of a user mm) > memory_lock      (the BAR fault handler)
+ *   mmap_lock > bar_lock                         (mmap sets up the BAR map)
+ *
+ * memory_lock is therefore never held across a copy to or from user
+ * memory (a fault there could need it); user buffers are copied before it
+ * is taken or after it is released.  irqlock and trigger_lock are leaf
+ * spinlocks.
  */
 #ifndef __DRIVERS_VFIO_PCI_PRIV_H
 #define __DRIVERS_VFIO_PCI_PRIV_H

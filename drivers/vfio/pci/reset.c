@@ -220,8 +220,8 @@ static struct pci_dev *dev_set_reset_target(struct vfio_device_set *dev_set)
 
 	lockdep_assert_held(&dev_set->lock);
 
-	first = list_first_entry(&dev_set->device_list,
-				 struct vfio_pci_core_device, vdev.dev_set_list);
+	first = list_first_entry(&dev_set->members,
+				 struct vfio_pci_core_device, vdev.set_node);
 	pdev = first->pdev;
 	if (reset_scope(pdev, &slot))
 		return NULL;
@@ -236,7 +236,7 @@ static int dev_set_pm_get(struct vfio_device_set *dev_set)
 	struct vfio_pci_core_device *cur;
 	int ret;
 
-	list_for_each_entry(cur, &dev_set->device_list, vdev.dev_set_list) {
+	list_for_each_entry(cur, &dev_set->members, vdev.set_node) {
 		ret = pm_runtime_resume_and_get(&cur->pdev->dev);
 		if (ret)
 			goto unwind;
@@ -244,8 +244,8 @@ static int dev_set_pm_get(struct vfio_device_set *dev_set)
 	return 0;
 
 unwind:
-	list_for_each_entry_continue_reverse(cur, &dev_set->device_list,
-					     vdev.dev_set_list)
+	list_for_each_entry_continue_reverse(cur, &dev_set->members,
+					     vdev.set_node)
 		pm_runtime_put(&cur->pdev->dev);
 	return ret;
 }
@@ -254,7 +254,7 @@ static void dev_set_pm_put(struct vfio_device_set *dev_set)
 {
 	struct vfio_pci_core_device *cur;
 
-	list_for_each_entry(cur, &dev_set->device_list, vdev.dev_set_list)
+	list_for_each_entry(cur, &dev_set->members, vdev.set_node)
 		pm_runtime_put(&cur->pdev->dev);
 }
 
@@ -292,7 +292,7 @@ static int dev_set_hot_reset(struct vfio_device_set *dev_set,
 	if (ret)
 		goto out_unlock;
 
-	list_for_each_entry(cur, &dev_set->device_list, vdev.dev_set_list) {
+	list_for_each_entry(cur, &dev_set->members, vdev.set_node) {
 		if (!owned_by_groups(&cur->vdev, groups, nr)) {
 			ret = -EINVAL;
 			break;
@@ -306,8 +306,8 @@ static int dev_set_hot_reset(struct vfio_device_set *dev_set,
 	}
 
 	if (!ret) {
-		list_for_each_entry(cur, &dev_set->device_list,
-				    vdev.dev_set_list)
+		list_for_each_entry(cur, &dev_set->members,
+				    vdev.set_node)
 			vfio_pci_set_power_state(cur, PCI_D0);
 		ret = pci_reset_bus(pdev);
 	}
@@ -315,8 +315,8 @@ static int dev_set_hot_reset(struct vfio_device_set *dev_set,
 	/* Unlock the members we locked, which precede the one that failed. */
 	if (locked_end) {
 		cur = locked_end;
-		list_for_each_entry_from_reverse(cur, &dev_set->device_list,
-						 vdev.dev_set_list)
+		list_for_each_entry_from_reverse(cur, &dev_set->members,
+						 vdev.set_node)
 			up_write(&cur->memory_lock);
 	}
 	dev_set_pm_put(dev_set);
@@ -396,7 +396,7 @@ static bool dev_set_others_open(struct vfio_device_set *dev_set,
 {
 	struct vfio_pci_core_device *cur;
 
-	list_for_each_entry(cur, &dev_set->device_list, vdev.dev_set_list)
+	list_for_each_entry(cur, &dev_set->members, vdev.set_node)
 		if (cur != self && cur->vdev.open_count)
 			return true;
 	return false;
@@ -417,7 +417,7 @@ static void dev_set_try_reset(struct vfio_device_set *dev_set,
 
 	if (dev_set_others_open(dev_set, self))
 		return;
-	list_for_each_entry(cur, &dev_set->device_list, vdev.dev_set_list)
+	list_for_each_entry(cur, &dev_set->members, vdev.set_node)
 		dirty |= cur->needs_reset;
 	if (!dirty)
 		return;
@@ -426,8 +426,8 @@ static void dev_set_try_reset(struct vfio_device_set *dev_set,
 	if (!pdev || dev_set_pm_get(dev_set))
 		return;
 	if (!pci_reset_bus(pdev))
-		list_for_each_entry(cur, &dev_set->device_list,
-				    vdev.dev_set_list)
+		list_for_each_entry(cur, &dev_set->members,
+				    vdev.set_node)
 			cur->needs_reset = false;
 	dev_set_pm_put(dev_set);
 }

@@ -40,7 +40,9 @@ FIXTURE_SETUP(edu)
 {
 	const char *bdf = vfio_util_find_pci(EDU_VENDOR, EDU_DEVICE);
 
-	self->d.device = self->d.group = self->d.container = -1;
+	self->d.device = -1;
+	self->d.group = -1;
+	self->d.container = -1;
 	if (!bdf)
 		SKIP(return, "no edu device");
 	snprintf(self->bdf, sizeof(self->bdf), "%s", bdf);
@@ -281,7 +283,7 @@ TEST_F(edu, bar0_out_of_range)
 						  0, v, 4));
 }
 
-static volatile uint32_t *map_bar0(struct vfio_util_dev *d)
+static void *map_bar0(struct vfio_util_dev *d)
 {
 	void *p = mmap(NULL, BAR0_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
 		       d->device, 0);
@@ -289,17 +291,28 @@ static volatile uint32_t *map_bar0(struct vfio_util_dev *d)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+/* Device registers: one 32 bit access each, never merged or cached. */
+static uint32_t mmio_rd(void *bar, unsigned int off)
+{
+	return __atomic_load_n((uint32_t *)(bar + off), __ATOMIC_RELAXED);
+}
+
+static void mmio_wr(void *bar, unsigned int off, uint32_t v)
+{
+	__atomic_store_n((uint32_t *)(bar + off), v, __ATOMIC_RELAXED);
+}
+
 TEST_F(edu, bar0_mmap)
 {
-	volatile uint32_t *bar = map_bar0(&self->d);
+	void *bar = map_bar0(&self->d);
 
 	ASSERT_NE(NULL, bar);
-	EXPECT_EQ(EDU_ID_VALUE, bar[EDU_REG_ID / 4]);
-	bar[EDU_REG_LIVENESS / 4] = 0xa5a5a5a5;
-	EXPECT_EQ(~0xa5a5a5a5u, bar[EDU_REG_LIVENESS / 4]);
+	EXPECT_EQ(EDU_ID_VALUE, mmio_rd(bar, EDU_REG_ID));
+	mmio_wr(bar, EDU_REG_LIVENESS, 0xa5a5a5a5);
+	EXPECT_EQ(~0xa5a5a5a5u, mmio_rd(bar, EDU_REG_LIVENESS));
 	EXPECT_EQ(~0xa5a5a5a5u,
 		  vfio_util_bar_read32(&self->d, 0, EDU_REG_LIVENESS));
-	munmap((void *)bar, BAR0_SIZE);
+	munmap(bar, BAR0_SIZE);
 }
 
 TEST_F(edu, mmap_rules)
@@ -331,13 +344,13 @@ TEST_F(edu, mmap_rules)
 }
 
 /* Touch @bar in a child; return the signal that killed it, or 0. */
-static int touch_in_child(volatile uint32_t *bar)
+static int touch_in_child(void *bar)
 {
 	int status;
 	pid_t pid = fork();
 
 	if (!pid) {
-		(void)bar[EDU_REG_ID / 4];
+		mmio_rd(bar, EDU_REG_ID);
 		_exit(0);
 	}
 	if (waitpid(pid, &status, 0) != pid)
@@ -347,11 +360,11 @@ static int touch_in_child(volatile uint32_t *bar)
 
 TEST_F(edu, mmap_revoked_while_memory_decode_off)
 {
-	volatile uint32_t *bar = map_bar0(&self->d);
+	void *bar = map_bar0(&self->d);
 	uint32_t v;
 
 	ASSERT_NE(NULL, bar);
-	EXPECT_EQ(EDU_ID_VALUE, bar[EDU_REG_ID / 4]);
+	EXPECT_EQ(EDU_ID_VALUE, mmio_rd(bar, EDU_REG_ID));
 
 	set_command(&self->d, 0, PCI_COMMAND_MEMORY);
 	EXPECT_EQ(SIGBUS, touch_in_child(bar));
@@ -359,8 +372,8 @@ TEST_F(edu, mmap_revoked_while_memory_decode_off)
 
 	set_command(&self->d, PCI_COMMAND_MEMORY, 0);
 	EXPECT_EQ(0, touch_in_child(bar));
-	EXPECT_EQ(EDU_ID_VALUE, bar[EDU_REG_ID / 4]);
-	munmap((void *)bar, BAR0_SIZE);
+	EXPECT_EQ(EDU_ID_VALUE, mmio_rd(bar, EDU_REG_ID));
+	munmap(bar, BAR0_SIZE);
 }
 
 TEST_F(edu, irq_info)
@@ -693,7 +706,7 @@ static int feature(struct vfio_util_dev *d, uint32_t flags)
 
 TEST_F(edu, low_power_entry_and_exit)
 {
-	volatile uint32_t *bar = map_bar0(&self->d);
+	void *bar = map_bar0(&self->d);
 
 	ASSERT_NE(NULL, bar);
 	EXPECT_EQ(0, feature(&self->d, VFIO_DEVICE_FEATURE_PROBE |
@@ -717,7 +730,32 @@ TEST_F(edu, low_power_entry_and_exit)
 	/* Exit without entry is harmless. */
 	EXPECT_EQ(0, feature(&self->d, VFIO_DEVICE_FEATURE_SET |
 			     VFIO_DEVICE_FEATURE_LOW_POWER_EXIT));
-	munmap((void *)bar, BAR0_SIZE);
+	munmap(bar, BAR0_SIZE);
+}
+
+/* vfio-pci's ids= parameter binds matching functions at load time. */
+TEST(module_param_ids_binds)
+{
+	const char *found = vfio_util_find_pci(EDU_VENDOR, EDU_DEVICE);
+	char bdf[32], path[128];
+
+	if (!found)
+		SKIP(return, "no edu device");
+	snprintf(bdf, sizeof(bdf), "%s", found);
+
+	/* Unbound, no override: only the ids= dynamic id can bind it. */
+	ASSERT_EQ(0, vfio_util_bind(bdf, ""));
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
+		 bdf);
+	ASSERT_EQ(0, vfio_util_write_file(path, "\n"));
+	ASSERT_EQ(0, system("rmmod vfio_pci"));
+	ASSERT_EQ(0, vfio_util_modprobe("vfio-pci ids=1234:11e8"));
+	EXPECT_STREQ("vfio-pci", vfio_util_current_driver(bdf));
+
+	/* Leave the module as the other tests expect it. */
+	ASSERT_EQ(0, vfio_util_bind(bdf, ""));
+	ASSERT_EQ(0, system("rmmod vfio_pci"));
+	ASSERT_EQ(0, vfio_util_modprobe("vfio-pci"));
 }
 
 TEST_HARNESS_MAIN

@@ -9,12 +9,15 @@
  * QEMU's root port does not give after a secondary bus reset).  Every edu,
  * nvme and e1000e function is tried; the tests skip when none can be reset.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+#include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
 #include "vfio_util.h"
@@ -45,10 +48,12 @@ FIXTURE_SETUP(hot_reset)
 	size_t size;
 	int n;
 
-	self->d.device = self->d.group = self->d.container = -1;
+	self->d.device = -1;
+	self->d.group = -1;
+	self->d.container = -1;
 	self->info = NULL;
 	vfio_util_modprobe("vfio_iommu_type1");
-	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ids); i++) {
 		for (n = 0; (bdf = vfio_util_find_pci_nth(ids[i][0], ids[i][1],
 							  n)); n++) {
 			char name[32];
@@ -146,6 +151,43 @@ TEST_F(hot_reset, reset_with_our_group)
 					   VFIO_PCI_CONFIG_REGION_INDEX, 0,
 					   &id, 4));
 	EXPECT_EQ(self->vendor, id & 0xffff);
+}
+
+/* Bridges are not for users: vfio-pci refuses to bind one. */
+TEST(bridge_is_refused)
+{
+	char path[300], bdf[32] = "", drv[64];
+	struct dirent *e;
+	uint8_t hdr;
+	DIR *dir;
+	int fd;
+
+	dir = opendir("/sys/bus/pci/devices");
+	ASSERT_NE(NULL, dir);
+	while ((e = readdir(dir))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config",
+			 e->d_name);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		if (pread(fd, &hdr, 1, PCI_HEADER_TYPE) == 1 &&
+		    (hdr & 0x7f) == PCI_HEADER_TYPE_BRIDGE)
+			snprintf(bdf, sizeof(bdf), "%.31s", e->d_name);
+		close(fd);
+		if (bdf[0])
+			break;
+	}
+	closedir(dir);
+	if (!bdf[0])
+		SKIP(return, "no PCI-to-PCI bridge");
+
+	snprintf(drv, sizeof(drv), "%s", vfio_util_current_driver(bdf));
+	EXPECT_NE(0, vfio_util_bind(bdf, "vfio-pci"));
+	EXPECT_STRNE("vfio-pci", vfio_util_current_driver(bdf));
+	/* Give it back to its driver (pcieport), or leave it unbound. */
+	EXPECT_EQ(0, vfio_util_bind(bdf, drv));
 }
 
 TEST_HARNESS_MAIN

@@ -60,7 +60,9 @@ FIXTURE_SETUP(msix)
 	};
 	int i;
 
-	self->d.device = self->d.group = self->d.container = -1;
+	self->d.device = -1;
+	self->d.group = -1;
+	self->d.container = -1;
 	for (i = 0; i < MAX_VEC; i++)
 		self->efd[i] = -1;
 	if (!bdf)

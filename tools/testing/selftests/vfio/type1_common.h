@@ -34,6 +34,7 @@
 #define T1_MSI_START	0xfee00000ULL
 #define T1_MSI_LAST	0xfeefffffULL
 
+#define T1_NR_HUGEPAGES	"/proc/sys/vm/nr_hugepages"
 #define T1_ENTRY_LIMIT	"/sys/module/vfio_iommu_type1/parameters/dma_entry_limit"
 
 /* Load the modules and open edu in a container of @type; 0 or -errno. */

@@ -100,12 +100,17 @@ TEST_F(dma, huge_page_backed_mapping)
 {
 	size_t size = T1_SZ_2M;
 	uint8_t *huge;
+	char old[32] = "0";
 
-	vfio_util_write_file("/proc/sys/vm/nr_hugepages", "4");
+	vfio_util_read_file(T1_NR_HUGEPAGES, old, sizeof(old));
+	if (atol(old) < 4)
+		vfio_util_write_file(T1_NR_HUGEPAGES, "4");
 	huge = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
-	if (huge == MAP_FAILED)
+	if (huge == MAP_FAILED) {
+		vfio_util_write_file(T1_NR_HUGEPAGES, old);
 		SKIP(return, "no 2 MiB huge pages");
+	}
 	memset(huge, 0, size);
 	pattern(huge + 0x1ff000, 0x800, 5);
 
@@ -117,6 +122,7 @@ TEST_F(dma, huge_page_backed_mapping)
 	EXPECT_EQ(0, memcmp(huge + 0x1ff000, huge + 0x10, 0x800));
 	t1_unmap_all(&self->d);
 	munmap(huge, size);
+	vfio_util_write_file(T1_NR_HUGEPAGES, old);
 }
 
 TEST_F(dma, write_to_unmapped_iova_does_not_reach_memory)

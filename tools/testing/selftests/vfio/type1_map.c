@@ -370,12 +370,17 @@ TEST_F(map, hugetlb_backed_mapping)
 	uint64_t done = 0;
 	long pins;
 	char *huge;
+	char old[32] = "0";
 
-	vfio_util_write_file("/proc/sys/vm/nr_hugepages", "8");
+	vfio_util_read_file(T1_NR_HUGEPAGES, old, sizeof(old));
+	if (atol(old) < 8)
+		vfio_util_write_file(T1_NR_HUGEPAGES, "8");
 	huge = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
-	if (huge == MAP_FAILED)
+	if (huge == MAP_FAILED) {
+		vfio_util_write_file(T1_NR_HUGEPAGES, old);
 		SKIP(return, "no 2 MiB huge pages");
+	}
 	memset(huge, 0x5a, size);
 	pins = t1_pins_held();
 
@@ -388,6 +393,7 @@ TEST_F(map, hugetlb_backed_mapping)
 	EXPECT_EQ(2 * size - T1_SZ_4K, done);
 	EXPECT_EQ(pins, t1_pins_held());
 	munmap(huge, size);
+	vfio_util_write_file(T1_NR_HUGEPAGES, old);
 }
 
 /* A BAR mmap (peer-to-peer DMA target): mapped, but neither pinned nor charged. */
