@@ -228,22 +228,7 @@ static long vfio_device_fops_ioctl(struct file *file, unsigned int cmd,
 	return ret;
 }
 
-static const struct file_operations vfio_device_fops = {
-	.owner		= THIS_MODULE,
-	.release	= vfio_device_fops_release,
-	.read		= vfio_device_fops_read,
-	.write		= vfio_device_fops_write,
-	.unlocked_ioctl	= vfio_device_fops_ioctl,
-	.compat_ioctl	= compat_ptr_ioctl,
-	.mmap		= vfio_device_fops_mmap,
-};
-
-struct vfio_device *vfio_device_from_file(struct file *file)
-{
-	if (file->f_op != &vfio_device_fops)
-		return NULL;
-	return vfio_device_of_file(file);
-}
+static const struct file_operations vfio_device_fops;
 
 /*
  * Open @vdev for VFIO_GROUP_GET_DEVICE_FD.  The caller holds a
@@ -251,12 +236,11 @@ struct vfio_device *vfio_device_from_file(struct file *file)
  */
 struct file *vfio_device_open_file(struct vfio_device *vdev)
 {
+	int err = vfio_device_open(vdev);
 	struct file *file;
-	int ret;
 
-	ret = vfio_device_open(vdev);
-	if (ret)
-		return ERR_PTR(ret);
+	if (err)
+		return ERR_PTR(err);
 
 	/* anon_inode_getfd() would not let us set the modes and mapping. */
 	file = anon_inode_getfile("[vfio-device]", &vfio_device_fops, vdev,
@@ -275,3 +259,20 @@ struct file *vfio_device_open_file(struct vfio_device *vdev)
 			 current->comm, task_pid_nr(current));
 	return file;
 }
+
+struct vfio_device *vfio_device_from_file(struct file *file)
+{
+	if (file->f_op != &vfio_device_fops)
+		return NULL;
+	return vfio_device_of_file(file);
+}
+
+static const struct file_operations vfio_device_fops = {
+	.read		= vfio_device_fops_read,
+	.write		= vfio_device_fops_write,
+	.mmap		= vfio_device_fops_mmap,
+	.unlocked_ioctl	= vfio_device_fops_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.release	= vfio_device_fops_release,
+	.owner		= THIS_MODULE,
+};

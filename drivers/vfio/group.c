@@ -147,42 +147,46 @@ static struct vfio_device *vfio_group_find_device(struct vfio_group *group,
 	return found;
 }
 
+/*
+ * Give the caller a new fd for @vdev.  On success the file owns the
+ * registration reference the caller holds; on failure the caller keeps it.
+ */
+static int vfio_group_new_device_fd(struct vfio_device *vdev)
+{
+	struct file *file;
+	int fd;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+
+	file = vfio_device_open_file(vdev);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		return PTR_ERR(file);
+	}
+	fd_install(fd, file);
+	return fd;
+}
+
 static long vfio_group_get_device_fd(void *obj, void *karg, void __user *uarg)
 {
-	struct vfio_group *group = obj;
 	struct vfio_device *vdev;
-	struct file *file;
 	char *name;
-	int fd, ret;
+	int fd;
 
 	name = strndup_user(uarg, PAGE_SIZE);
 	if (IS_ERR(name))
 		return PTR_ERR(name);
-	vdev = vfio_group_find_device(group, name);
+	vdev = vfio_group_find_device(obj, name);
 	kfree(name);
 	if (IS_ERR(vdev))
 		return PTR_ERR(vdev);
 
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0) {
-		ret = fd;
-		goto err_put_registration;
-	}
-
-	/* On success the file owns the registration reference. */
-	file = vfio_device_open_file(vdev);
-	if (IS_ERR(file)) {
-		ret = PTR_ERR(file);
-		goto err_put_fd;
-	}
-	fd_install(fd, file);
+	fd = vfio_group_new_device_fd(vdev);
+	if (fd < 0)
+		vfio_device_put_registration(vdev);
 	return fd;
-
-err_put_fd:
-	put_unused_fd(fd);
-err_put_registration:
-	vfio_device_put_registration(vdev);
-	return ret;
 }
 
 static const struct vfio_ioctl_op vfio_group_ioctls[] = {
@@ -239,19 +243,12 @@ static int vfio_group_fops_release(struct inode *inode, struct file *file)
 }
 
 static const struct file_operations vfio_group_fops = {
-	.owner		= THIS_MODULE,
 	.open		= vfio_group_fops_open,
-	.release	= vfio_group_fops_release,
 	.unlocked_ioctl	= vfio_group_fops_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
+	.release	= vfio_group_fops_release,
+	.owner		= THIS_MODULE,
 };
-
-struct vfio_group *vfio_group_from_file(struct file *file)
-{
-	if (file->f_op != &vfio_group_fops)
-		return NULL;
-	return vfio_group_of_file(file);
-}
 
 static void vfio_group_release(struct device *dev)
 {
@@ -365,37 +362,31 @@ out:
 static struct vfio_group *vfio_group_make_private(struct device *dev,
 						  enum vfio_group_type type)
 {
-	struct iommu_group *iommu_group;
 	struct vfio_group *group;
-	int ret;
+	struct iommu_group *grp;
+	int err;
 
-	iommu_group = iommu_group_alloc();
-	if (IS_ERR(iommu_group))
-		return ERR_CAST(iommu_group);
+	grp = iommu_group_alloc();
+	if (IS_ERR(grp))
+		return ERR_CAST(grp);
 
-	ret = iommu_group_set_name(iommu_group, "vfio-noiommu");
-	if (ret)
-		goto err_put;
-	ret = iommu_group_add_device(iommu_group, dev);
-	if (ret)
-		goto err_put;
+	err = iommu_group_set_name(grp, "vfio-noiommu");
+	if (!err)
+		err = iommu_group_add_device(grp, dev);
+	if (err) {
+		group = ERR_PTR(err);
+		goto out;
+	}
 
 	mutex_lock(&vfio_groups_lock);
-	group = vfio_group_create(iommu_group, type);
+	group = vfio_group_create(grp, type);
 	mutex_unlock(&vfio_groups_lock);
-	if (IS_ERR(group)) {
-		ret = PTR_ERR(group);
-		goto err_remove;
-	}
-	/* The group holds its own reference. */
-	iommu_group_put(iommu_group);
+	if (IS_ERR(group))
+		iommu_group_remove_device(dev);
+out:
+	/* Either the vfio_group took its own reference, or we failed. */
+	iommu_group_put(grp);
 	return group;
-
-err_remove:
-	iommu_group_remove_device(dev);
-err_put:
-	iommu_group_put(iommu_group);
-	return ERR_PTR(ret);
 }
 
 /*
@@ -490,4 +481,11 @@ void vfio_group_exit(void)
 {
 	WARN_ON(!list_empty(&vfio_groups));
 	ida_destroy(&vfio_group_minors);
+}
+
+struct vfio_group *vfio_group_from_file(struct file *file)
+{
+	if (file->f_op != &vfio_group_fops)
+		return NULL;
+	return vfio_group_of_file(file);
 }

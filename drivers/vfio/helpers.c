@@ -16,6 +16,14 @@
 #include <linux/uaccess.h>
 #include "core.h"
 
+/* Free the whole chain and leave @caps as a new, empty one. */
+static void vfio_info_cap_empty(struct vfio_info_cap *caps)
+{
+	kfree(caps->buf);
+	caps->buf = NULL;
+	caps->size = 0;
+}
+
 /**
  * vfio_info_cap_add - append a capability to a chain
  * @caps: the chain; starts zeroed
@@ -38,10 +46,8 @@ struct vfio_info_cap_header *vfio_info_cap_add(struct vfio_info_cap *caps,
 
 	size = ALIGN(size, sizeof(u64));
 	buf = krealloc(caps->buf, at + size, GFP_KERNEL);
-	if (!buf) {
-		kfree(caps->buf);
-		caps->buf = NULL;
-		caps->size = 0;
+	if (unlikely(!buf)) {
+		vfio_info_cap_empty(caps);
 		return ERR_PTR(-ENOMEM);
 	}
 	caps->buf = buf;
@@ -90,22 +96,22 @@ EXPORT_SYMBOL_GPL(vfio_info_cap_shift);
 /**
  * vfio_info_add_capability - append a ready-made capability to a chain
  * @caps: the chain
- * @cap: the capability; its header gives the id and version, its @next
+ * @src: the capability; its header gives the id and version, its @next
  *	is ignored
- * @size: size of @cap, header included
+ * @len: size of @src, header included
  *
  * Return: 0, or -ENOMEM (and the chain is freed).
  */
 int vfio_info_add_capability(struct vfio_info_cap *caps,
-			     struct vfio_info_cap_header *cap, size_t size)
+			     struct vfio_info_cap_header *src, size_t len)
 {
-	struct vfio_info_cap_header *hdr;
+	struct vfio_info_cap_header *dst =
+		vfio_info_cap_add(caps, len, src->id, src->version);
 
-	hdr = vfio_info_cap_add(caps, size, cap->id, cap->version);
-	if (IS_ERR(hdr))
-		return PTR_ERR(hdr);
-	memcpy(hdr + 1, cap + 1, size - sizeof(*hdr));
-	return 0;
+	/* Everything after the header is copied as is. */
+	if (!IS_ERR(dst))
+		memcpy(&dst[1], &src[1], len - sizeof(*src));
+	return PTR_ERR_OR_ZERO(dst);
 }
 EXPORT_SYMBOL_GPL(vfio_info_add_capability);
 
@@ -148,9 +154,7 @@ int vfio_info_cap_copy_out(struct vfio_info_cap *caps, u32 *argsz,
 			*cap_offset = info_size;
 	}
 
-	kfree(caps->buf);
-	caps->buf = NULL;
-	caps->size = 0;
+	vfio_info_cap_empty(caps);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(vfio_info_cap_copy_out);

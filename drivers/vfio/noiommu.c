@@ -13,16 +13,14 @@
 #include <linux/module.h>
 #include "core.h"
 
-static void *vfio_noiommu_open(unsigned long type)
+/* Devices are neither attached to nor detached from anything. */
+static int vfio_noiommu_attach_group(void *data, struct iommu_group *group,
+				     enum vfio_group_type type)
 {
-	if (type != VFIO_NOIOMMU_IOMMU)
-		return ERR_PTR(-EINVAL);
-	if (!capable(CAP_SYS_RAWIO))
-		return ERR_PTR(-EPERM);
-	return NULL;
+	return 0;
 }
 
-static void vfio_noiommu_release(void *data)
+static void vfio_noiommu_detach_group(void *data, struct iommu_group *group)
 {
 }
 
@@ -34,24 +32,30 @@ static long vfio_noiommu_ioctl(void *data, unsigned int cmd,
 	return vfio_noiommu && arg == VFIO_NOIOMMU_IOMMU;
 }
 
-static int vfio_noiommu_attach_group(void *data, struct iommu_group *group,
-				     enum vfio_group_type type)
+/* The backend has no state: NULL is its per-container data. */
+static void *vfio_noiommu_open(unsigned long type)
 {
-	return 0;
+	int err = 0;
+
+	if (type != VFIO_NOIOMMU_IOMMU)
+		err = -EINVAL;
+	else if (!capable(CAP_SYS_RAWIO))
+		err = -EPERM;
+	return err ? ERR_PTR(err) : NULL;
 }
 
-static void vfio_noiommu_detach_group(void *data, struct iommu_group *group)
+static void vfio_noiommu_release(void *data)
 {
 }
 
 static const struct vfio_iommu_backend_ops vfio_noiommu_backend = {
-	.name		= "vfio-noiommu",
-	.owner		= THIS_MODULE,
-	.open		= vfio_noiommu_open,
-	.release	= vfio_noiommu_release,
-	.ioctl		= vfio_noiommu_ioctl,
 	.attach_group	= vfio_noiommu_attach_group,
 	.detach_group	= vfio_noiommu_detach_group,
+	.ioctl		= vfio_noiommu_ioctl,
+	.open		= vfio_noiommu_open,
+	.release	= vfio_noiommu_release,
+	.owner		= THIS_MODULE,
+	.name		= "vfio-noiommu",
 };
 
 bool vfio_backend_is_noiommu(const struct vfio_iommu_backend_ops *ops)

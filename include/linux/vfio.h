@@ -123,23 +123,31 @@ struct vfio_device {
  *	handle; optional
  */
 struct vfio_device_ops {
-	char *name;
+	/* Lifetime of the driver's state */
 	int (*init)(struct vfio_device *vdev);
 	void (*release)(struct vfio_device *vdev);
+
+	/* Finding the device and being asked to give it back */
+	int (*match)(struct vfio_device *vdev, char *buf);
+	void (*request)(struct vfio_device *vdev, unsigned int count);
+
+	/* The device file */
 	int (*open_device)(struct vfio_device *vdev);
 	void (*close_device)(struct vfio_device *vdev);
-	ssize_t (*read)(struct vfio_device *vdev, char __user *buf,
-			size_t count, loff_t *ppos);
-	ssize_t (*write)(struct vfio_device *vdev, const char __user *buf,
-			 size_t count, loff_t *ppos);
 	long (*ioctl)(struct vfio_device *vdev, unsigned int cmd,
 		      unsigned long arg);
-	int (*mmap)(struct vfio_device *vdev, struct vm_area_struct *vma);
-	void (*request)(struct vfio_device *vdev, unsigned int count);
-	int (*match)(struct vfio_device *vdev, char *buf);
-	void (*dma_unmap)(struct vfio_device *vdev, u64 iova, u64 length);
 	int (*device_feature)(struct vfio_device *vdev, u32 flags,
 			      void __user *arg, size_t argsz);
+	int (*mmap)(struct vfio_device *vdev, struct vm_area_struct *vma);
+	ssize_t (*write)(struct vfio_device *vdev, const char __user *buf,
+			 size_t count, loff_t *ppos);
+	ssize_t (*read)(struct vfio_device *vdev, char __user *buf,
+			size_t count, loff_t *ppos);
+
+	/* Emulated devices: a pinned range goes away */
+	void (*dma_unmap)(struct vfio_device *vdev, u64 iova, u64 length);
+
+	char *name;
 };
 
 /**
@@ -269,20 +277,23 @@ long vfio_ioctl_dispatch(void *obj, const struct vfio_ioctl_op *table,
  * @size: bytes used in @buf
  */
 struct vfio_info_cap {
-	struct vfio_info_cap_header *buf;
 	size_t size;
+	struct vfio_info_cap_header *buf;
 };
 
+/* Building a chain: append a blank or a ready-made capability ... */
 struct vfio_info_cap_header *vfio_info_cap_add(struct vfio_info_cap *caps,
 					       size_t size, u16 id,
 					       u16 version);
-void vfio_info_cap_shift(struct vfio_info_cap *caps, size_t offset);
 int vfio_info_add_capability(struct vfio_info_cap *caps,
 			     struct vfio_info_cap_header *cap, size_t size);
+/* ... then place it after the info struct, or rebase its offsets by hand. */
 int vfio_info_cap_copy_out(struct vfio_info_cap *caps, u32 *argsz,
 			   u32 *cap_offset, size_t info_size,
 			   void __user *uinfo);
+void vfio_info_cap_shift(struct vfio_info_cap *caps, size_t offset);
 
+/* Checks a SET_IRQS header; on success *data_size is the payload size. */
 int vfio_set_irqs_validate_and_prepare(struct vfio_irq_set *hdr,
 				       int num_irqs, int max_irq_type,
 				       size_t *data_size);

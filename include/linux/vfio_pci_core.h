@@ -60,34 +60,34 @@ struct vfio_pci_vf_token;
  *	optional
  */
 struct vfio_pci_regops {
-	ssize_t (*rw)(struct vfio_pci_core_device *vdev, char __user *buf,
-		      size_t count, loff_t *ppos, bool iswrite);
-	void (*release)(struct vfio_pci_core_device *vdev,
-			struct vfio_pci_region *region);
-	int (*mmap)(struct vfio_pci_core_device *vdev,
-		    struct vfio_pci_region *region,
-		    struct vm_area_struct *vma);
+	ssize_t (*rw)(struct vfio_pci_core_device *vdev, char __user *ubuf,
+		      size_t len, loff_t *off, bool write);
 	int (*add_capability)(struct vfio_pci_core_device *vdev,
 			      struct vfio_pci_region *region,
 			      struct vfio_info_cap *caps);
+	int (*mmap)(struct vfio_pci_core_device *vdev,
+		    struct vfio_pci_region *region,
+		    struct vm_area_struct *vma);
+	void (*release)(struct vfio_pci_core_device *vdev,
+			struct vfio_pci_region *region);
 };
 
 /**
  * struct vfio_pci_region - a region beyond the VFIO_PCI_NUM_REGIONS fixed
  *	ones, reported with a VFIO_REGION_INFO_CAP_TYPE capability
- * @type: VFIO_REGION_TYPE_*
- * @subtype: type specific subtype
  * @ops: the region's callbacks
  * @data: owned by @ops
  * @size: bytes
+ * @type: VFIO_REGION_TYPE_*
+ * @subtype: type specific subtype
  * @flags: VFIO_REGION_INFO_FLAG_*
  */
 struct vfio_pci_region {
-	u32 type;
-	u32 subtype;
 	const struct vfio_pci_regops *ops;
 	void *data;
 	size_t size;
+	u32 type;
+	u32 subtype;
 	u32 flags;
 };
 
@@ -300,11 +300,10 @@ ssize_t vfio_pci_core_do_io_rw(struct vfio_pci_core_device *vdev,
 			       char __user *buf, loff_t off, size_t count,
 			       size_t x_start, size_t x_end, bool iswrite,
 			       enum vfio_pci_io_width max_width);
-bool vfio_pci_core_range_intersect_range(loff_t buf_start, size_t buf_cnt,
-					 loff_t reg_start, size_t reg_cnt,
-					 loff_t *buf_offset,
-					 size_t *intersect_count,
-					 size_t *register_offset);
+bool vfio_pci_core_range_intersect_range(loff_t access, size_t access_len,
+					 loff_t reg, size_t reg_len,
+					 loff_t *access_skip, size_t *overlap,
+					 size_t *reg_skip);
 
 int vfio_pci_core_ioread8(struct vfio_pci_core_device *vdev, bool test_mem,
 			  u8 *val, void __iomem *io);

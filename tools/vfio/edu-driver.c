@@ -53,7 +53,7 @@ static void die(const char *what)
 static const char *find_edu(void)
 {
 	static char bdf[300];
-	char path[300], id[16];
+	char path[600], id[16];
 	struct dirent *e;
 	DIR *d = opendir("/sys/bus/pci/devices");
 	FILE *f;
@@ -63,7 +63,9 @@ static const char *find_edu(void)
 		f = fopen(path, "r");
 		if (!f)
 			continue;
-		if (fgets(id, sizeof(id), f) && !strncmp(id, "0x11e8", 6))
+		/* The lowest address wins, so runs are repeatable. */
+		if (fgets(id, sizeof(id), f) && !strncmp(id, "0x11e8", 6) &&
+		    (!bdf[0] || strcmp(e->d_name, bdf) < 0))
 			snprintf(bdf, sizeof(bdf), "%s", e->d_name);
 		fclose(f);
 	}
@@ -74,7 +76,7 @@ static const char *find_edu(void)
 
 static int group_of(const char *bdf)
 {
-	char path[128], link[256];
+	char path[400], link[256];
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);

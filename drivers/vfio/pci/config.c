@@ -1334,8 +1334,10 @@ void vfio_pci_config_free(struct vfio_pci_core_device *vdev)
  * vfio_pci_memory_enabled - may the user's BAR accesses reach the function?
  * @vdev: the open device
  *
- * True when the virtual command register enables memory decode and the
- * function is powered.  Caller holds &vfio_pci_core_device.memory_lock.
+ * Caller holds &vfio_pci_core_device.memory_lock.
+ *
+ * Return: true when the virtual command register enables memory decode
+ * and the function is powered.
  */
 bool vfio_pci_memory_enabled(struct vfio_pci_core_device *vdev)
 {
@@ -1455,32 +1457,31 @@ ssize_t vfio_pci_config_rw(struct vfio_pci_core_device *vdev,
 
 /**
  * vfio_pci_core_range_intersect_range - overlap of an access and a register
- * @buf_start: offset of the access
- * @buf_cnt: bytes of the access
- * @reg_start: offset of the register
- * @reg_cnt: bytes of the register
- * @buf_offset: set to where the overlap starts in the access
- * @intersect_count: set to the bytes of the overlap
- * @register_offset: set to where the overlap starts in the register
+ * @access: offset of the access
+ * @access_len: bytes of the access
+ * @reg: offset of the register
+ * @reg_len: bytes of the register
+ * @access_skip: set to how far into the access the overlap begins
+ * @overlap: set to the length of the overlap
+ * @reg_skip: set to how far into the register the overlap begins
  *
  * For variant drivers that emulate a few registers of a region.
  *
  * Return: true, with the outputs set, when the ranges overlap.
  */
-bool vfio_pci_core_range_intersect_range(loff_t buf_start, size_t buf_cnt,
-					 loff_t reg_start, size_t reg_cnt,
-					 loff_t *buf_offset,
-					 size_t *intersect_count,
-					 size_t *register_offset)
+bool vfio_pci_core_range_intersect_range(loff_t access, size_t access_len,
+					 loff_t reg, size_t reg_len,
+					 loff_t *access_skip, size_t *overlap,
+					 size_t *reg_skip)
 {
-	loff_t lo = max(buf_start, reg_start);
-	loff_t hi = min_t(loff_t, buf_start + buf_cnt, reg_start + reg_cnt);
+	loff_t first = max(access, reg);
+	loff_t past = min_t(loff_t, access + access_len, reg + reg_len);
 
-	if (lo >= hi)
+	if (past <= first)
 		return false;
-	*buf_offset = lo - buf_start;
-	*intersect_count = hi - lo;
-	*register_offset = lo - reg_start;
+	*overlap = past - first;
+	*access_skip = first - access;
+	*reg_skip = first - reg;
 	return true;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_range_intersect_range);

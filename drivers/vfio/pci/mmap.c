@@ -69,14 +69,16 @@ void vfio_pci_zap_and_down_write_memory_lock(struct vfio_pci_core_device *vdev)
  */
 u16 vfio_pci_memory_lock_and_enable(struct vfio_pci_core_device *vdev)
 {
-	u16 cmd;
+	struct pci_dev *pdev = vdev->pdev;
+	u16 saved;
 
 	down_write(&vdev->memory_lock);
-	pci_read_config_word(vdev->pdev, PCI_COMMAND, &cmd);
-	if (!(cmd & PCI_COMMAND_MEMORY))
-		pci_write_config_word(vdev->pdev, PCI_COMMAND,
-				      cmd | PCI_COMMAND_MEMORY);
-	return cmd;
+	pci_read_config_word(pdev, PCI_COMMAND, &saved);
+	if (saved & PCI_COMMAND_MEMORY)
+		return saved;	/* decode is on already */
+
+	pci_write_config_word(pdev, PCI_COMMAND, saved | PCI_COMMAND_MEMORY);
+	return saved;
 }
 
 void vfio_pci_memory_unlock_and_restore(struct vfio_pci_core_device *vdev,
@@ -266,6 +268,23 @@ static const struct vm_operations_struct vfio_pci_mmap_ops = {
 	.fault = vfio_pci_mmap_fault,
 };
 
+/*
+ * Pages are inserted on fault; set up the VMA now as io_remap_pfn_range()
+ * would (uncached, decrypted, a PFN map).  VM_ALLOW_ANY_UNCACHED lets KVM
+ * on arm64 map the BAR write-combined into a guest.
+ */
+static void vfio_pci_prepare_bar_vma(struct vfio_pci_core_device *vdev,
+				     struct vm_area_struct *vma)
+{
+	pgprot_t prot = pgprot_noncached(vma->vm_page_prot);
+
+	vma->vm_page_prot = pgprot_decrypted(prot);
+	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP |
+			  VM_ALLOW_ANY_UNCACHED);
+	vma->vm_private_data = vdev;
+	vma->vm_ops = &vfio_pci_mmap_ops;
+}
+
 /**
  * vfio_pci_core_mmap - mmap(2) on the device file
  * @core_vdev: the device
@@ -315,16 +334,7 @@ int vfio_pci_core_mmap(struct vfio_device *core_vdev,
 	if (ret)
 		return ret;
 
-	vma->vm_private_data = vdev;
-	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
-	vma->vm_page_prot = pgprot_decrypted(vma->vm_page_prot);
-	/*
-	 * The flags io_remap_pfn_range() would set; VM_ALLOW_ANY_UNCACHED
-	 * lets KVM on arm64 map the BAR write-combined into a guest.
-	 */
-	vm_flags_set(vma, VM_ALLOW_ANY_UNCACHED | VM_IO | VM_PFNMAP |
-			  VM_DONTEXPAND | VM_DONTDUMP);
-	vma->vm_ops = &vfio_pci_mmap_ops;
+	vfio_pci_prepare_bar_vma(vdev, vma);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_mmap);

@@ -29,15 +29,18 @@
 
 #include "priv.h"
 
+/*
+ * A function without No_Soft_Reset loses its config space on D3hot->D0,
+ * so we must restore it ourselves after such a transition.
+ */
 void vfio_pci_probe_power_state(struct vfio_pci_core_device *vdev)
 {
-	struct pci_dev *pdev = vdev->pdev;
-	u16 pmcsr;
+	u8 pm = vdev->pdev->pm_cap;
+	u16 ctrl = 0;
 
-	if (!pdev->pm_cap)
-		return;
-	pci_read_config_word(pdev, pdev->pm_cap + PCI_PM_CTRL, &pmcsr);
-	vdev->needs_pm_restore = !(pmcsr & PCI_PM_CTRL_NO_SOFT_RESET);
+	if (pm)
+		pci_read_config_word(vdev->pdev, pm + PCI_PM_CTRL, &ctrl);
+	vdev->needs_pm_restore = pm && !(ctrl & PCI_PM_CTRL_NO_SOFT_RESET);
 }
 
 /**
@@ -209,22 +212,43 @@ void vfio_pci_pm_put(struct vfio_pci_core_device *vdev)
 }
 
 #ifdef CONFIG_PM
-static int vfio_pci_runtime_suspend(struct device *dev)
+/*
+ * If the user parked the function in D3hot through config space, bring it
+ * back to D0 so that the PCI core does the transition its own way (and we
+ * restore what a function without No_Soft_Reset forgot).
+ */
+static void vfio_pci_rpm_back_to_d0(struct vfio_pci_core_device *vdev)
 {
-	struct vfio_pci_core_device *vdev = dev_get_drvdata(dev);
-
-	/*
-	 * The user may have put the function in D3hot through config space;
-	 * go back to D0 so the PCI core can do the transition its way (and
-	 * we restore what a No_Soft_Reset-clear function lost).
-	 */
 	down_write(&vdev->memory_lock);
 	vfio_pci_set_power_state(vdev, PCI_D0);
 	up_write(&vdev->memory_lock);
+}
+
+/* A wakeup while the user asked for low power: signal it and leave. */
+static void vfio_pci_rpm_wake_user(struct vfio_pci_core_device *vdev)
+{
+	struct eventfd_ctx *trigger;
+
+	down_write(&vdev->memory_lock);
+	trigger = vdev->pm_wake_eventfd;
+	if (trigger) {
+		eventfd_signal(trigger);
+		pm_exit_locked(vdev);
+	}
+	up_write(&vdev->memory_lock);
+}
+
+static int vfio_pci_runtime_suspend(struct device *dev)
+{
+	struct vfio_pci_core_device *vdev = dev_get_drvdata(dev);
+	bool masked = false;
+
+	vfio_pci_rpm_back_to_d0(vdev);
 
 	/* INTx the user left unmasked must not fire while suspended. */
-	vdev->pm_intx_masked = vdev->irq_type == VFIO_PCI_INTX_IRQ_INDEX &&
-			       vfio_pci_intx_mask(vdev);
+	if (vdev->irq_type == VFIO_PCI_INTX_IRQ_INDEX)
+		masked = vfio_pci_intx_mask(vdev);
+	vdev->pm_intx_masked = masked;
 	return 0;
 }
 
@@ -232,14 +256,7 @@ static int vfio_pci_runtime_resume(struct device *dev)
 {
 	struct vfio_pci_core_device *vdev = dev_get_drvdata(dev);
 
-	/* Woken with a wakeup eventfd: tell the user and leave low power. */
-	down_write(&vdev->memory_lock);
-	if (vdev->pm_wake_eventfd) {
-		eventfd_signal(vdev->pm_wake_eventfd);
-		pm_exit_locked(vdev);
-	}
-	up_write(&vdev->memory_lock);
-
+	vfio_pci_rpm_wake_user(vdev);
 	if (vdev->pm_intx_masked)
 		vfio_pci_intx_unmask(vdev);
 	return 0;

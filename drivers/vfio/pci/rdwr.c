@@ -644,6 +644,55 @@ static void ioeventfd_free(struct vfio_pci_core_device *vdev,
 	kfree(ioe);
 }
 
+/* The registration with the same register, value and width, if any. */
+static struct vfio_pci_ioeventfd *
+ioeventfd_lookup(struct vfio_pci_core_device *vdev,
+		 const struct vfio_pci_ioeventfd *key)
+{
+	struct vfio_pci_ioeventfd *cur;
+
+	lockdep_assert_held(&vdev->ioeventfds_lock);
+	list_for_each_entry(cur, &vdev->ioeventfds, link)
+		if (cur->bar == key->bar && cur->pos == key->pos &&
+		    cur->count == key->count && cur->data == key->data)
+			return cur;
+	return NULL;
+}
+
+/* Add a registration described by @key, fired by eventfd @fd. */
+static int ioeventfd_install(struct vfio_pci_core_device *vdev,
+			     const struct vfio_pci_ioeventfd *key, int fd)
+{
+	struct vfio_pci_ioeventfd *ioe;
+	int err;
+
+	lockdep_assert_held(&vdev->ioeventfds_lock);
+	if (vdev->ioeventfds_nr >= VFIO_PCI_IOEVENTFD_MAX)
+		return -ENOSPC;
+
+	ioe = kzalloc(sizeof(*ioe), GFP_KERNEL_ACCOUNT);
+	if (!ioe)
+		return -ENOMEM;
+	ioe->bar = key->bar;
+	ioe->pos = key->pos;
+	ioe->count = key->count;
+	ioe->data = key->data;
+	ioe->addr = vdev->barmap[key->bar] + key->pos;
+	ioe->test_mem = !!(pci_resource_flags(vdev->pdev, key->bar) &
+			   IORESOURCE_MEM);
+	ioe->vdev = vdev;
+
+	err = vfio_virqfd_enable(ioe, ioeventfd_fast, ioeventfd_slow, NULL,
+				 &ioe->virqfd, fd);
+	if (err) {
+		kfree(ioe);
+		return err;
+	}
+	list_add(&ioe->link, &vdev->ioeventfds);
+	vdev->ioeventfds_nr++;
+	return 0;
+}
+
 /**
  * vfio_pci_ioeventfd - VFIO_DEVICE_IOEVENTFD
  * @vdev: the open device
@@ -661,7 +710,7 @@ int vfio_pci_ioeventfd(struct vfio_pci_core_device *vdev, loff_t offset,
 	struct pci_dev *pdev = vdev->pdev;
 	int bar = VFIO_PCI_OFFSET_TO_INDEX(offset);
 	u64 pos = offset & VFIO_PCI_OFFSET_MASK;
-	struct vfio_pci_ioeventfd *ioe;
+	struct vfio_pci_ioeventfd key, *ioe;
 	int ret;
 
 	if (bar > VFIO_PCI_BAR5_REGION_INDEX)
@@ -679,52 +728,23 @@ int vfio_pci_ioeventfd(struct vfio_pci_core_device *vdev, loff_t offset,
 	if (ret)
 		return ret;
 
+	key.bar = bar;
+	key.pos = pos;
+	key.data = data;
+	key.count = count;
+
 	mutex_lock(&vdev->ioeventfds_lock);
-	list_for_each_entry(ioe, &vdev->ioeventfds, link) {
-		if (ioe->bar != bar || ioe->pos != pos ||
-		    ioe->data != data || ioe->count != count)
-			continue;
-		if (fd == -1) {
-			ioeventfd_free(vdev, ioe);
-			ret = 0;
-		} else {
-			ret = -EEXIST;
-		}
-		goto out_unlock;
-	}
-
-	if (fd < 0) {
+	ioe = ioeventfd_lookup(vdev, &key);
+	if (ioe && fd == -1) {
+		ioeventfd_free(vdev, ioe);
+		ret = 0;
+	} else if (ioe) {
+		ret = -EEXIST;
+	} else if (fd < 0) {
 		ret = -ENODEV;
-		goto out_unlock;
+	} else {
+		ret = ioeventfd_install(vdev, &key, fd);
 	}
-	if (vdev->ioeventfds_nr >= VFIO_PCI_IOEVENTFD_MAX) {
-		ret = -ENOSPC;
-		goto out_unlock;
-	}
-
-	ioe = kzalloc(sizeof(*ioe), GFP_KERNEL_ACCOUNT);
-	if (!ioe) {
-		ret = -ENOMEM;
-		goto out_unlock;
-	}
-	ioe->vdev = vdev;
-	ioe->addr = vdev->barmap[bar] + pos;
-	ioe->data = data;
-	ioe->pos = pos;
-	ioe->bar = bar;
-	ioe->count = count;
-	ioe->test_mem = pci_resource_flags(pdev, bar) & IORESOURCE_MEM;
-
-	ret = vfio_virqfd_enable(ioe, ioeventfd_fast, ioeventfd_slow, NULL,
-				 &ioe->virqfd, fd);
-	if (ret) {
-		kfree(ioe);
-		goto out_unlock;
-	}
-	list_add(&ioe->link, &vdev->ioeventfds);
-	vdev->ioeventfds_nr++;
-
-out_unlock:
 	mutex_unlock(&vdev->ioeventfds_lock);
 	return ret;
 }

@@ -71,40 +71,48 @@ static int vfio_pci_bus_notify(struct notifier_block *nb,
 	return NOTIFY_DONE;
 }
 
+/* Remember the PF of a VF, if vfio-pci drives that PF too. */
+static void vfio_pci_find_pf(struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *physfn = pci_physfn(vdev->pdev);
+	struct vfio_pci_core_device *cur;
+
+	mutex_lock(&vfio_pci_sriov_lock);
+	list_for_each_entry(cur, &vfio_pci_sriov_pfs, sriov_link)
+		if (cur->pdev == physfn) {
+			vdev->sriov_pf = cur;
+			break;
+		}
+	mutex_unlock(&vfio_pci_sriov_lock);
+}
+
 int vfio_pci_vf_init(struct vfio_pci_core_device *vdev)
 {
-	struct pci_dev *pdev = vdev->pdev;
-	struct vfio_pci_core_device *pf;
-	int ret;
+	struct vfio_pci_vf_token *tok;
+	int err;
 
-	if (pdev->is_virtfn) {
-		mutex_lock(&vfio_pci_sriov_lock);
-		list_for_each_entry(pf, &vfio_pci_sriov_pfs, sriov_link) {
-			if (pf->pdev == pci_physfn(pdev)) {
-				vdev->sriov_pf = pf;
-				break;
-			}
-		}
-		mutex_unlock(&vfio_pci_sriov_lock);
+	if (vdev->pdev->is_virtfn) {
+		vfio_pci_find_pf(vdev);
 		return 0;
 	}
-	if (!pdev->is_physfn)
+	if (!vdev->pdev->is_physfn)
 		return 0;
 
-	vdev->vf_token = kzalloc(sizeof(*vdev->vf_token), GFP_KERNEL);
-	if (!vdev->vf_token)
+	tok = kzalloc(sizeof(*tok), GFP_KERNEL);
+	if (!tok)
 		return -ENOMEM;
-	mutex_init(&vdev->vf_token->lock);
-	uuid_gen(&vdev->vf_token->uuid);
+	uuid_gen(&tok->uuid);
+	mutex_init(&tok->lock);
 
 	vdev->bus_nb.notifier_call = vfio_pci_bus_notify;
-	ret = bus_register_notifier(&pci_bus_type, &vdev->bus_nb);
-	if (ret) {
-		mutex_destroy(&vdev->vf_token->lock);
-		kfree(vdev->vf_token);
+	vdev->vf_token = tok;
+	err = bus_register_notifier(&pci_bus_type, &vdev->bus_nb);
+	if (err) {
 		vdev->vf_token = NULL;
+		mutex_destroy(&tok->lock);
+		kfree(tok);
 	}
-	return ret;
+	return err;
 }
 
 void vfio_pci_vf_uninit(struct vfio_pci_core_device *vdev)
@@ -147,21 +155,22 @@ void vfio_pci_vf_token_user(struct vfio_pci_core_device *vdev, bool opened)
 int vfio_pci_feature_vf_token(struct vfio_pci_core_device *vdev, u32 flags,
 			      void __user *arg, size_t argsz)
 {
-	uuid_t uuid;
-	int ret;
+	struct vfio_pci_vf_token *tok = vdev->vf_token;
+	uuid_t fresh;
+	int rc;
 
-	if (!vdev->vf_token)
+	if (!tok)
 		return -ENOTTY;
-	ret = vfio_check_feature(flags, argsz, VFIO_DEVICE_FEATURE_SET,
-				 sizeof(uuid));
-	if (ret != 1)
-		return ret;
-	if (copy_from_user(&uuid, arg, sizeof(uuid)))
+	rc = vfio_check_feature(flags, argsz, VFIO_DEVICE_FEATURE_SET,
+				sizeof(fresh));
+	if (rc <= 0)
+		return rc;
+	if (copy_from_user(&fresh, arg, sizeof(fresh)))
 		return -EFAULT;
 
-	mutex_lock(&vdev->vf_token->lock);
-	uuid_copy(&vdev->vf_token->uuid, &uuid);
-	mutex_unlock(&vdev->vf_token->lock);
+	mutex_lock(&tok->lock);
+	tok->uuid = fresh;
+	mutex_unlock(&tok->lock);
 	return 0;
 }
 
@@ -265,6 +274,62 @@ int vfio_pci_core_match(struct vfio_device *core_vdev, char *buf)
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_match);
 
+/* Leave the global PF list; the VFs can no longer find this PF. */
+static void vfio_pci_sriov_unlist(struct vfio_pci_core_device *vdev)
+{
+	/* A racing power change sees -EBUSY at worst: no lock needed. */
+	vdev->sriov_active = false;
+	mutex_lock(&vfio_pci_sriov_lock);
+	list_del_init(&vdev->sriov_link);
+	mutex_unlock(&vfio_pci_sriov_lock);
+}
+
+static void vfio_pci_sriov_off(struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+
+	if (pci_num_vf(pdev)) {
+		pci_disable_sriov(pdev);
+		pm_runtime_put(&pdev->dev);
+	}
+	vfio_pci_sriov_unlist(vdev);
+}
+
+static int vfio_pci_sriov_on(struct vfio_pci_core_device *vdev, int nr)
+{
+	struct device *dev = &vdev->pdev->dev;
+	bool listed = false;
+	int err;
+
+	mutex_lock(&vfio_pci_sriov_lock);
+	if (list_empty(&vdev->sriov_link)) {
+		list_add_tail(&vdev->sriov_link, &vfio_pci_sriov_pfs);
+		listed = true;
+	}
+	mutex_unlock(&vfio_pci_sriov_lock);
+	if (!listed)
+		return -EINVAL;	/* enabled already */
+
+	/* VFs need their PF in D0, and it must stay there. */
+	err = pm_runtime_resume_and_get(dev);
+	if (err)
+		goto unlist;
+
+	down_write(&vdev->memory_lock);
+	vfio_pci_set_power_state(vdev, PCI_D0);
+	vdev->sriov_active = true;
+	up_write(&vdev->memory_lock);
+
+	err = pci_enable_sriov(vdev->pdev, nr);
+	if (!err)
+		return nr;
+
+	pm_runtime_put(dev);
+unlist:
+	vfio_pci_sriov_unlist(vdev);
+	return err;
+}
+
 /**
  * vfio_pci_core_sriov_configure - enable or disable the VFs of a PF
  * @vdev: the PF
@@ -278,48 +343,12 @@ EXPORT_SYMBOL_GPL(vfio_pci_core_match);
 int vfio_pci_core_sriov_configure(struct vfio_pci_core_device *vdev,
 				  int nr_virtfn)
 {
-	struct pci_dev *pdev = vdev->pdev;
-	int ret = 0;
+	device_lock_assert(&vdev->pdev->dev);
 
-	device_lock_assert(&pdev->dev);
-
-	if (nr_virtfn) {
-		mutex_lock(&vfio_pci_sriov_lock);
-		if (!list_empty(&vdev->sriov_link)) {
-			mutex_unlock(&vfio_pci_sriov_lock);
-			return -EINVAL;
-		}
-		list_add_tail(&vdev->sriov_link, &vfio_pci_sriov_pfs);
-		mutex_unlock(&vfio_pci_sriov_lock);
-
-		/* VFs need their PF in D0, and it must stay there. */
-		ret = pm_runtime_resume_and_get(&pdev->dev);
-		if (ret)
-			goto out_del;
-		down_write(&vdev->memory_lock);
-		vfio_pci_set_power_state(vdev, PCI_D0);
-		vdev->sriov_active = true;
-		up_write(&vdev->memory_lock);
-
-		ret = pci_enable_sriov(pdev, nr_virtfn);
-		if (ret) {
-			pm_runtime_put(&pdev->dev);
-			goto out_del;
-		}
-		return nr_virtfn;
+	if (!nr_virtfn) {
+		vfio_pci_sriov_off(vdev);
+		return 0;
 	}
-
-	if (pci_num_vf(pdev)) {
-		pci_disable_sriov(pdev);
-		pm_runtime_put(&pdev->dev);
-	}
-
-out_del:
-	/* A racing power change sees -EBUSY at worst: no lock needed. */
-	vdev->sriov_active = false;
-	mutex_lock(&vfio_pci_sriov_lock);
-	list_del_init(&vdev->sriov_link);
-	mutex_unlock(&vfio_pci_sriov_lock);
-	return ret;
+	return vfio_pci_sriov_on(vdev, nr_virtfn);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_sriov_configure);

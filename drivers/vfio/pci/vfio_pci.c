@@ -72,38 +72,38 @@ static bool vfio_pci_refused(struct pci_dev *pdev)
 }
 
 static const struct vfio_device_ops vfio_pci_ops = {
-	.name		= "vfio-pci",
-	.init		= vfio_pci_core_init_dev,
-	.release	= vfio_pci_core_release_dev,
 	.open_device	= vfio_pci_core_open_device,
+	.match		= vfio_pci_core_match,
+	.request	= vfio_pci_core_request,
 	.close_device	= vfio_pci_core_close_device,
-	.ioctl		= vfio_pci_core_ioctl,
-	.device_feature	= vfio_pci_core_ioctl_feature,
 	.read		= vfio_pci_core_read,
 	.write		= vfio_pci_core_write,
 	.mmap		= vfio_pci_core_mmap,
-	.request	= vfio_pci_core_request,
-	.match		= vfio_pci_core_match,
+	.ioctl		= vfio_pci_core_ioctl,
+	.device_feature	= vfio_pci_core_ioctl_feature,
+	.init		= vfio_pci_core_init_dev,
+	.release	= vfio_pci_core_release_dev,
+	.name		= "vfio-pci",
 };
 
 static int vfio_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
-	struct vfio_pci_core_device *vdev;
-	int ret;
+	struct vfio_pci_core_device *core;
+	int err;
 
 	if (vfio_pci_refused(pdev))
 		return -EINVAL;
 
-	vdev = vfio_alloc_device(struct vfio_pci_core_device, vdev, &pdev->dev,
+	core = vfio_alloc_device(struct vfio_pci_core_device, vdev, &pdev->dev,
 				 &vfio_pci_ops);
-	if (IS_ERR(vdev))
-		return PTR_ERR(vdev);
-
-	dev_set_drvdata(&pdev->dev, vdev);
-	ret = vfio_pci_core_register_device(vdev);
-	if (ret)
-		vfio_put_device(&vdev->vdev);
-	return ret;
+	err = PTR_ERR_OR_ZERO(core);
+	if (!err) {
+		dev_set_drvdata(&pdev->dev, core);
+		err = vfio_pci_core_register_device(core);
+		if (err)
+			vfio_put_device(&core->vdev);
+	}
+	return err;
 }
 
 static void vfio_pci_remove(struct pci_dev *pdev)
@@ -131,45 +131,47 @@ MODULE_DEVICE_TABLE(pci, vfio_pci_table);
 
 static struct pci_driver vfio_pci_driver = {
 	.name			= "vfio-pci",
+	.driver.pm		= &vfio_pci_core_pm_ops,
+	.driver_managed_dma	= true,
+	.err_handler		= &vfio_pci_core_err_handlers,
 	.id_table		= vfio_pci_table,
+	.sriov_configure	= vfio_pci_sriov_configure,
 	.probe			= vfio_pci_probe,
 	.remove			= vfio_pci_remove,
-	.sriov_configure	= vfio_pci_sriov_configure,
-	.err_handler		= &vfio_pci_core_err_handlers,
-	.driver_managed_dma	= true,
-	.driver.pm		= &vfio_pci_core_pm_ops,
 };
 
-/* ids=: "vendor:device[:subvendor[:subdevice[:class[:class_mask]]]]",... */
+/* One "vendor:device[:subvendor[:subdevice[:class[:class_mask]]]]" entry. */
+static void __init vfio_pci_add_one_id(const char *text)
+{
+	/* vendor, device, subvendor, subdevice, class, class_mask */
+	unsigned int f[6] = { 0, 0, PCI_ANY_ID, PCI_ANY_ID, 0, 0 };
+	int err;
+
+	if (sscanf(text, "%x:%x:%x:%x:%x:%x",
+		   &f[0], &f[1], &f[2], &f[3], &f[4], &f[5]) < 2) {
+		pr_warn("ignoring bad id \"%s\"\n", text);
+		return;
+	}
+
+	err = pci_add_dynid(&vfio_pci_driver, f[0], f[1], f[2], f[3], f[4],
+			    f[5], 0);
+	if (err) {
+		pr_warn("cannot add id %04x:%04x sub %04x:%04x class %#08x/%08x: %d\n",
+			f[0], f[1], f[2], f[3], f[4], f[5], err);
+		return;
+	}
+	pr_info("added id %04x:%04x sub %04x:%04x class %#08x/%08x\n",
+		f[0], f[1], f[2], f[3], f[4], f[5]);
+}
+
+/* ids= is a comma separated list; empty entries are skipped. */
 static void __init vfio_pci_add_ids(void)
 {
-	unsigned int vendor, device, subvendor, subdevice, class, class_mask;
-	char *rest = ids, *id;
-	int ret;
+	char *cursor = ids, *entry;
 
-	while ((id = strsep(&rest, ","))) {
-		if (!*id)
-			continue;
-		subvendor = PCI_ANY_ID;
-		subdevice = PCI_ANY_ID;
-		class = 0;
-		class_mask = 0;
-		if (sscanf(id, "%x:%x:%x:%x:%x:%x", &vendor, &device,
-			   &subvendor, &subdevice, &class, &class_mask) < 2) {
-			pr_warn("ignoring bad id \"%s\"\n", id);
-			continue;
-		}
-		ret = pci_add_dynid(&vfio_pci_driver, vendor, device, subvendor,
-				    subdevice, class, class_mask, 0);
-		if (ret)
-			pr_warn("cannot add id %04x:%04x sub %04x:%04x class %#08x/%08x: %d\n",
-				vendor, device, subvendor, subdevice, class,
-				class_mask, ret);
-		else
-			pr_info("added id %04x:%04x sub %04x:%04x class %#08x/%08x\n",
-				vendor, device, subvendor, subdevice, class,
-				class_mask);
-	}
+	while ((entry = strsep(&cursor, ",")) != NULL)
+		if (*entry)
+			vfio_pci_add_one_id(entry);
 }
 
 static int __init vfio_pci_init(void)

@@ -80,51 +80,51 @@ static void t1_release(void *data)
 }
 
 /* VFIO_DMA_CC_IOMMU: can KVM rely on every domain to force snooping? */
-static int all_domains_coherent(struct t1_container *t1)
+static bool all_domains_coherent(struct t1_container *t1)
 {
 	struct t1_domain *dom;
-	int ret = 1;
+	bool coherent = true;
 
 	mutex_lock(&t1->lock);
-	list_for_each_entry(dom, &t1->domains, link) {
-		if (!dom->coherent) {
-			ret = 0;
-			break;
-		}
-	}
+	list_for_each_entry(dom, &t1->domains, link)
+		coherent = coherent && dom->coherent;
 	mutex_unlock(&t1->lock);
-	return ret;
+	return coherent;
+}
+
+/*
+ * VFIO_UPDATE_VADDR is offered only for a container in use, and not with
+ * emulated devices: they pin through the user address at any moment.
+ */
+static bool vaddr_update_allowed(struct t1_container *t1)
+{
+	bool emulated;
+
+	if (!t1)
+		return false;
+	mutex_lock(&t1->lock);
+	emulated = !list_empty(&t1->emulated_groups);
+	mutex_unlock(&t1->lock);
+	return !emulated;
 }
 
 static long t1_ioctl_check_extension(void *obj, void *karg,
 				     void __user *uarg)
 {
-	unsigned long ext = (unsigned long)uarg;
 	struct t1_container *t1 = obj;
-	bool emulated;
 
-	switch (ext) {
-	case VFIO_TYPE1_IOMMU:
-	case VFIO_TYPE1v2_IOMMU:
-	case VFIO_TYPE1_NESTING_IOMMU:
-	case VFIO_UNMAP_ALL:
-		return 1;
-	case VFIO_UPDATE_VADDR:
-		/*
-		 * Only for a container in use, and not with emulated devices:
-		 * they pin through the user address at any moment.
-		 */
-		if (!t1)
-			return 0;
-		mutex_lock(&t1->lock);
-		emulated = !list_empty(&t1->emulated_groups);
-		mutex_unlock(&t1->lock);
-		return !emulated;
+	switch ((unsigned long)uarg) {
 	case VFIO_DMA_CC_IOMMU:
-		return t1 ? all_domains_coherent(t1) : 0;
-	default:
-		return 0;
+		return t1 && all_domains_coherent(t1);
+	case VFIO_UPDATE_VADDR:
+		return vaddr_update_allowed(t1);
+	case VFIO_UNMAP_ALL:
+	case VFIO_TYPE1_NESTING_IOMMU:
+	case VFIO_TYPE1v2_IOMMU:
+	case VFIO_TYPE1_IOMMU:
+		return 1;
 	}
+	return 0;
 }
 
 static int add_iova_cap(struct t1_container *t1, struct vfio_info_cap *caps)
@@ -300,18 +300,18 @@ static long t1_ioctl(void *data, unsigned int cmd, unsigned long arg)
 }
 
 static const struct vfio_iommu_backend_ops t1_backend = {
-	.name			= "vfio-iommu-type1",
-	.owner			= THIS_MODULE,
 	.open			= t1_open,
 	.release		= t1_release,
-	.ioctl			= t1_ioctl,
 	.attach_group		= t1_attach_group,
 	.detach_group		= t1_detach_group,
+	.register_device	= t1_register_device,
+	.unregister_device	= t1_unregister_device,
 	.pin_pages		= t1_pin_pages,
 	.unpin_pages		= t1_unpin_pages,
 	.dma_rw			= t1_dma_rw,
-	.register_device	= t1_register_device,
-	.unregister_device	= t1_unregister_device,
+	.ioctl			= t1_ioctl,
+	.owner			= THIS_MODULE,
+	.name			= "vfio-iommu-type1",
 };
 
 static int __init t1_init(void)

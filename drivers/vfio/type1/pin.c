@@ -280,6 +280,19 @@ void t1_batch_drop(struct t1_pin_batch *b, struct t1_map *map)
 	}
 }
 
+/* Fault @vaddr in for us; -EAGAIN if that dropped the mmap lock. */
+static int pfnmap_fault_in(struct mm_struct *mm, unsigned long vaddr,
+			   bool write)
+{
+	unsigned int flags = write ? FAULT_FLAG_REMOTE | FAULT_FLAG_WRITE :
+				     FAULT_FLAG_REMOTE;
+	bool dropped = false;
+	int err;
+
+	err = fixup_user_fault(mm, vaddr, flags, &dropped);
+	return dropped ? -EAGAIN : err;
+}
+
 /*
  * Find the frame behind @vaddr in a VM_PFNMAP mapping, faulting it in if
  * needed.  Returns 0 with *@pfn set, -EAGAIN if the mmap lock was dropped
@@ -289,31 +302,24 @@ static int pfnmap_frame(struct mm_struct *mm, struct vm_area_struct *vma,
 			unsigned long vaddr, bool write, unsigned long *pfn)
 {
 	struct follow_pfnmap_args args = { .vma = vma, .address = vaddr };
-	int ret;
+	int err;
 
-	ret = follow_pfnmap_start(&args);
-	if (ret) {
-		unsigned int flags = FAULT_FLAG_REMOTE;
-		bool dropped = false;
-
-		if (write)
-			flags |= FAULT_FLAG_WRITE;
-		ret = fixup_user_fault(mm, vaddr, flags, &dropped);
-		if (dropped)
-			return -EAGAIN;
-		if (ret)
-			return ret;
-		ret = follow_pfnmap_start(&args);
-		if (ret)
-			return ret;
+	if (follow_pfnmap_start(&args)) {
+		/* Nothing mapped there yet: fault it in, then look again. */
+		err = pfnmap_fault_in(mm, vaddr, write);
+		if (!err)
+			err = follow_pfnmap_start(&args);
+		if (err)
+			return err;
 	}
 
-	if (write && !args.writable)
-		ret = -EFAULT;
-	else
+	err = 0;
+	if (!write || args.writable)
 		*pfn = args.pfn;
+	else
+		err = -EFAULT;
 	follow_pfnmap_end(&args);
-	return ret;
+	return err;
 }
 
 /*

@@ -20,20 +20,22 @@ while getopts "k:H" opt; do
 	esac
 done
 
-rundir=$RUNS/test-$(date +%Y%m%d-%H%M%S)
+rundir=$RUNS/test-$(date +%Y%m%d-%H%M%S)-$$
 mkdir -p "$rundir/results"
+# Test programs are built per run, so runs may overlap without one
+# rebuilding the binaries another is executing.
+STOUT=$rundir/bin
+TOOLSOUT=$rundir/tools
 ln -sfn "$rundir" "$RUNS/last-test"
 
 say "building selftests into $STOUT"
-# From scratch, so that a stale binary never stands in for a broken source.
-rm -rf "$STOUT" "$BUILD/$ARCH-tools"
-mkdir -p "$STOUT" "$BUILD/$ARCH-tools"
+mkdir -p "$STOUT" "$TOOLSOUT"
 # -k: one broken test program must not hide the others; each program that
 # did not build is a failed result of its own.
 make -k -s -C "$SRC/tools/testing/selftests/vfio" OUTPUT="$STOUT" \
 	KSFT="$SRC/tools/testing/selftests" \
 	KHDR_INCLUDES="-isystem $OUT/usr/include" >"$rundir/selftests-build.log" 2>&1 || true
-make -k -s -C "$REPO/tools/vfio" OUTPUT="$BUILD/$ARCH-tools" \
+make -k -s -C "$REPO/tools/vfio" OUTPUT="$TOOLSOUT" \
 	KHDR_INCLUDES="-isystem $OUT/usr/include" >>"$rundir/selftests-build.log" 2>&1 || true
 {
 	echo "TAP version 13"
@@ -42,7 +44,7 @@ make -k -s -C "$REPO/tools/vfio" OUTPUT="$BUILD/$ARCH-tools" \
 		prog=$(basename "${c%.c}")
 		[ "$prog" = vfio_util ] && continue
 		i=$((i + 1))
-		if [ -x "$STOUT/$prog" ] || [ -x "$BUILD/$ARCH-tools/$prog" ]; then
+		if [ -x "$STOUT/$prog" ] || [ -x "$TOOLSOUT/$prog" ]; then
 			echo "ok $i build $prog"
 		else
 			echo "not ok $i build $prog (see selftests-build.log)"
@@ -81,7 +83,8 @@ for t in $(find "$STOUT" -maxdepth 1 -type f -perm -u+x | sort); do
 	name=$(basename "$t")
 	want "$name" && echo "$name $t" >>"$plan"
 done
-# Real clients (QEMU assignment, DPDK): the longest entries, run last.
+# Real clients (QEMU assignment, DPDK, the example edu driver, found
+# through VFIO_TOOLS): the longest entries, run last.
 for t in "$REPO"/tools/testing/vm/clients/test-*.sh; do
 	name=client-$(basename "${t%.sh}" | sed 's/^test-//')
 	want "$name" && echo "$name $t" >>"$plan"
@@ -91,7 +94,7 @@ if [ -s "$plan" ]; then
 	say "VM: $(wc -l <"$plan") test programs"
 	set +e
 	"$REPO/tools/testing/vm/run-vm.sh" -o "$rundir" -t 3000 -- \
-		"$REPO/tools/testing/vm/guest-tests.sh $plan"
+		"VFIO_TOOLS=$TOOLSOUT $REPO/tools/testing/vm/guest-tests.sh $plan"
 	vmrc=$?
 	set -e
 	[ $vmrc = 0 ] || say "VM run ended with status $vmrc"

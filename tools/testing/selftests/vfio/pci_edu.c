@@ -733,6 +733,52 @@ TEST_F(edu, low_power_entry_and_exit)
 	munmap(bar, BAR0_SIZE);
 }
 
+/*
+ * The ROM region: read-only, the size of the ROM BAR.  Needs an edu with
+ * an option ROM (QEMU -device edu,romfile=FILE); skips otherwise.
+ */
+TEST(rom_region_read_only)
+{
+	struct vfio_region_info info;
+	struct vfio_util_dev d;
+	uint8_t sig[2], buf[8];
+	const char *bdf;
+	char name[32];
+	int n;
+
+	vfio_util_modprobe("vfio_iommu_type1");
+	for (n = 0; (bdf = vfio_util_find_pci_nth(EDU_VENDOR, EDU_DEVICE, n));
+	     n++) {
+		snprintf(name, sizeof(name), "%s", bdf);
+		ASSERT_EQ(0, vfio_util_open(&d, name, VFIO_TYPE1v2_IOMMU));
+		ASSERT_EQ(0, vfio_util_region_info(&d,
+						   VFIO_PCI_ROM_REGION_INDEX,
+						   &info));
+		if (info.size)
+			break;
+		vfio_util_close(&d);
+	}
+	if (!bdf)
+		SKIP(return, "no edu with an option ROM");
+
+	EXPECT_EQ(VFIO_REGION_INFO_FLAG_READ, info.flags);
+	ASSERT_EQ(2, vfio_util_region_read(&d, VFIO_PCI_ROM_REGION_INDEX, 0,
+					   sig, 2));
+	EXPECT_EQ(0x55, sig[0]);
+	EXPECT_EQ(0xaa, sig[1]);
+	EXPECT_EQ(-EINVAL, vfio_util_region_write(&d,
+						  VFIO_PCI_ROM_REGION_INDEX,
+						  0, sig, 2));
+	EXPECT_EQ(-EINVAL, vfio_util_region_read(&d,
+						 VFIO_PCI_ROM_REGION_INDEX,
+						 info.size, buf, 1));
+	/* The virtual ROM BAR sizes like the real one, enable bit kept. */
+	ASSERT_EQ(0, cfg_write(&d, PCI_ROM_ADDRESS, ~0u, 4));
+	EXPECT_EQ((uint32_t)~(info.size - 1) | PCI_ROM_ADDRESS_ENABLE,
+		  cfg_read(&d, PCI_ROM_ADDRESS, 4));
+	vfio_util_close(&d);
+}
+
 /* vfio-pci's ids= parameter binds matching functions at load time. */
 TEST(module_param_ids_binds)
 {

@@ -218,6 +218,30 @@ TEST_F(msix, add_vector_while_enabled)
 						NULL));
 }
 
+/* PCIe functions report AER errors through the ERR interrupt. */
+TEST_F(msix, err_interrupt)
+{
+	struct vfio_irq_info irq = {
+		.argsz = sizeof(irq),
+		.index = VFIO_PCI_ERR_IRQ_INDEX,
+	};
+
+	ASSERT_EQ(0, ioctl(self->d.device, VFIO_DEVICE_GET_IRQ_INFO, &irq));
+	EXPECT_EQ(1, irq.count);
+	EXPECT_EQ(VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE, irq.flags);
+
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_ERR_IRQ_INDEX, 0, 1,
+						&self->efd[0]));
+	ASSERT_EQ(0, vfio_util_irq_action(&self->d, VFIO_PCI_ERR_IRQ_INDEX,
+					  0, 1, VFIO_IRQ_SET_ACTION_TRIGGER));
+	EXPECT_EQ(1, vfio_util_eventfd_wait(self->efd[0], 1000));
+	/* Only triggering exists for ERR. */
+	EXPECT_EQ(-ENOTTY, vfio_util_irq_action(&self->d,
+						VFIO_PCI_ERR_IRQ_INDEX, 0, 1,
+						VFIO_IRQ_SET_ACTION_MASK));
+}
+
 /* GET_REGION_INFO with the argsz growth protocol. */
 static struct vfio_region_info *region_info(int fd, unsigned int index)
 {

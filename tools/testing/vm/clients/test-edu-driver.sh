@@ -11,7 +11,7 @@ bdf=$(grep -l 0x11e8 /sys/bus/pci/devices/*/device | head -n1 | xargs dirname | 
 modprobe vfio-pci
 echo vfio-pci >"/sys/bus/pci/devices/$bdf/driver_override"
 echo "$bdf" >/sys/bus/pci/drivers_probe
-out=$("$BUILD/$ARCH-tools/edu-driver" "$bdf")
+out=$("${VFIO_TOOLS:-$BUILD/$ARCH-tools}/edu-driver" "$bdf")
 rc=$?
 echo "$out" | sed 's/^/# /'
 n=0
