@@ -6,8 +6,8 @@
 #               removed and this repo's files symlinked in their place
 #   $ARCH/      O= output of the kernel build (config, bzImage, modules)
 #   $ARCH-mod/  modules_install tree the guest bind-mounts on /lib/modules
-#   $ARCH-st/   selftest binaries
-#   runs/       one folder per VM run: console.log, test results
+#   runs/       one folder per VM run: console.log, test results, and for
+#               test runs the test programs built for that run (bin/)
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 BUILD=${BUILD:-$REPO/build}
