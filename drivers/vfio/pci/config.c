@@ -416,7 +416,6 @@ static int cfg_command_write(struct vfio_pci_core_device *vdev,
 	ret = pci_user_read_config_word(pdev, PCI_COMMAND, &hw);
 	if (ret)
 		return ret;
-	pci_info(pdev, "DBG cmd write pos %u len %u in %#x hw %#x old %#x\n", pos, len, in, hw, old);
 
 	if (new & PCI_COMMAND_MEMORY)
 		down_write(&vdev->memory_lock);

@@ -44,7 +44,6 @@ int vfio_pci_function_reset(struct vfio_pci_core_device *vdev)
 	/* A function in D3 cannot be reset; and a D3->D0 may lose state. */
 	vfio_pci_set_power_state(vdev, PCI_D0);
 	ret = pci_try_reset_function(vdev->pdev);
-	{ u16 c; pci_read_config_word(vdev->pdev, PCI_COMMAND, &c); pci_info(vdev->pdev, "DBG reset ret %d cmd after %#x\n", ret, c); }
 	up_write(&vdev->memory_lock);
 	return ret;
 }
