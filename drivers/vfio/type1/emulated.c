@@ -37,7 +37,8 @@ struct t1_device {
 	struct vfio_device *vdev;
 };
 
-static struct t1_pin *find_pin(struct t1_map *map, u64 iova)
+/* The pin of the page at @iova in @map, or NULL; under the container lock. */
+struct t1_pin *t1_find_pin(struct t1_map *map, u64 iova)
 {
 	struct rb_node *node = map->pins.rb_node;
 
@@ -134,7 +135,7 @@ void t1_pins_unpin_all(struct t1_map *map)
 static void unpin_iova(struct t1_container *t1, u64 iova, bool account)
 {
 	struct t1_map *map = t1_tree_find(&t1->maps, iova, iova);
-	struct t1_pin *pin = map ? find_pin(map, iova) : NULL;
+	struct t1_pin *pin = map ? t1_find_pin(map, iova) : NULL;
 
 	if (pin)
 		put_pin(map, pin, account);
@@ -229,7 +230,7 @@ int t1_pin_pages(void *data, struct iommu_group *iommu_group,
 		if ((map->prot & prot) != prot)
 			goto unwind;
 
-		pin = find_pin(map, cur);
+		pin = t1_find_pin(map, cur);
 		if (pin) {
 			pin->refs++;
 			pfn = pin->pfn;

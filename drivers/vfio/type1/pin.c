@@ -99,23 +99,6 @@ int t1_account(struct t1_map *map, long npages, bool async)
 	return ret;
 }
 
-static bool iova_is_pinned(struct t1_map *map, u64 iova)
-{
-	struct rb_node *node = map->pins.rb_node;
-
-	while (node) {
-		struct t1_pin *pin = rb_entry(node, struct t1_pin, node);
-
-		if (iova < pin->iova)
-			node = node->rb_left;
-		else if (iova > pin->iova)
-			node = node->rb_right;
-		else
-			return true;
-	}
-	return false;
-}
-
 /*
  * How many frames from @pfn on share its "reserved" state, looking no
  * further than @max and no further than the end of its folio.  PG_reserved
@@ -145,7 +128,7 @@ static unsigned long count_pinned(struct t1_map *map, u64 iova,
 	if (RB_EMPTY_ROOT(&map->pins))
 		return 0;
 	for (k = 0; k < npages; k++)
-		count += iova_is_pinned(map, iova + k * PAGE_SIZE);
+		count += !!t1_find_pin(map, iova + k * PAGE_SIZE);
 	return count;
 }
 

@@ -337,5 +337,6 @@ void t1_notify_unmap(struct t1_container *t1, u64 iova, u64 size);
 void t1_forget_devices(struct t1_container *t1);
 unsigned long t1_pins_accounted(struct t1_map *map);
 void t1_pins_unpin_all(struct t1_map *map);
+struct t1_pin *t1_find_pin(struct t1_map *map, u64 iova);
 
 #endif /* __VFIO_TYPE1_H */
