@@ -39,8 +39,11 @@ step "both bound to vfio-pci" $ok
 for mode in va pa; do
 	log=/tmp/testpmd-$mode.log
 	# io forwarding after a first burst: what port 0 sends crosses the hub
-	# to port 1, which forwards it back, so both ports keep receiving.
-	{ sleep 4; echo "start tx_first"; sleep 6; echo "stop"; sleep 1
+	# to port 1, which forwards it back, so both ports keep receiving.  The
+	# links come up a few seconds after the ports start, and a burst sent
+	# before that is lost, so wait, and send a second burst later on.
+	{ sleep 8; echo "start tx_first"; sleep 4; echo "stop"; sleep 1
+	  echo "start tx_first"; sleep 4; echo "stop"; sleep 1
 	  echo "show port stats all"; sleep 1; echo quit; } |
 		timeout 120 dpdk-testpmd -l 0-1 -n 1 --iova-mode=$mode \
 			-d "$pmds/librte_net_e1000.so" -d "$pmds/librte_mempool_ring.so" \
