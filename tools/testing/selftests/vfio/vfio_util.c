@@ -233,32 +233,42 @@ int vfio_util_region_info(struct vfio_util_dev *d, unsigned int index,
 	return ioctl_err(d->device, VFIO_DEVICE_GET_REGION_INFO, info);
 }
 
-ssize_t vfio_util_region_read(struct vfio_util_dev *d, unsigned int index,
-			      uint64_t off, void *buf, size_t len)
+/*
+ * pread/pwrite at @off in region @index.  The region's file offset is
+ * looked up once per device and kept, since tests poll registers in loops.
+ */
+static ssize_t region_io(struct vfio_util_dev *d, unsigned int index,
+			 uint64_t off, void *buf, size_t len, bool write)
 {
 	struct vfio_region_info info;
 	ssize_t n;
 	int ret;
 
-	ret = vfio_util_region_info(d, index, &info);
-	if (ret)
-		return ret;
-	n = pread(d->device, buf, len, info.offset + off);
+	if (index >= VFIO_UTIL_MAX_REGIONS)
+		return -EINVAL;
+	if (!d->region_known[index]) {
+		ret = vfio_util_region_info(d, index, &info);
+		if (ret)
+			return ret;
+		d->region_offset[index] = info.offset;
+		d->region_known[index] = true;
+	}
+	off += d->region_offset[index];
+	n = write ? pwrite(d->device, buf, len, off) :
+		    pread(d->device, buf, len, off);
 	return n < 0 ? -errno : n;
+}
+
+ssize_t vfio_util_region_read(struct vfio_util_dev *d, unsigned int index,
+			      uint64_t off, void *buf, size_t len)
+{
+	return region_io(d, index, off, buf, len, false);
 }
 
 ssize_t vfio_util_region_write(struct vfio_util_dev *d, unsigned int index,
 			       uint64_t off, const void *buf, size_t len)
 {
-	struct vfio_region_info info;
-	ssize_t n;
-	int ret;
-
-	ret = vfio_util_region_info(d, index, &info);
-	if (ret)
-		return ret;
-	n = pwrite(d->device, buf, len, info.offset + off);
-	return n < 0 ? -errno : n;
+	return region_io(d, index, off, (void *)buf, len, true);
 }
 
 uint32_t vfio_util_bar_read32(struct vfio_util_dev *d, int bar, uint64_t off)

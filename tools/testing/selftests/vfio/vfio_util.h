@@ -51,6 +51,8 @@ int vfio_util_read_file(const char *path, char *buf, size_t size);
 int vfio_util_write_file(const char *path, const char *val);
 long vfio_util_read_long(const char *path);
 
+#define VFIO_UTIL_MAX_REGIONS	16
+
 /* One opened device: container, group and device fds. */
 struct vfio_util_dev {
 	char bdf[32];
@@ -59,6 +61,9 @@ struct vfio_util_dev {
 	int group;
 	int device;
 	struct vfio_device_info info;
+	/* File offsets of regions, filled in on first access. */
+	uint64_t region_offset[VFIO_UTIL_MAX_REGIONS];
+	bool region_known[VFIO_UTIL_MAX_REGIONS];
 };
 
 /*
