@@ -4,8 +4,9 @@
 # linux-source-6.12 with this tree overlaid on it (tools/testing/vm/).
 #
 #   make deps      install build and test dependencies (apt)
-#   make kernel    build the 6.12 kernel with our VFIO (incremental)
-#   make test      deps + kernel, then every test in the VM
+#   make kernel    build the 6.12 test kernel with our VFIO (incremental)
+#   make lean-kernel  the same without debug options (nested guest, bench)
+#   make test      deps + both kernels, then every test in the VMs
 #   make check     checkpatch --strict, sparse and W=1 on our code
 #   make vm CMD='...' [DEVICES='edu ...'] [QEMU_ARGS='...']
 #                  boot the test kernel and run CMD inside
@@ -16,11 +17,11 @@
 VM := tools/testing/vm
 export ARCH ?= x86_64
 
-.PHONY: all deps kernel test check vm demo help
+.PHONY: all deps kernel lean-kernel test check vm demo help
 all: kernel
 
 help:
-	@sed -n '3,15s/^# \{0,1\}//p' Makefile
+	@sed -n '3,16s/^# \{0,1\}//p' Makefile
 
 deps:
 	@$(VM)/deps.sh
@@ -28,7 +29,10 @@ deps:
 kernel: deps
 	@$(VM)/build-kernel.sh
 
-test: kernel
+lean-kernel: deps
+	@$(VM)/build-kernel.sh lean
+
+test: kernel lean-kernel
 	@$(VM)/run-tests.sh $(if $(T),-k '$(T)')
 
 check: kernel
@@ -38,7 +42,7 @@ vm:
 	@$(VM)/run-vm.sh -v $(foreach d,$(DEVICES),-d $(d)) \
 		$(foreach a,$(QEMU_ARGS),-q $(a)) -- '$(CMD)'
 
-demo: kernel
+demo: kernel lean-kernel
 	@$(VM)/demo.sh
 
 # Our VFIO against the stock 6.12 VFIO (tools/testing/vm/bench/); ROUNDS=N,

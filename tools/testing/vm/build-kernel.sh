@@ -1,10 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Configure and build the test kernel with this repo's VFIO in it.
+# Configure and build a kernel, by default the test kernel with this
+# repo's VFIO in it.
+#   build-kernel.sh [FLAVOUR]   test (default), lean or stock: see lib.sh
 #   FRAGMENTS  config fragments merged on top of the defconfigs
 #              (default: vm vfio debug)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+if [ $# -gt 0 ]; then
+	use_kernel "$1" || exit 2
+fi
 
 FRAGMENTS=${FRAGMENTS:-vm vfio debug}
 CFGDIR=$REPO/tools/testing/vm/configs

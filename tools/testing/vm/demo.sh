@@ -12,7 +12,7 @@ say "booting the test VM (TCG); the nested guest takes a few minutes"
 set +e
 # -v streams the VM console; kernel messages are left in console.log.
 "$REPO/tools/testing/vm/run-vm.sh" -v -o "$rundir" -t 1200 -- \
-	"$REPO/tools/testing/vm/clients/nvme-assign.sh" |
+	"$REPO/tools/testing/vm/clients/test-nvme-assign.sh" |
 	grep --line-buffered -vE '^\[ *[0-9]+\.[0-9]+\]|^$' |
 	while IFS= read -r line; do say "$line"; done
 rc=${PIPESTATUS[0]}

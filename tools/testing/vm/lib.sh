@@ -8,6 +8,8 @@
 #   $ARCH-mod/  modules_install tree the guest bind-mounts on /lib/modules
 #   runs/       one folder per VM run: console.log, test results, and for
 #               test runs the test programs built for that run (bin/)
+#   $ARCH-bench/, $ARCH-bench-mod/   the lean kernel (see use_kernel)
+#   src-stock/, $ARCH-stock/, $ARCH-stock-mod/   the stock kernel
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 BUILD=${BUILD:-$REPO/build}
@@ -35,6 +37,38 @@ x86_64)
 	exit 2
 	;;
 esac
+
+# The lean kernel: our VFIO without the debug options.  It is the kernel
+# of the nested guest in the QEMU assignment test and "ours" in the
+# benchmarks.
+NESTED_KERNEL=${NESTED_KERNEL:-$BUILD/$ARCH-bench/$KIMAGE}
+
+# use_kernel FLAVOUR: point the build and boot scripts at another kernel.
+#   test   this repo's VFIO with debug options (the default)
+#   lean   this repo's VFIO, no debug options
+#   stock  pristine linux-source-6.12 (its own VFIO), no debug options
+# Exports what build-kernel.sh, run-vm.sh and this file read.
+use_kernel() {
+	case $1 in
+	test)
+		SRC=$BUILD/src OUT=$BUILD/$ARCH MODROOT=$BUILD/$ARCH-mod
+		LOCALVERSION=-vfio OVERLAY=1 FRAGMENTS="vm vfio debug"
+		;;
+	lean)
+		SRC=$BUILD/src OUT=$BUILD/$ARCH-bench MODROOT=$BUILD/$ARCH-bench-mod
+		LOCALVERSION=-vfio OVERLAY=1 FRAGMENTS="vm vfio"
+		;;
+	stock)
+		SRC=$BUILD/src-stock OUT=$BUILD/$ARCH-stock MODROOT=$BUILD/$ARCH-stock-mod
+		LOCALVERSION=-stock OVERLAY=0 FRAGMENTS="vm stock-vfio"
+		;;
+	*)
+		echo "harness: unknown kernel '$1' (test, lean, stock)" >&2
+		return 2
+		;;
+	esac
+	export SRC OUT MODROOT LOCALVERSION OVERLAY FRAGMENTS
+}
 
 # Paths of the upstream tree that this project owns and replaces.
 OWNED_PATHS="drivers/vfio include/linux/vfio.h include/linux/vfio_pci_core.h

@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 """Count the results of a test VM run and check its kernel log.
 
-Reads RUNDIR/results/NAME.{tap,rc} written by guest-tests.sh and
-RUNDIR/console.log.  Every leaf result line of TAP (kselftest) or KTAP
-(KUnit, nested by indentation) counts once: a result line is a leaf unless
-the result line before it is indented deeper (its children).  A test
+Reads RUNDIR/results/NAME.{tap,rc} written by guest-tests.sh (or by the
+host checks) and RUNDIR/console.log, then the same in every RUNDIR/vm-NAME
+folder (one per VM boot, see run-tests.sh).  Every leaf result line of
+TAP (kselftest) or KTAP (KUnit, nested by indentation) counts once: a
+result line is a leaf unless the result line before it is indented deeper
+(its children).  A test
 program that printed no results, fewer than its plan, or exited with an
 error counts as a failure.  Any WARNING, BUG, lockdep report, Oops or
 kmemleak report fails the run, charged to the entry that was running.
@@ -78,18 +80,18 @@ def kernel_problems(console):
     return found
 
 
-def main():
-    rundir = sys.argv[1]
-    resdir = os.path.join(rundir, 'results')
+def count_unit(unitdir, label):
+    """Count one folder of results; return (passed, failed, skipped)."""
     total_p = total_f = total_s = 0
+    resdir = os.path.join(unitdir, 'results')
     names = sorted(n[:-4] for n in os.listdir(resdir) if n.endswith('.tap')) \
         if os.path.isdir(resdir) else []
-    plan = os.path.join(rundir, 'plan')
+    plan = os.path.join(unitdir, 'plan')
     if os.path.exists(plan):
         wanted = [l.split()[0] for l in open(plan) if l.strip() and not l.startswith('#')]
         for w in wanted:
             if w not in names:
-                print(f'FAIL {w}: never ran (the VM stopped early?)')
+                print(f'FAIL {label}{w}: never ran (the VM stopped early?)')
                 total_f += 1
     for name in names:
         text = open(os.path.join(resdir, name + '.tap'), errors='replace').read()
@@ -100,28 +102,43 @@ def main():
         total_f += f
         total_s += s
         for t in failures:
-            print(f'FAIL {name}: {t}')
+            print(f'FAIL {label}{name}: {t}')
         if p + f + s == 0:
-            print(f'FAIL {name}: no results (exit {rc})')
+            print(f'FAIL {label}{name}: no results (exit {rc})')
             total_f += 1
         elif short:
-            print(f'FAIL {name}: fewer results than planned (exit {rc})')
+            print(f'FAIL {label}{name}: fewer results than planned (exit {rc})')
             total_f += 1
         elif rc not in (0, 4) and f == 0:
             # 4 is kselftest's "skip" exit code.
-            print(f'FAIL {name}: exit status {rc} with no failed result')
+            print(f'FAIL {label}{name}: exit status {rc} with no failed result')
             total_f += 1
-    console = os.path.join(rundir, 'console.log')
+    console = os.path.join(unitdir, 'console.log')
     log = open(console, errors='replace').read() if os.path.exists(console) else ''
     for entry, line in kernel_problems(log):
-        print(f'FAIL kernel log during {entry}: {line}')
+        print(f'FAIL {label}kernel log during {entry}: {line}')
         total_f += 1
-    leaks = os.path.join(rundir, 'kmemleak.txt')
+    leaks = os.path.join(unitdir, 'kmemleak.txt')
     if os.path.exists(leaks) and open(leaks).read().strip():
-        print(f'FAIL kmemleak: leaks reported, see {leaks}')
+        print(f'FAIL {label}kmemleak: leaks reported, see {leaks}')
         total_f += 1
-    print(f'{total_p} passed, {total_f} failed, {total_s} skipped')
-    return 1 if total_f else 0
+    return total_p, total_f, total_s
+
+
+def main():
+    """RUNDIR itself is one unit; each RUNDIR/vm-NAME (one VM boot of a
+    test profile) is another."""
+    rundir = sys.argv[1]
+    units = [(rundir, '')]
+    for d in sorted(os.listdir(rundir)):
+        if d.startswith('vm-') and os.path.isdir(os.path.join(rundir, d)):
+            units.append((os.path.join(rundir, d), d[3:] + '/'))
+    totals = [0, 0, 0]
+    for unitdir, label in units:
+        for i, n in enumerate(count_unit(unitdir, label)):
+            totals[i] += n
+    print(f'{totals[0]} passed, {totals[1]} failed, {totals[2]} skipped')
+    return 1 if totals[1] else 0
 
 
 if __name__ == '__main__':

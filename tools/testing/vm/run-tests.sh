@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Run the test suite: host-side checks, then one VM boot that runs every
-# KUnit module and selftest program.  Prints a result line per failure and
+# Run the test suite: host-side checks, then the VM boots that run every
+# KUnit module, selftest program and client test (one boot per profile in
+# profiles/, and one for the rest).  Prints a result line per failure and
 # ends with "N passed, N failed, N skipped".
 #
 #   run-tests.sh [-k REGEX] [-H]
@@ -73,7 +74,7 @@ if [ $host = 1 ]; then
 	done
 fi
 
-plan=$rundir/plan
+plan=$rundir/plan-all
 : >"$plan"
 for ko in $(find "$MODROOT" -name '*_kunit.ko*' | sort); do
 	mod=$(basename "${ko%%.ko*}")
@@ -90,15 +91,40 @@ for t in "$REPO"/tools/testing/vm/clients/test-*.sh; do
 	want "$name" && echo "$name $t" >>"$plan"
 done
 
-if [ -s "$plan" ]; then
-	say "VM: $(wc -l <"$plan") test programs"
+# One VM boot per profile (profiles/NAME.conf: the entries it takes, by
+# TESTS regex, and its run-vm.sh options); whatever no profile takes runs
+# in the default VM, "main".  Each boot has its own folder vm-NAME.
+declare -A vm_args
+rest=$(cat "$plan")
+for conf in "$REPO"/tools/testing/vm/profiles/*.conf; do
+	prof=$(basename "${conf%.conf}")
+	TESTS= VM_ARGS=()
+	. "$conf"
+	mine=$(awk -v re="$TESTS" '$1 ~ re' <<<"$rest")
+	[ -n "$mine" ] || continue
+	mkdir -p "$rundir/vm-$prof"
+	echo "$mine" >"$rundir/vm-$prof/plan"
+	vm_args[$prof]=$(printf '%q ' "${VM_ARGS[@]}")
+	rest=$(awk -v re="$TESTS" '$1 !~ re' <<<"$rest")
+done
+if [ -n "$rest" ]; then
+	mkdir -p "$rundir/vm-main"
+	echo "$rest" >"$rundir/vm-main/plan"
+	vm_args[main]=
+fi
+
+for prof in $(printf '%s\n' "${!vm_args[@]}" | sort); do
+	vmdir=$rundir/vm-$prof
+	eval "args=(${vm_args[$prof]})"
+	say "VM '$prof': $(wc -l <"$vmdir/plan") test programs"
 	set +e
-	"$REPO/tools/testing/vm/run-vm.sh" -o "$rundir" -t 3000 -- \
-		"VFIO_TOOLS=$TOOLSOUT $REPO/tools/testing/vm/guest-tests.sh $plan"
+	"$REPO/tools/testing/vm/run-vm.sh" -o "$vmdir" -t 3000 \
+		"${args[@]}" -- \
+		"VFIO_TOOLS=$TOOLSOUT NESTED_KERNEL=$NESTED_KERNEL $REPO/tools/testing/vm/guest-tests.sh $vmdir/plan"
 	vmrc=$?
 	set -e
-	[ $vmrc = 0 ] || say "VM run ended with status $vmrc"
-fi
+	[ $vmrc = 0 ] || say "VM '$prof' ended with status $vmrc"
+done
 
 say "results (logs in $rundir)"
 "$REPO/tools/testing/vm/results.py" "$rundir"

@@ -3,9 +3,11 @@
 # Benchmark this repo's VFIO against the stock VFIO of Debian's 6.12, in
 # the same QEMU configuration, side by side (make bench).
 #
-#   bench.sh [-r ROUNDS] [-k KERNELS] [-x SCALE] [-w WORKLOADS] [-B] [-b OUTDIR]
+#   bench.sh [-r ROUNDS] [-k KERNELS] [-x SCALE] [-w WORKLOADS] [-W] [-B] [-b OUTDIR]
 #     -r ROUNDS   boots per kernel, alternating stock and ours (default
 #                 $ROUNDS or 5)
+#     -W          wall-clock mode: QEMU without -icount (see below;
+#                 also BENCH_CLOCK=wall)
 #     -k KERNELS  which kernels to boot: "stock ours" (default), "stock"...
 #     -x SCALE    scale vfio-bench's repetition counts
 #     -w LIST     only these vfio-bench workloads (comma separated prefixes)
@@ -20,6 +22,12 @@
 # Kernels, both without debug options (configs vm + vfio / stock-vfio):
 #   stock  pristine linux-source-6.12 in build/src-stock, O=build/x86_64-stock
 #   ours   the overlaid tree build/src,                  O=build/x86_64-bench
+# Clock: by default QEMU runs with -icount shift=0,sleep=off: the guest's
+# clocks advance by 1 ns per guest instruction executed (and jump over
+# idle time), so every time vfio-bench measures is an instruction count,
+# the same from boot to boot whatever the host's load.  Device emulation
+# inside QEMU costs no guest time there.  -W measures host wall-clock
+# time through TCG instead: closer to "real" but noisy on a shared host.
 # Results: build/bench/results.csv, build/bench/ratios.png, the table on
 # stdout and in tools/testing/vm/bench/LATEST.md; every boot's folder under
 # build/bench/session-<time>/.  A workload that fails on a kernel is n/a in
@@ -34,15 +42,17 @@ scale=
 only=
 build=1
 base=
-while getopts "r:k:x:w:Bb:" opt; do
+clock=${BENCH_CLOCK:-icount}
+while getopts "r:k:x:w:WBb:" opt; do
 	case $opt in
 	r) rounds=$OPTARG ;;
 	k) kernels=$OPTARG ;;
 	x) scale=$OPTARG ;;
 	w) only=$OPTARG ;;
+	W) clock=wall ;;
 	B) build=0 ;;
 	b) base=$(cd "$OPTARG" && pwd); build=0 ;;
-	*) sed -n '3,26s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	*) sed -n '3,35s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
 
@@ -65,12 +75,10 @@ with_kernel() {
 		export OUT=$ONE/img MODROOT=$ONE/ours-mod
 		;;
 	stock)
-		export SRC=$STOCK_SRC OUT=$BUILD/$ARCH-stock MODROOT=$BUILD/$ARCH-stock-mod
-		export LOCALVERSION=-stock OVERLAY=0 FRAGMENTS="vm stock-vfio"
+		use_kernel stock
 		;;
 	ours)
-		export SRC=$BUILD/src OUT=$BUILD/$ARCH-bench MODROOT=$BUILD/$ARCH-bench-mod
-		export LOCALVERSION=-vfio OVERLAY=1 FRAGMENTS="vm vfio"
+		use_kernel lean
 		;;
 	*)
 		echo "bench.sh: unknown kernel '$k'" >&2
@@ -151,6 +159,15 @@ ln -sfn "$session" "$BENCHDIR/last"
 args=()
 [ -n "$scale" ] && args+=(-x "$scale")
 [ -n "$only" ] && args+=(-w "$only")
+# The VM: edu (the workloads), an e1000e (device_reset: edu has no reset
+# method, the e1000e has PM reset), nothing else but the harness's 9p.
+vmargs=(-n -d edu -d "e1000e,romfile=,mac=52:54:00:00:00:20" -m 3G -a no_timer_check)
+case $clock in
+icount) vmargs+=(-q -icount -q shift=0,sleep=off) ;;
+wall) ;;
+*) say "unknown BENCH_CLOCK '$clock' (icount, wall)"; exit 2 ;;
+esac
+say "clock: $clock"
 dead=
 for ((r = 1; r <= rounds; r++)); do
 	for k in $kernels; do
@@ -163,7 +180,7 @@ for ((r = 1; r <= rounds; r++)); do
 			set +e
 			# no_timer_check: the IO-APIC timer check can fail under TCG
 			# on a busy host and panic the boot.
-			with_kernel $k "$VM/run-vm.sh" -n -d edu -m 3G -a no_timer_check \
+			with_kernel $k "$VM/run-vm.sh" "${vmargs[@]}" \
 				-t "${BENCH_TIMEOUT:-600}" -o "$session/r$r-$k" -- \
 				"bash $VM/bench/guest-bench.sh $BENCHDIR/vfio-bench ${args[*]}" >/dev/null
 			rc=$?
@@ -194,7 +211,7 @@ if [ -s "$session/ratios.dat" ]; then
 	gnuplot <<-EOF || say "gnuplot failed"
 		set terminal $term size 1000,560 noenhanced
 		set output '$BENCHDIR/ratios.png'
-		set title "VFIO: ours / stock 6.12 (median over $rounds rounds; below 1 is faster)"
+		set title "VFIO: ours / stock 6.12 (median over $rounds rounds, clock: $clock; below 1 is faster)"
 		set style data histograms
 		set style fill solid 0.6 border -1
 		set boxwidth 0.7
@@ -224,14 +241,20 @@ if [ -n "$base" ]; then
 else
 	mode="Two kernels without debug options: stock from the pristine source, ours from the overlaid tree."
 fi
+if [ $clock = icount ]; then
+	clockdoc="Clock: QEMU -icount shift=0,sleep=off, so 1 ns is one guest instruction (idle time skipped): the times are instruction counts, independent of host load; work done inside QEMU's device models counts as nothing."
+else
+	clockdoc="Clock: host wall-clock time through TCG (-W), noisy under host load: read the ratios with the spread."
+fi
 {
 	echo "<!-- Written by tools/testing/vm/bench/bench.sh; do not edit. -->"
 	echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`make bench\`: $rounds rounds," \
 		"QEMU $(qemu-system-x86_64 --version | awk 'NR == 1 {print $4}') TCG, q35 +" \
-		"intel-iommu, 2 vCPUs, 3 GiB, edu only; times are per operation, medians of" \
-		"per-boot medians; spread is (max - min) / median over the boots." \
+		"intel-iommu, 2 vCPUs, 3 GiB, edu + e1000e (device_reset); times are per" \
+		"operation, medians of per-boot medians; spread is (max - min) / median" \
+		"over the boots." \
 		"$mode" \
-		"Absolute numbers under TCG are noisy: read the ratios."
+		"$clockdoc"
 	echo
 	cat "$session/table.md"
 } >"$VM/bench/LATEST.md"

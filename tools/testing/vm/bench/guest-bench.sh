@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Guest side of bench.sh: reserve hugepages, bind edu to vfio-pci, run
-# vfio-bench on it.  Its BENCH lines land in the run folder's output.
+# Guest side of bench.sh: reserve hugepages, bind edu (and an e1000e for
+# device_reset) to vfio-pci, run vfio-bench on edu.  Its BENCH lines land
+# in the run folder's output.
 #
 #   guest-bench.sh VFIO_BENCH_BINARY [vfio-bench options...]
 set -u
@@ -22,27 +23,46 @@ for m in vfio-pci vfio_iommu_type1; do
 done
 echo "# modules: $(lsmod | awk 'NR > 1 && /vfio|irqbypass/ {printf "%s ", $1}')"
 
-dev=
-for d in /sys/bus/pci/devices/*; do
-	if [ "$(cat "$d/vendor")" = 0x1234 ] && [ "$(cat "$d/device")" = 0x11e8 ]; then
-		dev=$d
-		break
-	fi
-done
-[ -n "$dev" ] || { echo "guest-bench: no edu device (1234:11e8)" >&2; exit 1; }
-bdf=${dev##*/}
+# find_dev VENDOR DEVICE: the sysfs folder of the first such function.
+find_dev() {
+	local d
+	for d in /sys/bus/pci/devices/*; do
+		if [ "$(cat "$d/vendor")" = "$1" ] && [ "$(cat "$d/device")" = "$2" ]; then
+			echo "$d"
+			return 0
+		fi
+	done
+	return 1
+}
 
-echo vfio-pci >"$dev/driver_override"
-if [ -e "$dev/driver" ]; then
-	echo "$bdf" >"$dev/driver/unbind"
+# bind_vfio SYSFS_DIR: hand the function to vfio-pci.
+bind_vfio() {
+	local dev=$1 bdf=${1##*/} drv
+	echo vfio-pci >"$dev/driver_override"
+	if [ -e "$dev/driver" ]; then
+		echo "$bdf" >"$dev/driver/unbind"
+	fi
+	echo "$bdf" >/sys/bus/pci/drivers_probe
+	drv=$(basename "$(readlink "$dev/driver" 2>/dev/null)" 2>/dev/null)
+	if [ "$drv" != vfio-pci ]; then
+		echo "guest-bench: $bdf did not bind to vfio-pci (driver: ${drv:-none})" >&2
+		return 1
+	fi
+	echo "# $bdf ($(cat "$dev/vendor"):$(cat "$dev/device")) on vfio-pci, iommu group" \
+		"$(basename "$(readlink "$dev/iommu_group")"), reset methods: $(cat "$dev/reset_method" 2>/dev/null)"
+}
+
+dev=$(find_dev 0x1234 0x11e8) || { echo "guest-bench: no edu device (1234:11e8)" >&2; exit 1; }
+bdf=${dev##*/}
+bind_vfio "$dev" || exit 1
+
+# device_reset needs a function with a reset method, which edu lacks: an
+# e1000e (PM reset: D3hot and back) if the VM has one.
+if rdev=$(find_dev 0x8086 0x10d3) && bind_vfio "$rdev"; then
+	set -- -R "${rdev##*/}" "$@"
+else
+	echo "guest-bench: no e1000e (8086:10d3) for device_reset" >&2
 fi
-echo "$bdf" >/sys/bus/pci/drivers_probe
-drv=$(basename "$(readlink "$dev/driver" 2>/dev/null)" 2>/dev/null)
-if [ "$drv" != vfio-pci ]; then
-	echo "guest-bench: $bdf did not bind to vfio-pci (driver: ${drv:-none})" >&2
-	exit 1
-fi
-echo "# edu at $bdf, iommu group $(basename "$(readlink "$dev/iommu_group")")"
 
 "$bin" "$@" "$bdf"
 rc=$?

@@ -4,9 +4,11 @@
  * on QEMU's edu device (1234:11e8) bound to vfio-pci, through the legacy
  * container/group interface and the type1v2 IOMMU backend.
  *
- *   vfio-bench [-w NAME[,NAME...]] [-x SCALE] [-l] BDF
+ *   vfio-bench [-w NAME[,NAME...]] [-x SCALE] [-R BDF] [-l] BDF
  *     -w  run only the workloads whose name starts with one of NAMEs
  *     -x  multiply every repetition count by SCALE (default 1)
+ *     -R  the device (bound to vfio-pci) whose VFIO_DEVICE_RESET is timed:
+ *         edu, BDF, has no reset method
  *     -l  list the workloads and exit
  *
  * Every workload prints one line
@@ -35,6 +37,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/utsname.h>
 #include <linux/vfio.h>
 
@@ -396,24 +399,87 @@ static int check_iommu(struct bench_ctx *c)
 	return 0;
 }
 
-/* Anonymous memory, prefaulted, never touched by THP or the page cache. */
+/*
+ * Anonymous memory, prefaulted.  Without MAP_HUGETLB it must really be
+ * 4 KiB pages: the process has THP disabled (main()), and the range is
+ * marked MADV_NOHUGEPAGE before its first touch, so neither the fault
+ * path nor khugepaged can back it with huge pages (MAP_POPULATE would
+ * fault it in before the madvise could take effect).
+ */
 static void *get_memory(size_t size, bool huge)
 {
-	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE;
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
 	void *p;
 
 	if (huge)
-		flags |= MAP_HUGETLB | MAP_HUGE_2MB;
+		flags |= MAP_HUGETLB | MAP_HUGE_2MB | MAP_POPULATE;
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, -1, 0);
 	if (p == MAP_FAILED) {
 		fail("mmap %zu bytes%s", size, huge ? " of 2 MiB hugetlb pages" : "");
 		return NULL;
 	}
-	if (!huge && madvise(p, size, MADV_NOHUGEPAGE))
+	if (!huge && madvise(p, size, MADV_NOHUGEPAGE)) {
 		fail("madvise(MADV_NOHUGEPAGE)");
-	/* MAP_POPULATE may leave holes on failure: touch every page. */
+		munmap(p, size);
+		return NULL;
+	}
+	/* Fault in every page (MAP_POPULATE may also leave holes). */
 	for (size_t off = 0; off < size; off += huge ? SZ_2M : SZ_4K)
 		((volatile char *)p)[off] = 1;
+	return p;
+}
+
+/*
+ * Sum of the smaps fields @field ("AnonHugePages", "Rss", ...) of the
+ * mappings that start inside [p, p + size), in KiB, or -1.
+ */
+static long smaps_kib(void *p, size_t size, const char *field)
+{
+	unsigned long lo = (uintptr_t)p, hi = lo + size, start, end;
+	size_t flen = strlen(field);
+	bool inside = false;
+	char line[512];
+	long sum = -1, kib;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			inside = start >= lo && start < hi;
+			continue;
+		}
+		if (inside && !strncmp(line, field, flen) && line[flen] == ':' &&
+		    sscanf(line + flen + 1, "%ld", &kib) == 1)
+			sum = (sum < 0 ? 0 : sum) + kib;
+	}
+	fclose(f);
+	return sum;
+}
+
+/*
+ * The anonymous 4 KiB-page buffer: refuse it (NULL) when any of it ended
+ * up in a transparent huge page, since the workload would then measure
+ * something else.
+ */
+static void *get_small_pages(size_t size, const char *what)
+{
+	void *p = get_memory(size, false);
+	long rss, thp;
+
+	if (!p)
+		return NULL;
+	rss = smaps_kib(p, size, "Rss");
+	thp = smaps_kib(p, size, "AnonHugePages");
+	printf("# %s: %zu KiB anonymous, Rss %ld kB, AnonHugePages %ld kB\n",
+	       what, size >> 10, rss, thp);
+	if (thp != 0) {
+		err("%s: %ld kB of the buffer is in transparent huge pages (want 0)",
+		    what, thp);
+		munmap(p, size);
+		return NULL;
+	}
 	return p;
 }
 
@@ -770,20 +836,42 @@ out:
 	free(t);
 }
 
-static void bench_reset(struct bench_ctx *c)
+/*
+ * VFIO_DEVICE_RESET of the device @bdf, which must have a reset method
+ * (edu has none: no FLR, no PM reset, and it sits on the root bus).  It
+ * gets its own container and group, as a second assigned device would.
+ */
+static void bench_reset(const char *bdf, uint64_t iova_base)
 {
+	struct bench_ctx r = { .bdf = bdf, .container = -1, .group = -1,
+			       .device = -1, .iova_base = iova_base };
 	int n = reps(11), got = 0;
 	double *t = calloc(n, sizeof(double));
 
 	if (!t)
 		goto out;
-	if (!(c->info.flags & VFIO_DEVICE_FLAGS_RESET))
-		printf("# device does not advertise VFIO_DEVICE_FLAGS_RESET\n");
+	if (!bdf) {
+		err("device_reset: no device with a reset method given (-R BDF)");
+		goto out;
+	}
+	if (find_group(&r) || open_stack(&r))
+		goto out;
+	r.info.argsz = sizeof(r.info);
+	if (ioctl(r.device, VFIO_DEVICE_GET_INFO, &r.info)) {
+		fail("VFIO_DEVICE_GET_INFO(%s)", bdf);
+		goto out;
+	}
+	printf("# device_reset on %s: device flags 0x%x%s\n", bdf, r.info.flags,
+	       r.info.flags & VFIO_DEVICE_FLAGS_RESET ? " (RESET)" : "");
+	if (!(r.info.flags & VFIO_DEVICE_FLAGS_RESET)) {
+		err("device_reset: %s does not advertise VFIO_DEVICE_FLAGS_RESET", bdf);
+		goto out;
+	}
 	for (int i = -1; i < n; i++) {
 		uint64_t t0 = now_ns();
 
-		if (ioctl(c->device, VFIO_DEVICE_RESET)) {
-			fail("VFIO_DEVICE_RESET");
+		if (ioctl(r.device, VFIO_DEVICE_RESET)) {
+			fail("VFIO_DEVICE_RESET(%s)", bdf);
 			break;
 		}
 		if (i >= 0)
@@ -792,6 +880,7 @@ static void bench_reset(struct bench_ctx *c)
 	if (got < n)
 		got = 0;
 out:
+	close_stack(&r);
 	report("device_reset", t, got);
 	free(t);
 }
@@ -831,6 +920,7 @@ static const char *const workloads[] = {
 #define NWORK ARRAY_SIZE(workloads)
 
 static const char *only;	/* -w list, comma separated */
+static const char *reset_bdf;	/* -R: the device of device_reset */
 
 static bool wanted(const char *name)
 {
@@ -860,7 +950,7 @@ static void skip_all(const char *why)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: vfio-bench [-w NAME[,NAME...]] [-x SCALE] [-l] BDF\n");
+	fprintf(stderr, "usage: vfio-bench [-w NAME[,NAME...]] [-x SCALE] [-R BDF] [-l] BDF\n");
 	exit(2);
 }
 
@@ -871,8 +961,11 @@ int main(int argc, char **argv)
 	struct utsname u;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "w:x:l")) != -1) {
+	while ((opt = getopt(argc, argv, "w:x:lR:")) != -1) {
 		switch (opt) {
+		case 'R':
+			reset_bdf = optarg;
+			break;
 		case 'w':
 			only = optarg;
 			break;
@@ -893,6 +986,9 @@ int main(int argc, char **argv)
 		usage();
 	c.bdf = argv[optind];
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* Our anonymous memory is 4 KiB pages; see get_memory(). */
+	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0))
+		fail("prctl(PR_SET_THP_DISABLE)");
 	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = on_alarm }, NULL);
 
 	uname(&u);
@@ -915,7 +1011,7 @@ int main(int argc, char **argv)
 	}
 
 	if (wanted("map_anon_1g") || wanted("unmap_anon_1g")) {
-		c.anon = get_memory(SZ_1G, false);
+		c.anon = get_small_pages(SZ_1G, "map_anon_1g");
 		bench_map_1g(&c, c.anon, "map_anon_1g", "unmap_anon_1g");
 		if (c.anon)
 			munmap(c.anon, SZ_1G);
@@ -928,7 +1024,7 @@ int main(int argc, char **argv)
 	}
 	if (wanted("map_4k_each") || wanted("unmap_4k_each") ||
 	    wanted("unmap_all_4096"))
-		c.small = get_memory(NSMALL * SZ_4K, false);
+		c.small = get_small_pages(NSMALL * SZ_4K, "map_4k_each");
 	if (wanted("map_4k_each") || wanted("unmap_4k_each"))
 		bench_small(&c);
 	if (wanted("unmap_all_4096"))
@@ -941,10 +1037,10 @@ int main(int argc, char **argv)
 		bench_pread(&c, "bar0_read_pread", c.bar0_off + EDU_ID);
 	if (wanted("bar0_read_mmap"))
 		bench_bar_mmap(&c);
-	if (wanted("device_reset"))
-		bench_reset(&c);
-
 	close_stack(&c);
+
+	if (wanted("device_reset"))
+		bench_reset(reset_bdf, c.iova_base);
 	printf("# done\n");
 	return 0;
 }

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# PID 1 of the nested guest of nvme-assign.sh: write the pattern to the
+# PID 1 of the nested guest of test-nvme-assign.sh: write the pattern to the
 # assigned NVMe with O_DIRECT, read it back, compare, power off.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 mount -t proc proc /proc

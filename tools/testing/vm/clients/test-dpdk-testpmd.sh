@@ -4,6 +4,7 @@
 # one QEMU hub) through our vfio-pci.  Both ports transmit; each must
 # receive what the other sent.  Once per IOVA mode.  Prints TAP.
 set -u
+. "$(dirname "$0")/lib.sh"
 pmds=$(ls -d /usr/lib/*-linux-gnu/dpdk/pmds-* | head -n1)
 n=0
 fails=0
@@ -16,23 +17,18 @@ for d in /sys/bus/pci/devices/*; do
 	[ "$(cat "$d/vendor")" = 0x8086 ] && [ "$(cat "$d/device")" = 0x10d3 ] &&
 		nics+=("$(basename "$d")")
 done
-bind() {
-	local cur
-	cur=$(basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null)
-	[ -n "$cur" ] && echo "$1" >"/sys/bus/pci/devices/$1/driver/unbind"
-	echo "$2" >"/sys/bus/pci/devices/$1/driver_override"
-	echo "$1" >"/sys/bus/pci/drivers/$2/bind"
-}
 
 echo "TAP version 13"
-echo "1..7"
+echo "1..8"
 modprobe vfio-pci
+our_vfio_loaded
+step "our vfio, vfio_iommu_type1, vfio_pci_core and vfio_pci are loaded" $?
 echo 256 >/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 [ ${#nics[@]} = 2 ]
 step "two e1000e found (${nics[*]})" $?
 ok=0
 for b in "${nics[@]}"; do
-	bind "$b" vfio-pci || ok=1
+	bind_pci "$b" vfio-pci || ok=1
 done
 step "both bound to vfio-pci" $ok
 
@@ -60,7 +56,7 @@ for mode in va pa; do
 	case $rx in [1-9]*\ [1-9]*) [ "$bad" = 0 ] && ok=0 ;; esac
 	step "iova-mode=$mode: each port received the other's packets (rx: $rx)" $ok
 done
-for b in "${nics[@]}"; do bind "$b" e1000e; done
+for b in "${nics[@]}"; do bind_pci "$b" e1000e; done
 ok=0
 for b in "${nics[@]}"; do
 	[ -d "/sys/bus/pci/devices/$b/net" ] || ok=1

@@ -5,20 +5,23 @@
 set -u
 repo=$(cd "$(dirname "$0")/../../../.." && pwd)
 . "$repo/tools/testing/vm/lib.sh"
+. "$(dirname "$0")/lib.sh"
 echo "TAP version 13"
-echo "1..4"
+echo "1..5"
 bdf=$(grep -l 0x11e8 /sys/bus/pci/devices/*/device | head -n1 | xargs dirname | xargs basename)
 modprobe vfio-pci
 echo vfio-pci >"/sys/bus/pci/devices/$bdf/driver_override"
 echo "$bdf" >/sys/bus/pci/drivers_probe
+our_vfio_loaded && echo "ok 1 our VFIO modules are loaded" ||
+	echo "not ok 1 our VFIO modules are loaded"
 out=$("${VFIO_TOOLS:-$BUILD/$ARCH-tools}/edu-driver" "$bdf")
 rc=$?
 echo "$out" | sed 's/^/# /'
-n=0
+n=1
 check() { n=$((n + 1)); if grep -q "$1" <<<"$out"; then echo "ok $n $2"; else echo "not ok $n $2"; fi; }
 check "ID register 0x010000ed" "BAR0 mmap reads edu's ID register"
 check "DMA 1024 bytes to the device and back: identical" "DMA both ways, byte for byte"
 check "MSI: interrupt received" "MSI delivered through the eventfd"
-[ $rc = 0 ] && echo "ok 4 edu-driver exits 0" || echo "not ok 4 edu-driver exits $rc"
+[ $rc = 0 ] && echo "ok 5 edu-driver exits 0" || echo "not ok 5 edu-driver exits $rc"
 echo "" >"/sys/bus/pci/devices/$bdf/driver_override"
 echo "$bdf" >"/sys/bus/pci/devices/$bdf/driver/unbind"

@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the client tests (run inside the test VM).  Source it.
+
+# our_vfio_loaded: succeed only if vfio, vfio_iommu_type1, vfio_pci_core
+# and vfio_pci are loaded and each is the very module file built from this
+# repo: the GNU build ID the running kernel reports for the module equals
+# the one of the file in our module tree.  vfio_ioctl_dispatch, which only
+# our vfio.ko exports, must also be known to the kernel.
+our_vfio_loaded() {
+	local m f want got
+	for m in vfio vfio_iommu_type1 vfio_pci_core vfio_pci; do
+		[ -d "/sys/module/$m" ] || { echo "# $m is not loaded"; return 1; }
+		f=$(modinfo -F filename "$m") || return 1
+		want=$(readelf -n "$f" | sed -n 's/.*Build ID: *//p')
+		# The note: namesz, descsz, type (4 bytes each), "GNU\0", the ID.
+		got=$(od -An -tx1 -v -j16 "/sys/module/$m/notes/.note.gnu.build-id" |
+		      tr -d ' \n')
+		if [ -z "$want" ] || [ "$want" != "$got" ]; then
+			echo "# $m: loaded build ID '$got', ours ($f) '$want'"
+			return 1
+		fi
+	done
+	grep -q ' vfio_ioctl_dispatch[[:space:]]*\[vfio\]' /proc/kallsyms ||
+		{ echo "# vfio.ko lacks our vfio_ioctl_dispatch"; return 1; }
+}
+
+# bind BDF DRIVER: move a PCI function to DRIVER (through driver_override).
+bind_pci() {
+	local cur
+	cur=$(basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null)
+	[ -n "$cur" ] && echo "$1" >"/sys/bus/pci/devices/$1/driver/unbind"
+	echo "$2" >"/sys/bus/pci/devices/$1/driver_override"
+	echo "$1" >"/sys/bus/pci/drivers/$2/bind"
+}
