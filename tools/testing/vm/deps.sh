@@ -6,7 +6,8 @@ set -euo pipefail
 
 pkgs=(linux-source-6.12 bc flex bison libelf-dev libssl-dev cpio dwarves
       ccache sparse gcc make perl python3 kmod xz-utils rsync
-      qemu-system-x86 qemu-utils iproute2 procps dpdk-dev gnuplot-nox)
+      qemu-system-x86 qemu-utils iproute2 procps dpdk-dev gnuplot-nox
+      busybox-static binutils)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
