@@ -15,7 +15,8 @@ while [ ! -b /dev/nvme0n1 ] && [ $i -lt 300 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
-echo "NESTED: $(ls /sys/class/nvme) $(cat /sys/block/nvme0n1/size) sectors"
+echo "NESTED: $(ls /sys/class/nvme) $(cat /sys/block/nvme0n1/size) sectors;" \
+	"writing $mb MiB with O_DIRECT, reading back"
 if dd if=/pattern of=/dev/nvme0n1 bs=1M count="$mb" oflag=direct 2>/dev/null &&
    dd if=/dev/nvme0n1 of=/readback bs=1M count="$mb" iflag=direct 2>/dev/null &&
    cmp /pattern /readback; then

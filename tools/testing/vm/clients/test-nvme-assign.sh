@@ -53,15 +53,18 @@ cp /bin/busybox "$rootfs/bin/busybox"
 cp "$repo/tools/testing/vm/clients/nvme-nested-init.sh" "$rootfs/init"
 cp "$work/pattern" "$rootfs/pattern"
 (cd "$rootfs" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio"
-# loglevel=4: every console line costs a lot under TCG inside TCG.
-append="console=ttyS0 panic=-1 no_timer_check loglevel=4 rdinit=/init"
+# loglevel=4: every console line costs a lot under TCG inside TCG.  The
+# nested console is shown as it comes (TAP comments), for make demo.
+append="console=ttyS0 panic=-1 no_timer_check loglevel=${NESTED_LOGLEVEL:-4} rdinit=/init"
+echo "# starting the nested guest (QEMU $(qemu-system-x86_64 --version | head -n1 | awk '{print $4}'), -device vfio-pci,host=$bdf)"
 timeout 780 qemu-system-x86_64 -M q35 -accel tcg -cpu max -m "${NESTED_MEM:-512M}" \
 	-kernel "$kernel" -initrd "$work/initramfs.cpio" -append "$append" \
 	-nographic -no-reboot -display none -vga none -net none \
-	-device vfio-pci,host="$bdf" </dev/null >"$work/nested.log" 2>&1
-qrc=$?
+	-device vfio-pci,host="$bdf" </dev/null 2>&1 |
+	sed -u 's/\r//g; s/\x1b[[0-9;?]*[a-zA-Z]//g' | tee "$work/nested.log" |
+	sed -u 's/^/# nested: /'
+qrc=${PIPESTATUS[0]}
 cp "$work/nested.log" /run/out/ 2>/dev/null
-sed 's/^/# nested: /' "$work/nested.log" | tail -40
 step "nested QEMU ran and exited cleanly (status $qrc)" $qrc
 grep -q '^NESTED-RESULT: pattern verified' "$work/nested.log"
 step "nested guest's nvme driver wrote and read back the pattern" $?
