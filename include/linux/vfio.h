@@ -190,18 +190,20 @@ struct vfio_device *_vfio_alloc_device(size_t size, struct device *dev,
 				       const struct vfio_device_ops *ops);
 /**
  * vfio_alloc_device - allocate a bus driver's state with its vfio_device
- * @type: the driver's structure
- * @member: the struct vfio_device member of @type; must be at offset 0
+ * @tag: the tag of the driver's structure (without "struct"), as in-tree
+ *	callers written for 6.12 pass it
+ * @member: the struct vfio_device member of struct @tag; must be at
+ *	offset 0
  * @dev: the device being exposed
  * @ops: the driver's callbacks
  *
- * Return: a pointer to the new @type, or an ERR_PTR.  Free it with
+ * Return: a pointer to the new struct @tag, or an ERR_PTR.  Free it with
  * vfio_put_device().
  */
-#define vfio_alloc_device(type, member, dev, ops)			\
-	((type *)_vfio_alloc_device(sizeof(type) +			\
-				    BUILD_BUG_ON_ZERO(offsetof(type, member)), \
-				    dev, ops))
+#define vfio_alloc_device(tag, member, dev, ops)				\
+	((struct tag *)_vfio_alloc_device(sizeof(struct tag) +		\
+			BUILD_BUG_ON_ZERO(offsetof(struct tag, member)),	\
+			dev, ops))
 
 void vfio_put_device(struct vfio_device *vdev);
 int vfio_register_group_dev(struct vfio_device *vdev);

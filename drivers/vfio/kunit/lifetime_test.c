@@ -65,7 +65,7 @@ static struct fake_vdev *fake_alloc(struct kunit *test, const char *name)
 
 	dev = kunit_device_register(test, name);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
-	fake = vfio_alloc_device(struct fake_vdev, vdev, dev, &fake_ops);
+	fake = vfio_alloc_device(fake_vdev, vdev, dev, &fake_ops);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fake);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, put_vdev,
 							&fake->vdev), 0);
@@ -112,7 +112,7 @@ static void failed_init_fails_alloc_without_release(struct kunit *test)
 	dev = kunit_device_register(test, "a");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
 	counts()->init_ret = -ENOSPC;
-	fake = vfio_alloc_device(struct fake_vdev, vdev, dev, &fake_ops);
+	fake = vfio_alloc_device(fake_vdev, vdev, dev, &fake_ops);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(fake), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, counts()->releases, 0);
 }

@@ -94,7 +94,7 @@ static int vfio_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (vfio_pci_refused(pdev))
 		return -EINVAL;
 
-	core = vfio_alloc_device(struct vfio_pci_core_device, vdev, &pdev->dev,
+	core = vfio_alloc_device(vfio_pci_core_device, vdev, &pdev->dev,
 				 &vfio_pci_ops);
 	err = PTR_ERR_OR_ZERO(core);
 	if (!err) {
