@@ -200,10 +200,12 @@ struct vfio_device *_vfio_alloc_device(size_t size, struct device *dev,
  * Return: a pointer to the new struct @tag, or an ERR_PTR.  Free it with
  * vfio_put_device().
  */
-#define vfio_alloc_device(tag, member, dev, ops)				\
-	((struct tag *)_vfio_alloc_device(sizeof(struct tag) +		\
-			BUILD_BUG_ON_ZERO(offsetof(struct tag, member)),	\
-			dev, ops))
+#define vfio_alloc_device(tag, member, dev, ops)			\
+	__vfio_alloc_device_of(struct tag, member, dev, ops)
+#define __vfio_alloc_device_of(type, member, dev, ops)			\
+	((type *)_vfio_alloc_device(sizeof(type) +			\
+				    BUILD_BUG_ON_ZERO(offsetof(type, member)), \
+				    dev, ops))
 
 void vfio_put_device(struct vfio_device *vdev);
 int vfio_register_group_dev(struct vfio_device *vdev);
