@@ -117,7 +117,9 @@ struct vfio_pci_msix_layout {
  * @pdev: the function
  *
  * Fixed from registration to unregistration:
- * @disable_idle_d3: do not runtime-suspend the function while unused
+ * @disable_idle_d3: do not runtime-suspend the function while unused (a
+ *	user's low power request still may); also set when the driver has
+ *	no runtime PM callbacks of ours, which rules runtime PM out
  * @needs_pm_restore: the function loses its state on D3hot->D0
  *	(No_Soft_Reset clear), so power transitions save and restore it
  * @vf_token: for an SR-IOV PF, the token its VF users must present

@@ -186,10 +186,10 @@ static int vfio_pci_assign_dev_set(struct vfio_pci_core_device *vdev)
 	return vfio_assign_device_set(&vdev->vdev, pdev->bus);
 }
 
+/* Runtime PM needs our callbacks to save and restore what the user set. */
 static bool vfio_pci_has_runtime_pm(struct vfio_pci_core_device *vdev)
 {
-	return !vdev->disable_idle_d3 &&
-	       vdev->pdev->dev.driver->pm == &vfio_pci_core_pm_ops;
+	return vdev->pdev->dev.driver->pm == &vfio_pci_core_pm_ops;
 }
 
 /*
@@ -218,14 +218,18 @@ static void vfio_pci_detach_side_state(struct vfio_pci_core_device *vdev)
 	vfio_pci_vga_uninit(vdev);
 }
 
-/* Give the PCI core back the usage count that it drops after remove. */
+/*
+ * Undo the runtime PM setup of registration: the PCI core expects the
+ * usage count it took for probe back, and runtime PM forbidden again.
+ */
 static void vfio_pci_rpm_reclaim(struct vfio_pci_core_device *vdev)
 {
 	struct device *dev = &vdev->pdev->dev;
 
-	if (vdev->disable_idle_d3)
+	if (!vfio_pci_has_runtime_pm(vdev))
 		return;
-	pm_runtime_get_noresume(dev);
+	if (!vdev->disable_idle_d3)
+		pm_runtime_get_noresume(dev);
 	pm_runtime_forbid(dev);
 }
 
@@ -279,11 +283,18 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *vdev)
 	 */
 	vfio_pci_set_power_state(vdev, PCI_D0);
 
-	/* The PCI core took a usage count for probe; drop it to allow idle. */
+	/*
+	 * The PCI core took a usage count for probe.  Dropping it lets the
+	 * function suspend while unused.  With idle D3 disabled it is kept,
+	 * and stands for the count an open takes otherwise: the user's low
+	 * power request can still drop it.
+	 */
 	if (vfio_pci_has_runtime_pm(vdev)) {
 		pm_runtime_allow(dev);
-		pm_runtime_put(dev);
+		if (!vdev->disable_idle_d3)
+			pm_runtime_put(dev);
 	} else {
+		/* Runtime PM stays forbidden: the count is never used. */
 		vdev->disable_idle_d3 = true;
 	}
 

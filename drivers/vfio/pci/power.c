@@ -9,10 +9,11 @@
  *    power with VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY(_WITH_WAKEUP), is
  *    runtime suspended by the PCI core (D3hot, or D3cold where possible);
  *  - close, reset and SR-IOV enabling, which need D0.
- * The runtime PM usage count is held while the device is open, and
- * dropped while the user's low power request is in force
- * (@pm_runtime_engaged).  Every path into the hardware (read/write, ioctls)
- * resumes the function first and a BAR fault fails while in low power.
+ * The runtime PM usage count is held while the device is open (with idle
+ * D3 disabled, all the time it is registered), and dropped while the
+ * user's low power request is in force (@pm_runtime_engaged).  Every path
+ * into the hardware (read/write, ioctls) resumes the function first and a
+ * BAR fault fails while in low power.
  *
  * Functions that lose their config space on D3hot->D0 (No_Soft_Reset
  * clear) get it saved on the way down and restored on the way up, apart
