@@ -53,9 +53,11 @@ static long vfio_ioctl_run(void *obj, const struct vfio_ioctl_op *op,
 		return -EINVAL;
 
 	len = min_t(size_t, argsz, op->size);
-	memset(karg, 0, op->size);
 	if (copy_from_user(karg, uarg, len))
 		return -EFAULT;
+	/* Only an older, shorter structure leaves a tail to clear. */
+	if (len < op->size)
+		memset(karg + len, 0, op->size - len);
 
 	/* The user may have changed argsz since we read it: use ours. */
 	head[0] = argsz;

@@ -18,6 +18,7 @@
  */
 #include <linux/eventfd.h>
 #include <linux/io.h>
+#include <linux/log2.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -54,8 +55,8 @@ struct vfio_pci_ioeventfd {
  * One device access of @width bytes; @val is in CPU order.  8 bytes is
  * one access, never two halves, but exists only for memory BARs.
  */
-static void io_do(void __iomem *io, unsigned int width, u64 *val,
-		  bool iswrite)
+static __always_inline void io_do(void __iomem *io, unsigned int width,
+				  u64 *val, bool iswrite)
 {
 	switch (width) {
 	case 1:
@@ -88,8 +89,9 @@ static void io_do(void __iomem *io, unsigned int width, u64 *val,
 	}
 }
 
-static int io_xfer(struct vfio_pci_core_device *vdev, bool test_mem,
-		   void __iomem *io, unsigned int width, u64 *val, bool iswrite)
+static __always_inline int io_xfer(struct vfio_pci_core_device *vdev,
+				   bool test_mem, void __iomem *io,
+				   unsigned int width, u64 *val, bool iswrite)
 {
 	if (test_mem) {
 		down_read(&vdev->memory_lock);
@@ -303,6 +305,113 @@ static unsigned int io_width(loff_t off, size_t avail, unsigned int max)
 	return w;
 }
 
+/*
+ * Move one device access's worth of bytes between the user buffer and
+ * @val (CPU order; the buffer holds the device's little-endian bytes).
+ * A buffer aligned to @width takes a single get_user()/put_user(), the
+ * common case by far (a VMM's emulated MMIO access); others go through
+ * a byte array.
+ */
+static noinline int io_user_get_slow(const char __user *buf,
+				     unsigned int width, u64 *val)
+{
+	u8 bytes[8];
+
+	if (copy_from_user(bytes, buf, width))
+		return -EFAULT;
+	*val = bytes_to_val(bytes, width);
+	return 0;
+}
+
+static noinline int io_user_put_slow(char __user *buf, unsigned int width,
+				     u64 val)
+{
+	u8 bytes[8];
+
+	val_to_bytes(val, bytes, width);
+	return copy_to_user(buf, bytes, width) ? -EFAULT : 0;
+}
+
+/* @buf is aligned to @width. */
+static __always_inline int io_user_get_aligned(const char __user *buf,
+					       unsigned int width, u64 *val)
+{
+	switch (width) {
+	case 1: {
+		u8 v;
+
+		if (get_user(v, (const u8 __user *)buf))
+			return -EFAULT;
+		*val = v;
+		return 0;
+	}
+	case 2: {
+		__le16 v;
+
+		if (get_user(v, (const __le16 __user *)buf))
+			return -EFAULT;
+		*val = le16_to_cpu(v);
+		return 0;
+	}
+	case 4: {
+		__le32 v;
+
+		if (get_user(v, (const __le32 __user *)buf))
+			return -EFAULT;
+		*val = le32_to_cpu(v);
+		return 0;
+	}
+#ifdef CONFIG_64BIT
+	case 8: {
+		__le64 v;
+
+		if (get_user(v, (const __le64 __user *)buf))
+			return -EFAULT;
+		*val = le64_to_cpu(v);
+		return 0;
+	}
+#endif
+	}
+	return -EINVAL;
+}
+
+static __always_inline int io_user_put_aligned(char __user *buf,
+					       unsigned int width, u64 val)
+{
+	switch (width) {
+	case 1:
+		return put_user((u8)val, (u8 __user *)buf) ? -EFAULT : 0;
+	case 2:
+		return put_user(cpu_to_le16(val),
+				(__le16 __user *)buf) ? -EFAULT : 0;
+	case 4:
+		return put_user(cpu_to_le32(val),
+				(__le32 __user *)buf) ? -EFAULT : 0;
+#ifdef CONFIG_64BIT
+	case 8:
+		return put_user(cpu_to_le64(val),
+				(__le64 __user *)buf) ? -EFAULT : 0;
+#endif
+	}
+	return -EINVAL;
+}
+
+static __always_inline int io_user_get(const char __user *buf,
+				       unsigned int width, u64 *val)
+{
+	if (!((unsigned long)buf & (width - 1)))
+		return io_user_get_aligned(buf, width, val);
+	return io_user_get_slow(buf, width, val);
+}
+
+static __always_inline int io_user_put(char __user *buf, unsigned int width,
+				       u64 val)
+{
+	if (!((unsigned long)buf & (width - 1)))
+		return io_user_put_aligned(buf, width, val);
+	return io_user_put_slow(buf, width, val);
+}
+
 static int io_fill_ones(char __user *buf, size_t n)
 {
 	static const u8 ones[64] = {
@@ -345,7 +454,6 @@ ssize_t vfio_pci_core_do_io_rw(struct vfio_pci_core_device *vdev,
 {
 	size_t done = 0, n;
 	unsigned int w;
-	u8 bytes[8];
 	u64 val;
 	int ret;
 
@@ -364,18 +472,18 @@ ssize_t vfio_pci_core_do_io_rw(struct vfio_pci_core_device *vdev,
 			w = io_width(off, n, test_mem ? max_width :
 				     min(max_width, VFIO_PCI_IO_WIDTH_4));
 			if (iswrite) {
-				if (copy_from_user(bytes, buf + done, w))
-					return -EFAULT;
-				val = bytes_to_val(bytes, w);
+				ret = io_user_get(buf + done, w, &val);
+				if (ret)
+					return ret;
 			}
 			ret = io_xfer(vdev, test_mem, io + off, w, &val,
 				      iswrite);
 			if (ret)
 				return ret;
 			if (!iswrite) {
-				val_to_bytes(val, bytes, w);
-				if (copy_to_user(buf + done, bytes, w))
-					return -EFAULT;
+				ret = io_user_put(buf + done, w, val);
+				if (ret)
+					return ret;
 			}
 			n = w;
 		}
@@ -402,6 +510,15 @@ int vfio_pci_core_setup_barmap(struct vfio_pci_core_device *vdev, int bar)
 	void __iomem *io;
 	int ret = 0;
 
+	/*
+	 * Every read(2)/write(2) of a BAR comes through here: once the
+	 * mapping exists, skip bar_lock.  The acquire pairs with the release
+	 * below, so whoever sees the pointer also sees the mapping behind
+	 * it; it is only cleared at close, when no access can be running.
+	 */
+	if (smp_load_acquire(&vdev->barmap[bar]))
+		return 0;
+
 	mutex_lock(&vdev->bar_lock);
 	if (vdev->barmap[bar])
 		goto out;
@@ -415,7 +532,8 @@ int vfio_pci_core_setup_barmap(struct vfio_pci_core_device *vdev, int bar)
 		ret = -ENOMEM;
 		goto out;
 	}
-	vdev->barmap[bar] = io;
+	/* Publish the mapping for the lockless check above. */
+	smp_store_release(&vdev->barmap[bar], io);
 out:
 	mutex_unlock(&vdev->bar_lock);
 	return ret;
@@ -435,9 +553,10 @@ void vfio_pci_bars_unmap(struct vfio_pci_core_device *vdev)
 	}
 }
 
-/* The ROM, mapped for the duration of one access. */
-static ssize_t rom_rw(struct vfio_pci_core_device *vdev, char __user *buf,
-		      size_t count, loff_t pos, size_t end)
+/* The ROM, mapped for the duration of one access; kept out of line. */
+static noinline ssize_t rom_rw(struct vfio_pci_core_device *vdev,
+			       char __user *buf, size_t count, loff_t pos,
+			       size_t end)
 {
 	void __iomem *io;
 	size_t rom_size;
@@ -459,6 +578,38 @@ static ssize_t rom_rw(struct vfio_pci_core_device *vdev, char __user *buf,
 	pci_unmap_rom(vdev->pdev, io);
 	mutex_unlock(&vdev->rom_lock);
 	return done;
+}
+
+/*
+ * Most BAR accesses are one register: 1, 2, 4 or (memory BARs) 8 bytes,
+ * aligned both in the BAR and in the user's buffer.  Those skip the
+ * general loop of vfio_pci_core_do_io_rw() and go straight through
+ * get_user()/put_user().
+ */
+static bool bar_access_is_single(u64 pos, const char __user *buf,
+				 size_t count, bool test_mem)
+{
+	if (count > (test_mem ? IO_MAX_WIDTH : 4) || !is_power_of_2(count))
+		return false;
+	return !((pos | (unsigned long)buf) & (count - 1));
+}
+
+static ssize_t bar_rw_single(struct vfio_pci_core_device *vdev,
+			     bool test_mem, void __iomem *io,
+			     char __user *buf, size_t count, bool iswrite)
+{
+	u64 val = 0;
+	int ret;
+
+	if (iswrite) {
+		ret = io_user_get_aligned(buf, count, &val);
+		if (ret)
+			return ret;
+	}
+	ret = io_xfer(vdev, test_mem, io, count, &val, iswrite);
+	if (!ret && !iswrite)
+		ret = io_user_put_aligned(buf, count, val);
+	return ret ? ret : count;
 }
 
 /**
@@ -483,6 +634,7 @@ ssize_t vfio_pci_bar_rw(struct vfio_pci_core_device *vdev, char __user *buf,
 	u64 pos = *ppos & VFIO_PCI_OFFSET_MASK;
 	size_t x_start = 0, x_end = 0;
 	resource_size_t end;
+	bool test_mem;
 	ssize_t done;
 	int ret;
 
@@ -508,12 +660,18 @@ ssize_t vfio_pci_bar_rw(struct vfio_pci_core_device *vdev, char __user *buf,
 			x_start = vdev->msix.table_start;
 			x_end = vdev->msix.table_end;
 		}
-		done = vfio_pci_core_do_io_rw(vdev,
-					      pci_resource_flags(pdev, bar) &
-					      IORESOURCE_MEM,
-					      vdev->barmap[bar], buf, pos,
-					      count, x_start, x_end, iswrite,
-					      VFIO_PCI_IO_WIDTH_8);
+		test_mem = pci_resource_flags(pdev, bar) & IORESOURCE_MEM;
+		if (bar_access_is_single(pos, buf, count, test_mem) &&
+		    (pos + count <= x_start || pos >= x_end))
+			done = bar_rw_single(vdev, test_mem,
+					     vdev->barmap[bar] + pos, buf,
+					     count, iswrite);
+		else
+			done = vfio_pci_core_do_io_rw(vdev, test_mem,
+						      vdev->barmap[bar], buf,
+						      pos, count, x_start,
+						      x_end, iswrite,
+						      VFIO_PCI_IO_WIDTH_8);
 	}
 
 	if (done > 0)

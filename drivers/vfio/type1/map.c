@@ -86,7 +86,8 @@ int t1_iommu_map_run(struct iommu_domain *domain, u64 iova, phys_addr_t phys,
  */
 void t1_drop_runs(struct t1_map *map)
 {
-	if (map->runs != &map->run0)
+	/* No call for the usual cases: no record, or the inline one. */
+	if (map->runs && map->runs != &map->run0)
 		kvfree(map->runs);
 	map->runs = NULL;
 	map->nr_runs = 0;
@@ -499,8 +500,11 @@ long t1_unmap_unpin(struct t1_container *t1, struct t1_map *map,
 static void map_free(struct t1_container *t1, struct t1_map *map)
 {
 	t1_drop_runs(map);
-	t1_pins_unpin_all(map);
-	t1_dirty_free(map);
+	/* Both are rare; this runs once per mapping of every unmap. */
+	if (!RB_EMPTY_ROOT(&map->pins))
+		t1_pins_unpin_all(map);
+	if (map->dirty)
+		t1_dirty_free(map);
 	if (map->vaddr_invalid)
 		t1->nr_vaddr_invalid--;
 	put_task_struct(map->task);
@@ -852,12 +856,18 @@ int t1_unmap_dma(struct t1_container *t1,
 	bool invalidate = req->flags & VFIO_DMA_UNMAP_FLAG_VADDR;
 	bool dirty = req->flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP;
 	struct t1_map *map, *next, *notified = NULL;
+	bool notifying = false;
 	unsigned int retries = 0;
 	u64 pgmask, last, unmapped = 0;
 	struct t1_zap zap;
 	int ret = -EINVAL;
 
-	mutex_lock(&t1->notify_lock);
+	/*
+	 * notify_lock is only needed to tell emulated devices about a
+	 * mapping they pinned; it is taken the first time that happens
+	 * (after dropping lock, to keep the lock order) and then held to
+	 * the end.  Unmaps of unpinned mappings never touch it.
+	 */
 	mutex_lock(&t1->lock);
 	t1_zap_init(&zap, t1);
 
@@ -912,6 +922,10 @@ again:
 			/* The devices unpin through t1_unpin_pages(). */
 			t1_zap_flush(&zap);
 			mutex_unlock(&t1->lock);
+			if (!notifying) {
+				mutex_lock(&t1->notify_lock);
+				notifying = true;
+			}
 			t1_notify_unmap(t1, iova, size);
 			mutex_lock(&t1->lock);
 			goto again;
@@ -929,7 +943,8 @@ again:
 out:
 	t1_zap_flush(&zap);
 	mutex_unlock(&t1->lock);
-	mutex_unlock(&t1->notify_lock);
+	if (notifying)
+		mutex_unlock(&t1->notify_lock);
 	req->size = unmapped;
 	return ret;
 }

@@ -29,9 +29,10 @@
 # inside QEMU costs no guest time there.  -W measures host wall-clock
 # time through TCG instead: closer to "real" but noisy on a shared host.
 # Results: build/bench/results.csv, build/bench/ratios.png, the table on
-# stdout and in tools/testing/vm/bench/LATEST.md; every boot's folder under
-# build/bench/session-<time>/.  A workload that fails on a kernel is n/a in
-# the table; a kernel whose VM hangs or dies is not booted again.
+# stdout and in tools/testing/vm/bench/LATEST.md (chart: LATEST.png);
+# every boot's folder under build/bench/session-<time>/.  A workload that
+# fails on a kernel is n/a in the table; a kernel whose VM hangs or dies
+# is not booted again.
 set -euo pipefail
 VM=$(cd "$(dirname "$0")/.." && pwd)
 . "$VM/lib.sh"
@@ -52,7 +53,7 @@ while getopts "r:k:x:w:WBb:" opt; do
 	W) clock=wall ;;
 	B) build=0 ;;
 	b) base=$(cd "$OPTARG" && pwd); build=0 ;;
-	*) sed -n '3,35s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	*) sed -n '3,36s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
 
@@ -257,5 +258,8 @@ fi
 		"$clockdoc"
 	echo
 	cat "$session/table.md"
+	[ -s "$session/ratios.dat" ] && echo && echo "![ours / stock](LATEST.png)"
 } >"$VM/bench/LATEST.md"
-say "results: $BENCHDIR/results.csv, $BENCHDIR/ratios.png, $VM/bench/LATEST.md"
+# The chart goes next to the table, for the README.
+[ -s "$session/ratios.png" ] && cp -f "$session/ratios.png" "$VM/bench/LATEST.png"
+say "results: $BENCHDIR/results.csv, $BENCHDIR/ratios.png, $VM/bench/LATEST.md, LATEST.png"
