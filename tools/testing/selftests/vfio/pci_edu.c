@@ -804,4 +804,62 @@ TEST(module_param_ids_binds)
 	ASSERT_EQ(0, vfio_util_modprobe("vfio-pci"));
 }
 
+/*
+ * Where an INTx is masked after delivery: by default with DisINTx in the
+ * device's (physical) command register; with vfio-pci nointxmask=1 at the
+ * interrupt line instead, the command register left alone.
+ */
+static void intx_mask_place(struct __test_metadata *_metadata,
+			    const char *bdf, bool nointxmask)
+{
+	struct vfio_util_dev d = { .device = -1, .group = -1, .container = -1 };
+	int efd = eventfd(0, EFD_NONBLOCK);
+	uint8_t hdr[8];
+	uint16_t cmd;
+
+	ASSERT_LE(0, efd);
+	ASSERT_EQ(0, vfio_util_bind(bdf, ""));
+	ASSERT_EQ(0, system("rmmod vfio_pci"));
+	ASSERT_EQ(0, vfio_util_modprobe(nointxmask ? "vfio-pci nointxmask=1" :
+					"vfio-pci"));
+	ASSERT_EQ(0, vfio_util_open(&d, bdf, VFIO_TYPE1v2_IOMMU));
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&d, VFIO_PCI_INTX_IRQ_INDEX,
+						0, 1, &efd));
+
+	edu_raise(&d, 1);
+	EXPECT_EQ(1, vfio_util_eventfd_wait(efd, 2000));
+	ASSERT_EQ(sizeof(hdr), sysfs_config(bdf, hdr, sizeof(hdr)));
+	cmd = hdr[PCI_COMMAND] | hdr[PCI_COMMAND + 1] << 8;
+	EXPECT_EQ(nointxmask ? 0 : PCI_COMMAND_INTX_DISABLE,
+		  cmd & PCI_COMMAND_INTX_DISABLE);
+	/* Either way the line stays masked until the user unmasks it. */
+	EXPECT_EQ(0, vfio_util_eventfd_wait(efd, 200));
+	edu_ack(&d);
+	ASSERT_EQ(0, vfio_util_irq_action(&d, VFIO_PCI_INTX_IRQ_INDEX, 0, 1,
+					  VFIO_IRQ_SET_ACTION_UNMASK));
+	edu_raise(&d, 2);
+	EXPECT_EQ(1, vfio_util_eventfd_wait(efd, 2000));
+	edu_ack(&d);
+
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&d, VFIO_PCI_INTX_IRQ_INDEX,
+						0, 0, NULL));
+	vfio_util_close(&d);
+	close(efd);
+}
+
+TEST(nointxmask_masks_at_the_line)
+{
+	const char *found = vfio_util_find_pci(EDU_VENDOR, EDU_DEVICE);
+	char bdf[32];
+
+	if (!found)
+		SKIP(return, "no edu device");
+	snprintf(bdf, sizeof(bdf), "%s", found);
+	vfio_util_modprobe("vfio_iommu_type1");
+
+	intx_mask_place(_metadata, bdf, true);
+	/* The default again, as the other tests expect it. */
+	intx_mask_place(_metadata, bdf, false);
+}
+
 TEST_HARNESS_MAIN
