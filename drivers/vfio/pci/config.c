@@ -33,7 +33,14 @@
  *  - the MSI and MSI-X enable bits never reach the hardware from here,
  *    only VFIO_DEVICE_SET_IRQS enables interrupts;
  *  - one access never spans two blocks or a dword boundary: it is split.
- * @lock serialises all accesses, so virtual registers change atomically.
+ * @lock serialises the accesses, so virtual registers change atomically.
+ *
+ * @val, @virt, @wmask and @owner are only written when the device is
+ * opened, except for the bytes of @val that are virtualized and writable
+ * (the user's writes, and what the kinds' hooks derive from them).  A read
+ * of a dword that holds none of those bytes therefore sees fixed values
+ * and the hardware only; such dwords are marked in @quick at open, and
+ * aligned reads inside them are done without @lock.
  */
 #include <linux/bitfield.h>
 #include <linux/pci.h>
@@ -75,6 +82,7 @@ struct vfio_pci_cfg_block {
  * @host_rom: raw ROM BAR value the host assigned
  * @bars_stale: the virtual BARs were written and need the sizing fix-up
  * @has_ecaps: extended config space holds capabilities
+ * @quick: dwords an aligned read may take without @lock (see top of file)
  */
 struct vfio_pci_vconfig {
 	struct mutex lock;	/* all of this struct, and accesses */
@@ -89,6 +97,7 @@ struct vfio_pci_vconfig {
 	u32 host_rom;
 	bool bars_stale;
 	bool has_ecaps;
+	DECLARE_BITMAP(quick, PCI_CFG_SPACE_EXP_SIZE / 4);
 };
 
 /**
@@ -96,6 +105,9 @@ struct vfio_pci_vconfig {
  * @perms: set the masks of @blk (its values are already in @val)
  * @read: replaces the plain read; optional
  * @write: replaces the plain write; optional
+ * @quiet: the hooks change only virtualized bytes the user may write, and
+ *	reads of the other bytes have no side effect (a kind without hooks
+ *	is quiet by nature)
  */
 struct vfio_pci_cfg_kind {
 	void (*perms)(struct vfio_pci_vconfig *vc,
@@ -106,6 +118,7 @@ struct vfio_pci_cfg_kind {
 	int (*write)(struct vfio_pci_core_device *vdev,
 		     const struct vfio_pci_cfg_block *blk, unsigned int pos,
 		     unsigned int len, u32 val);
+	bool quiet;
 };
 
 /* Accesses are 1, 2 or 4 bytes; values are assembled little-endian. */
@@ -462,6 +475,8 @@ static const struct vfio_pci_cfg_kind cfg_kind_basic = {
 	.perms = cfg_basic_perms,
 	.read = cfg_basic_read,
 	.write = cfg_basic_write,
+	/* BAR sizing, decode and INTx disable: all in writable registers */
+	.quiet = true,
 };
 
 /* --- Capabilities that are read-only apart from their header --- */
@@ -1285,6 +1300,35 @@ static int cfg_init_header(struct vfio_pci_core_device *vdev)
 	return 0;
 }
 
+static bool cfg_byte_is_fixed(struct vfio_pci_vconfig *vc, unsigned int pos)
+{
+	const struct vfio_pci_cfg_kind *kind;
+
+	if (vc->owner[pos] == CFG_NO_OWNER)
+		return true;	/* passed to the hardware as it is */
+	if (vc->virt[pos] && vc->wmask[pos])
+		return false;
+	kind = vc->blocks[vc->owner[pos]].kind;
+	return kind->quiet || (!kind->read && !kind->write);
+}
+
+/* Find the dwords whose reads need no @lock, once the masks are final. */
+static void cfg_mark_quick(struct vfio_pci_vconfig *vc)
+{
+	unsigned int pos, i;
+	bool fixed;
+
+	for (pos = 0; pos < vc->size; pos += 4) {
+		/* one block, like the accesses of the locked path */
+		fixed = true;
+		for (i = 0; i < 4 && fixed; i++)
+			fixed = vc->owner[pos + i] == vc->owner[pos] &&
+				cfg_byte_is_fixed(vc, pos + i);
+		if (fixed)
+			__set_bit(pos / 4, vc->quick);
+	}
+}
+
 /**
  * vfio_pci_config_init - build the virtual config space of an opening device
  * @vdev: the device, enabled and reset
@@ -1318,6 +1362,7 @@ int vfio_pci_config_init(struct vfio_pci_core_device *vdev)
 		vfio_pci_config_free(vdev);
 		return ret;
 	}
+	cfg_mark_quick(vc);
 	return 0;
 }
 
@@ -1376,6 +1421,15 @@ static unsigned int cfg_chunk(struct vfio_pci_vconfig *vc, unsigned int pos,
 	return 1;
 }
 
+/* An aligned 1, 2 or 4 byte read inside a dword marked in @quick? */
+static bool cfg_read_is_quick(struct vfio_pci_vconfig *vc, unsigned int pos,
+			      size_t count)
+{
+	if (count != 4 && count != 2 && count != 1)
+		return false;
+	return !(pos & (count - 1)) && test_bit(pos / 4, vc->quick);
+}
+
 static int cfg_access(struct vfio_pci_core_device *vdev, unsigned int pos,
 		      unsigned int len, u32 *val, bool iswrite)
 {
@@ -1427,6 +1481,17 @@ ssize_t vfio_pci_config_rw(struct vfio_pci_core_device *vdev,
 
 	if (pos >= vc->size || count > vc->size - pos)
 		return -EFAULT;
+
+	if (!iswrite && cfg_read_is_quick(vc, pos, count)) {
+		ret = cfg_plain_read(vdev, pos, count, &val);
+		if (ret)
+			return ret;
+		cfg_put(bytes, 0, count, val);
+		if (copy_to_user(buf, bytes, count))
+			return -EFAULT;
+		*ppos += count;
+		return count;
+	}
 
 	while (done < count) {
 		n = cfg_chunk(vc, pos, count - done);

@@ -191,25 +191,10 @@ int vfio_pci_feature_low_power(struct vfio_pci_core_device *vdev, u32 flags,
 
 /* --- runtime PM --- */
 
-/**
- * vfio_pci_pm_get - make sure the function is powered for an access
- * @vdev: the device
- *
- * Return: 0, or a negative errno when it cannot be resumed.
- */
-int vfio_pci_pm_get(struct vfio_pci_core_device *vdev)
+/* The slow half of vfio_pci_pm_get(), out of the read/write fast path. */
+void vfio_pci_pm_get_failed(struct vfio_pci_core_device *vdev, int err)
 {
-	int ret = pm_runtime_resume_and_get(&vdev->pdev->dev);
-
-	if (ret)
-		pci_info_ratelimited(vdev->pdev, "runtime resume failed %d\n",
-				     ret);
-	return ret;
-}
-
-void vfio_pci_pm_put(struct vfio_pci_core_device *vdev)
-{
-	pm_runtime_put(&vdev->pdev->dev);
+	pci_info_ratelimited(vdev->pdev, "runtime resume failed %d\n", err);
 }
 
 #ifdef CONFIG_PM

@@ -26,6 +26,7 @@
 #ifndef __DRIVERS_VFIO_PCI_PRIV_H
 #define __DRIVERS_VFIO_PCI_PRIV_H
 
+#include <linux/pm_runtime.h>
 #include <linux/vfio_pci_core.h>
 
 /* Cap on VFIO_DEVICE_IOEVENTFD registrations per device */
@@ -115,8 +116,26 @@ void vfio_pci_probe_power_state(struct vfio_pci_core_device *vdev);
 void vfio_pci_runtime_pm_exit(struct vfio_pci_core_device *vdev);
 int vfio_pci_feature_low_power(struct vfio_pci_core_device *vdev, u32 flags,
 			       void __user *arg, size_t argsz);
-int vfio_pci_pm_get(struct vfio_pci_core_device *vdev);
-void vfio_pci_pm_put(struct vfio_pci_core_device *vdev);
+void __cold vfio_pci_pm_get_failed(struct vfio_pci_core_device *vdev,
+				   int err);
+
+/*
+ * Keep the function powered across one access (every read(2) and write(2)
+ * goes through here, hence inline).  Returns 0 or a negative errno.
+ */
+static inline int vfio_pci_pm_get(struct vfio_pci_core_device *vdev)
+{
+	int ret = pm_runtime_resume_and_get(&vdev->pdev->dev);
+
+	if (unlikely(ret))
+		vfio_pci_pm_get_failed(vdev, ret);
+	return ret;
+}
+
+static inline void vfio_pci_pm_put(struct vfio_pci_core_device *vdev)
+{
+	pm_runtime_put(&vdev->pdev->dev);
+}
 
 /* sriov.c */
 int vfio_pci_vf_init(struct vfio_pci_core_device *vdev);
