@@ -157,6 +157,32 @@ static int reps(int base)
 	return n < 1 ? 1 : n;
 }
 
+/*
+ * Time reps(21) batches of @batch operations after @warmup untimed ones
+ * and report the time per operation.  @run does a whole batch, so that
+ * the loop around a cheap operation stays inline; it returns non-zero on
+ * failure, which reports the workload as failed.
+ */
+static void time_batches(const char *name, int warmup, int batch,
+			 int (*run)(void *arg, int batch), void *arg)
+{
+	int n = reps(21), got = 0;
+	double *t = calloc(n, sizeof(double));
+
+	for (int i = -warmup; t && i < n; i++) {
+		uint64_t t0 = now_ns();
+
+		if (run(arg, batch)) {
+			got = 0;
+			break;
+		}
+		if (i >= 0)
+			t[got++] = (double)(now_ns() - t0) / batch;
+	}
+	report(name, t, got);
+	free(t);
+}
+
 /* ------------------------------------------------------------------ */
 /* setup                                                               */
 
@@ -785,38 +811,36 @@ static int run_on_cpu(int cpu)
  * waiter on its own CPU or sends an IPI, which costs several times more:
  * left to chance, boots of one kernel differed by 5x.
  */
+struct msi_arg {
+	struct bench_ctx *c;
+	int efd;
+};
+
+static int msi_batch(void *arg, int batch)
+{
+	struct msi_arg *m = arg;
+
+	for (int j = 0; j < batch; j++)
+		if (msi_round_trip(m->c, m->efd))
+			return -1;
+	return 0;
+}
+
 static void msi_loop(struct bench_ctx *c, int efd, int irq, int irq_cpu,
 		     const char *name)
 {
-	int n = reps(21), batch = 100, got = 0;
-	double *t = calloc(n, sizeof(double));
+	struct msi_arg m = { .c = c, .efd = efd };
 
-	if (!t)
-		goto out;
-	if (irq < 0 || set_irq_cpu(irq, irq_cpu) || run_on_cpu(0))
-		goto out;
+	if (irq < 0 || set_irq_cpu(irq, irq_cpu) || run_on_cpu(0)) {
+		report(name, NULL, 0);
+		return;
+	}
 	printf("# %s: irq %d on CPU %d, waiter on CPU 0\n", name, irq, irq_cpu);
 	/* A lost interrupt would block read() forever: the alarm ends it. */
 	alarm(60);
 	/* x86 moves an interrupt when it next fires: warm up longer. */
-	for (int i = -5; i < n; i++) {
-		uint64_t t0 = now_ns();
-		int j;
-
-		for (j = 0; j < batch; j++)
-			if (msi_round_trip(c, efd))
-				break;
-		if (j < batch)
-			break;
-		if (i >= 0)
-			t[got++] = (double)(now_ns() - t0) / batch;
-	}
+	time_batches(name, 5, 100, msi_batch, &m);
 	alarm(0);
-	if (got < n)
-		got = 0;
-out:
-	report(name, t, got);
-	free(t);
 }
 
 static void bench_msi(struct bench_ctx *c)
@@ -866,66 +890,59 @@ out:
 		close(efd);
 }
 
+struct pread_arg {
+	struct bench_ctx *c;
+	const char *name;
+	uint64_t off;
+};
+
+static int pread_batch(void *arg, int batch)
+{
+	struct pread_arg *p = arg;
+	uint32_t v;
+
+	for (int j = 0; j < batch; j++) {
+		ssize_t r = pread(p->c->device, &v, 4, p->off);
+
+		if (r != 4)
+			return fail("%s: pread at 0x%llx returned %zd", p->name,
+				    (unsigned long long)p->off, r);
+	}
+	return 0;
+}
+
 /* Batches of 4-byte preads at one file offset: time per pread. */
 static void bench_pread(struct bench_ctx *c, const char *name, uint64_t off)
 {
-	int n = reps(21), batch = 500, got = 0;
-	double *t = calloc(n, sizeof(double));
-	uint32_t v;
+	struct pread_arg p = { .c = c, .name = name, .off = off };
 
-	if (!t)
-		goto out;
-	for (int i = -1; i < n; i++) {
-		uint64_t t0 = now_ns();
-		int j;
+	time_batches(name, 1, 500, pread_batch, &p);
+}
 
-		for (j = 0; j < batch; j++) {
-			ssize_t r = pread(c->device, &v, 4, off);
+/* The loop stays here, inline: one read costs only a few instructions. */
+static int mmap_batch(void *arg, int batch)
+{
+	volatile uint32_t *id = arg;
+	uint32_t v = 0;
 
-			if (r != 4) {
-				fail("%s: pread at 0x%llx returned %zd", name,
-				     (unsigned long long)off, r);
-				break;
-			}
-		}
-		if (j < batch)
-			break;
-		if (i >= 0)
-			t[got++] = (double)(now_ns() - t0) / batch;
+	for (int j = 0; j < batch; j++)
+		v |= *id;
+	if (v != EDU_ID_VALUE) {
+		err("bar0_read_mmap: read 0x%08x through the mapping", v);
+		return -1;
 	}
-	if (got < n)
-		got = 0;
-out:
-	report(name, t, got);
-	free(t);
+	return 0;
 }
 
 static void bench_bar_mmap(struct bench_ctx *c)
 {
-	int n = reps(21), batch = 500, got = 0;
-	double *t = calloc(n, sizeof(double));
-	uint32_t v = 0;
-
-	if (!t || !c->bar0) {
-		if (t)
-			err("bar0_read_mmap: BAR0 is not mapped");
-		goto out;
+	if (!c->bar0) {
+		err("bar0_read_mmap: BAR0 is not mapped");
+		report("bar0_read_mmap", NULL, 0);
+		return;
 	}
-	for (int i = -1; i < n; i++) {
-		uint64_t t0 = now_ns();
-
-		for (int j = 0; j < batch; j++)
-			v |= *(volatile uint32_t *)(c->bar0 + EDU_ID);
-		if (i >= 0)
-			t[got++] = (double)(now_ns() - t0) / batch;
-	}
-	if (v != EDU_ID_VALUE) {
-		err("bar0_read_mmap: read 0x%08x through the mapping", v);
-		got = 0;
-	}
-out:
-	report("bar0_read_mmap", t, got);
-	free(t);
+	time_batches("bar0_read_mmap", 1, 500, mmap_batch,
+		     (void *)(c->bar0 + EDU_ID));
 }
 
 /*

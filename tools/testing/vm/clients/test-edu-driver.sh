@@ -10,8 +10,7 @@ echo "TAP version 13"
 echo "1..5"
 bdf=$(grep -l 0x11e8 /sys/bus/pci/devices/*/device | head -n1 | xargs dirname | xargs basename)
 modprobe vfio-pci
-echo vfio-pci >"/sys/bus/pci/devices/$bdf/driver_override"
-echo "$bdf" >/sys/bus/pci/drivers_probe
+bind_pci "$bdf" vfio-pci
 our_vfio_loaded && echo "ok 1 our VFIO modules are loaded" ||
 	echo "not ok 1 our VFIO modules are loaded"
 out=$("${VFIO_TOOLS:-$BUILD/$ARCH-tools}/edu-driver" "$bdf")
