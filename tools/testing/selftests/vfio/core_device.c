@@ -25,9 +25,7 @@ FIXTURE_SETUP(device)
 {
 	const char *bdf = vfio_util_find_pci(EDU_VENDOR, EDU_DEVICE);
 
-	self->d.device = -1;
-	self->d.group = -1;
-	self->d.container = -1;
+	vfio_util_dev_init(&self->d);
 	if (!bdf)
 		SKIP(return, "no edu device");
 	vfio_util_modprobe("vfio_iommu_type1");

@@ -56,9 +56,7 @@ FIXTURE_SETUP(kvm)
 	struct kvm_create_device cd = { .type = KVM_DEV_TYPE_VFIO };
 	const char *bdf;
 
-	self->d.device = -1;
-	self->d.group = -1;
-	self->d.container = -1;
+	vfio_util_dev_init(&self->d);
 	self->kvm = -1;
 	self->vm = -1;
 	self->kvm_dev = -1;

@@ -75,9 +75,7 @@ FIXTURE_SETUP(unplug)
 {
 	const char *bdf = vfio_util_find_pci(EDU_VENDOR, EDU_DEVICE);
 
-	self->d.device = -1;
-	self->d.group = -1;
-	self->d.container = -1;
+	vfio_util_dev_init(&self->d);
 	self->efd = -1;
 	if (!bdf)
 		SKIP(return, "no edu device");

@@ -54,9 +54,7 @@ FIXTURE_SETUP(virqfd)
 		.argsz = sizeof(info), .index = VFIO_PCI_INTX_IRQ_INDEX,
 	};
 
-	self->d.device = -1;
-	self->d.group = -1;
-	self->d.container = -1;
+	vfio_util_dev_init(&self->d);
 	self->trigger = -1;
 	self->unmask = -1;
 	if (!bdf)

@@ -40,9 +40,7 @@ FIXTURE_SETUP(edu)
 {
 	const char *bdf = vfio_util_find_pci(EDU_VENDOR, EDU_DEVICE);
 
-	self->d.device = -1;
-	self->d.group = -1;
-	self->d.container = -1;
+	vfio_util_dev_init(&self->d);
 	if (!bdf)
 		SKIP(return, "no edu device");
 	snprintf(self->bdf, sizeof(self->bdf), "%s", bdf);
@@ -812,11 +810,12 @@ TEST(module_param_ids_binds)
 static void intx_mask_place(struct __test_metadata *_metadata,
 			    const char *bdf, bool nointxmask)
 {
-	struct vfio_util_dev d = { .device = -1, .group = -1, .container = -1 };
 	int efd = eventfd(0, EFD_NONBLOCK);
+	struct vfio_util_dev d;
 	uint8_t hdr[8];
 	uint16_t cmd;
 
+	vfio_util_dev_init(&d);
 	ASSERT_LE(0, efd);
 	ASSERT_EQ(0, vfio_util_bind(bdf, ""));
 	ASSERT_EQ(0, system("rmmod vfio_pci"));

@@ -48,9 +48,7 @@ FIXTURE_SETUP(hot_reset)
 	size_t size;
 	int n;
 
-	self->d.device = -1;
-	self->d.group = -1;
-	self->d.container = -1;
+	vfio_util_dev_init(&self->d);
 	self->info = NULL;
 	vfio_util_modprobe("vfio_iommu_type1");
 	for (i = 0; i < ARRAY_SIZE(ids); i++) {

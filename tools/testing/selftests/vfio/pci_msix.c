@@ -60,9 +60,7 @@ FIXTURE_SETUP(msix)
 	};
 	int i;
 
-	self->d.device = -1;
-	self->d.group = -1;
-	self->d.container = -1;
+	vfio_util_dev_init(&self->d);
 	for (i = 0; i < MAX_VEC; i++)
 		self->efd[i] = -1;
 	if (!bdf)

@@ -204,9 +204,7 @@ FIXTURE_SETUP(power)
 	struct vfio_region_info info;
 	char val[8] = "";
 
-	self->d.device = -1;
-	self->d.group = -1;
-	self->d.container = -1;
+	vfio_util_dev_init(&self->d);
 	self->efd = -1;
 	if (!bdf)
 		SKIP(return, "no such device");

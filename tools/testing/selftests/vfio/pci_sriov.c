@@ -159,9 +159,7 @@ FIXTURE_SETUP(sriov)
 	const char *bdf;
 	char path[64];
 
-	self->pf.device = -1;
-	self->pf.group = -1;
-	self->pf.container = -1;
+	vfio_util_dev_init(&self->pf);
 	self->vf_group = -1;
 	self->vf_dev = -1;
 	self->own_vf_group = false;

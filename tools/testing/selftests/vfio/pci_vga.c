@@ -91,9 +91,7 @@ FIXTURE_SETUP(vga)
 {
 	const char *bdf = find_vga();
 
-	self->d.device = -1;
-	self->d.group = -1;
-	self->d.container = -1;
+	vfio_util_dev_init(&self->d);
 	if (!bdf)
 		SKIP(return, "no VGA device");
 	vfio_util_modprobe("vfio_iommu_type1");

@@ -167,8 +167,7 @@ int vfio_util_open(struct vfio_util_dev *d, const char *bdf, int iommu_type)
 	char path[64];
 	int ret;
 
-	memset(d, 0, sizeof(*d));
-	d->container = d->group = d->device = -1;
+	vfio_util_dev_init(d);
 	snprintf(d->bdf, sizeof(d->bdf), "%s", bdf);
 
 	ret = vfio_util_bind(bdf, "vfio-pci");
@@ -211,6 +210,12 @@ fail:
 fail_ret:
 	vfio_util_close(d);
 	return ret;
+}
+
+void vfio_util_dev_init(struct vfio_util_dev *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->device = d->group = d->container = -1;
 }
 
 void vfio_util_close(struct vfio_util_dev *d)

@@ -71,6 +71,8 @@ struct vfio_util_dev {
  * group, select @iommu_type (VFIO_TYPE1v2_IOMMU, ...) and get the device
  * fd and its info.  Returns 0 or -errno (with every fd closed).
  */
+/* A device with no file open yet: vfio_util_close() on it does nothing. */
+void vfio_util_dev_init(struct vfio_util_dev *d);
 int vfio_util_open(struct vfio_util_dev *d, const char *bdf, int iommu_type);
 void vfio_util_close(struct vfio_util_dev *d);
 
