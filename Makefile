@@ -4,49 +4,57 @@
 # linux-source-6.12 with this tree overlaid on it (tools/testing/vm/).
 #
 #   make deps      install build and test dependencies (apt)
-#   make kernel    build the 6.12 test kernel with our VFIO (incremental)
-#   make lean-kernel  the same without debug options (nested guest, bench)
-#   make test      deps + both kernels, then every test in the VMs
+#   make kernel    build the test kernel(s) with our VFIO (incremental)
+#   make lean-kernel  x86_64 without debug options (nested guest, bench)
+#   make test      deps, kernels, then every test in the VMs, on every
+#                  architecture (x86_64 ppc64le arm64)
 #   make check     checkpatch --strict, sparse and W=1 on our code
 #   make vm CMD='...' [DEVICES='edu ...'] [QEMU_ARGS='...']
 #                  boot the test kernel and run CMD inside
 #   make demo      the main job: QEMU assigns an NVMe through our VFIO
-#   ARCH=x86_64    the architecture (only x86_64 is wired up so far)
+#   ARCH=x86_64|ppc64le|arm64  one architecture only (default: all for
+#                  make test and make kernel, x86_64 for the others)
 #   T=REGEX        with 'make test': only tests whose name matches
 
 VM := tools/testing/vm
-export ARCH ?= x86_64
+ALL_ARCHES := x86_64 ppc64le arm64
+ARCHES := $(if $(ARCH),$(ARCH),$(ALL_ARCHES))
+export ARCHES
 
 .PHONY: all deps kernel lean-kernel test check vm demo help
 all: kernel
 
 help:
-	@sed -n '3,16s/^# \{0,1\}//p' Makefile
+	@sed -n '3,18s/^# \{0,1\}//p' Makefile
 
 deps:
 	@$(VM)/deps.sh
 
 kernel: deps
-	@$(VM)/build-kernel.sh
+	@set -e; for a in $(ARCHES); do ARCH=$$a $(VM)/build-kernel.sh; done
 
 lean-kernel: deps
-	@$(VM)/build-kernel.sh lean
+	@ARCH=x86_64 $(VM)/build-kernel.sh lean
 
-test: kernel lean-kernel
+# run-tests.sh builds the kernels itself, so that one architecture whose
+# kernel does not build is a counted failure and the others still run.
+test: deps
 	@$(VM)/run-tests.sh $(if $(T),-k '$(T)')
 
-check: kernel
-	@$(VM)/check.sh
+check: deps
+	@ARCH=$(or $(ARCH),x86_64) $(VM)/build-kernel.sh && \
+		ARCH=$(or $(ARCH),x86_64) $(VM)/check.sh
 
 vm:
-	@$(VM)/run-vm.sh -v $(foreach d,$(DEVICES),-d $(d)) \
+	@ARCH=$(or $(ARCH),x86_64) $(VM)/run-vm.sh -v $(foreach d,$(DEVICES),-d $(d)) \
 		$(foreach a,$(QEMU_ARGS),-q $(a)) -- '$(CMD)'
 
-demo: kernel lean-kernel
-	@$(VM)/demo.sh
+demo: deps
+	@ARCH=x86_64 $(VM)/build-kernel.sh && ARCH=x86_64 $(VM)/build-kernel.sh lean && \
+		ARCH=x86_64 $(VM)/demo.sh
 
 # Our VFIO against the stock 6.12 VFIO (tools/testing/vm/bench/); ROUNDS=N,
 # BENCH_BASE=build/x86_64 compares on one already-built kernel (no builds).
 .PHONY: bench
 bench: deps
-	@$(VM)/bench/bench.sh $(if $(ROUNDS),-r $(ROUNDS)) $(if $(BENCH_BASE),-b $(BENCH_BASE))
+	@ARCH=x86_64 $(VM)/bench/bench.sh $(if $(ROUNDS),-r $(ROUNDS)) $(if $(BENCH_BASE),-b $(BENCH_BASE))

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Configure and build a kernel, by default the test kernel with this
-# repo's VFIO in it.
+# repo's VFIO in it, from allnoconfig plus the fragments in configs/.
 #   build-kernel.sh [FLAVOUR]   test (default), lean or stock: see lib.sh
 #   FRAGMENTS  config fragments merged on top of the defconfigs
 #              (default: vm vfio debug)
@@ -11,7 +11,7 @@ if [ $# -gt 0 ]; then
 	use_kernel "$1" || exit 2
 fi
 
-FRAGMENTS=${FRAGMENTS:-vm vfio debug}
+FRAGMENTS=${FRAGMENTS:-base $ARCH vfio debug}
 CFGDIR=$REPO/tools/testing/vm/configs
 
 # OVERLAY=0 builds $SRC as it is (the stock kernel of the benchmarks).
@@ -28,7 +28,7 @@ if ! "$REPO/tools/testing/vfio-abi/check.sh" --stock "$stock" >"$BUILD/abi-check
 fi
 fi
 mkdir -p "$OUT"
-export CCACHE_DIR=${CCACHE_DIR:-$BUILD/ccache}
+export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 
 # Reconfigure only when a fragment changed, so that a rebuild after an
@@ -38,11 +38,12 @@ for f in $FRAGMENTS; do frags+=("$CFGDIR/$f.config"); done
 stamp=$OUT/.vfio-config-stamp
 want=$(cat "${frags[@]}" | sha1sum | cut -d' ' -f1)
 if [ ! -f "$OUT/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-	say "configuring $ARCH kernel ($DEFCONFIGS + $FRAGMENTS)"
-	kmake -s $DEFCONFIGS >/dev/null
-	"$SRC/scripts/kconfig/merge_config.sh" -m -O "$OUT" "$OUT/.config" \
-		"${frags[@]}" >/dev/null
-	kmake -s olddefconfig >/dev/null
+	say "configuring $ARCH kernel (allnoconfig + $FRAGMENTS)"
+	# allnoconfig with the fragments as its starting values: choices
+	# (64-bit, endianness) take the fragments' side too.
+	(cd "$SRC" && ARCH=$KARCH CROSS_COMPILE=$CROSS \
+		scripts/kconfig/merge_config.sh -n -O "$OUT" "${frags[@]}") \
+		>"$OUT/config.log" 2>&1
 	# A fragment line the kernel did not take is a harness bug.
 	for f in "${frags[@]}"; do
 		grep -E '^CONFIG_[A-Z0-9_]+=' "$f" | while IFS= read -r line; do

@@ -35,7 +35,7 @@ if [ -n "$out" ]; then
 fi
 
 say "sparse (C=2) and W=1 on drivers/vfio"
-export CCACHE_DIR=${CCACHE_DIR:-$BUILD/ccache}
+export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
 out=$(flock "$BUILD/.kbuild.lock" bash -c "$(declare -f kmake); $(declare -p SRC OUT KARCH CROSS LOCALVERSION JOBS); kmake C=2 W=1 drivers/vfio/" 2>&1 |
 	grep -E '(warning|error):' | grep -E 'drivers/vfio|include/(uapi/)?linux/vfio')
 if [ -n "$out" ]; then

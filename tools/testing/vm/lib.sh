@@ -25,18 +25,38 @@ TARBALL=/usr/src/linux-source-6.12.tar.xz
 LOCALVERSION=${LOCALVERSION:--vfio}
 JOBS=${JOBS:-$(nproc)}
 
-case $ARCH in
-x86_64)
-	KARCH=x86
-	CROSS=
-	KIMAGE=arch/x86/boot/bzImage
-	DEFCONFIGS="x86_64_defconfig kvm_guest.config"
-	;;
-*)
-	echo "harness: architecture '$ARCH' is not wired up yet" >&2
-	exit 2
-	;;
-esac
+ALL_ARCHES="x86_64 ppc64le arm64"
+# Caches that outlive a clone: ccache and unpacked foreign packages.  A
+# second clone on the same machine builds warm.
+CACHE=${VFIO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vfio-harness}
+
+# arch_vars ARCH: what differs between the architectures.
+#   KARCH     the kernel's ARCH=       CROSS    CROSS_COMPILE prefix
+#   KIMAGE    the image QEMU boots     QEMU     the system emulator
+#   DEBARCH   Debian's name            CONSOLE  the guest's serial console
+#   HOSTROOT  1: the guest's root is the host's (x86 runs host programs:
+#             QEMU, DPDK); 0: an initramfs of busybox built by the harness
+arch_vars() {
+	case $1 in
+	x86_64)
+		KARCH=x86 CROSS= KIMAGE=arch/x86/boot/bzImage
+		QEMU=qemu-system-x86_64 DEBARCH=amd64 CONSOLE=ttyS0 HOSTROOT=1
+		;;
+	ppc64le)
+		KARCH=powerpc CROSS=powerpc64le-linux-gnu- KIMAGE=vmlinux
+		QEMU=qemu-system-ppc64 DEBARCH=ppc64el CONSOLE=hvc0 HOSTROOT=0
+		;;
+	arm64)
+		KARCH=arm64 CROSS=aarch64-linux-gnu- KIMAGE=arch/arm64/boot/Image
+		QEMU=qemu-system-aarch64 DEBARCH=arm64 CONSOLE=ttyAMA0 HOSTROOT=0
+		;;
+	*)
+		echo "harness: unknown ARCH '$1' (one of: $ALL_ARCHES)" >&2
+		return 2
+		;;
+	esac
+}
+arch_vars "$ARCH" || exit 2
 
 # The lean kernel: our VFIO without the debug options.  It is the kernel
 # of the nested guest in the QEMU assignment test and "ours" in the
@@ -52,15 +72,15 @@ use_kernel() {
 	case $1 in
 	test)
 		SRC=$BUILD/src OUT=$BUILD/$ARCH MODROOT=$BUILD/$ARCH-mod
-		LOCALVERSION=-vfio OVERLAY=1 FRAGMENTS="vm vfio debug"
+		LOCALVERSION=-vfio OVERLAY=1 FRAGMENTS="base $ARCH vfio debug"
 		;;
 	lean)
 		SRC=$BUILD/src OUT=$BUILD/$ARCH-bench MODROOT=$BUILD/$ARCH-bench-mod
-		LOCALVERSION=-vfio OVERLAY=1 FRAGMENTS="vm vfio"
+		LOCALVERSION=-vfio OVERLAY=1 FRAGMENTS="base $ARCH vfio"
 		;;
 	stock)
 		SRC=$BUILD/src-stock OUT=$BUILD/$ARCH-stock MODROOT=$BUILD/$ARCH-stock-mod
-		LOCALVERSION=-stock OVERLAY=0 FRAGMENTS="vm stock-vfio"
+		LOCALVERSION=-stock OVERLAY=0 FRAGMENTS="base $ARCH stock-vfio"
 		;;
 	*)
 		echo "harness: unknown kernel '$1' (test, lean, stock)" >&2

@@ -1,69 +1,162 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Count the results of a test VM run and check its kernel log.
+"""Count the results of a test run and check its kernel logs.
 
-Reads RUNDIR/results/NAME.{tap,rc} written by guest-tests.sh (or by the
-host checks) and RUNDIR/console.log, then the same in every RUNDIR/vm-NAME
-folder (one per VM boot, see run-tests.sh).  Every leaf result line of
-TAP (kselftest) or KTAP (KUnit, nested by indentation) counts once: a
-result line is a leaf unless the result line before it is indented deeper
-(its children).  A test
-program that printed no results, fewer than its plan, or exited with an
-error counts as a failure.  Any WARNING, BUG, lockdep report, Oops or
-kmemleak report fails the run, charged to the entry that was running.
+A run folder (run-tests.sh) holds host/ (host-side checks) and one folder
+per architecture, ARCH/, with ARCH/results (build and harness steps) and
+ARCH/vm-NAME (one VM boot each: plan, results/NAME.{tap,rc,kmemleak},
+console.log, kmemleak.txt).  A folder with a results/ of its own at the
+top (the harness self-test's runs) is counted as one unit.
 
-Prints one line per failure and a last line "N passed, N failed, N
-skipped"; exits 1 when anything failed.
+Strict on purpose, so that a broken kernel cannot read as green:
+- every leaf result counts once; a parent "not ok" is a failure of its
+  own even when all its children passed;
+- output without a plan, a plan whose count differs from the results, a
+  duplicate result number, "Bail out!", "not ok ... # SKIP", and
+  "# TODO" or "# XFAIL" are failures;
+- a skip is a pass of nothing: it must be listed in the expectations file
+  (tools/testing/vm/expected, "skip" lines), else it is a failure;
+- a program named in the plan that left no results, or that exited with
+  an error and no failed result, is a failure;
+- WARN, BUG, Oops, lockdep, KASAN, UBSAN, KFENCE, hung task, soft lockup,
+  RCU stall, dropped printk messages, kmemleak switching itself off, and
+  IOMMU faults not listed as expected ("klog" lines) fail the run,
+  charged to the entry that was running, as does any kmemleak report.
+
+Prints one line per failure and per unexpected result, a line per
+architecture, and a last line "N passed, N failed, N skipped"; exits 1
+when anything failed.
 """
 import os
 import re
 import sys
 
-RESULT = re.compile(r'^(\s*)(not ok|ok)\s+(\d+)\b\s*-?\s*([^#]*)(#\s*(\S+).*)?$')
+RESULT = re.compile(r'^(\s*)(not ok|ok)\s+(\d+)\b\s*-?\s*([^#]*?)\s*(#\s*(\S+)\s*(.*))?$')
 PLAN = re.compile(r'^(\s*)1\.\.(\d+)')
+BAIL = re.compile(r'^\s*Bail out!')
 KERNEL_BAD = re.compile(
     r'(WARNING:|BUG:|Oops|Kernel panic|general protection fault|'
     r'possible circular locking|possible recursive locking|'
     r'inconsistent lock state|suspicious RCU usage|'
     r'unreferenced object|list_add corruption|list_del corruption|'
-    r'UBSAN:|KASAN:|kernel BUG at|scheduling while atomic|'
-    r'new suspected memory leaks|hung_task|soft lockup|'
-    r'sleeping function called from invalid context)')
+    r'UBSAN:|KASAN:|KFENCE:|kernel BUG at|scheduling while atomic|'
+    r'new suspected memory leaks|blocked for more than \d+ seconds|'
+    r'soft lockup|rcu_\w+ detected stalls|rcu: INFO:|'
+    r'printk messages dropped|kmemleak: .*disabled|Kernel memory leak detector disabled|'
+    r'sleeping function called from invalid context|'
+    r'DMAR: \[DMA|DMAR: DRHD: handling fault|arm-smmu-v3.*event|'
+    r'EEH: .*(failure|frozen))')
 MARK = re.compile(r'vfio-harness: (begin|end) (\S+)')
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def parse_tap(text):
-    """Return (passed, failed, skipped, failures[], plan_short)."""
-    results = []
-    top_plan = None
-    for line in text.splitlines():
-        line = line.rstrip('\r')
-        m = RESULT.match(line)
-        if m:
-            indent = len(m.group(1).expandtabs(8))
-            directive = (m.group(6) or '').upper()
-            results.append((indent, m.group(2), m.group(4).strip(), directive))
+def load_expected(path=os.path.join(HERE, 'expected')):
+    """Return {'skip': [...], 'klog': [...]} of (arch, entry, regex)."""
+    exp = {'skip': [], 'klog': []}
+    if not os.path.exists(path):
+        return exp
+    for line in open(path):
+        line = line.strip()
+        if not line or line.startswith('#'):
             continue
-        p = PLAN.match(line)
-        if p and len(p.group(1)) == 0 and top_plan is None:
-            top_plan = int(p.group(2))
-    passed = failed = skipped = 0
-    failures = []
-    top_count = 0
-    for i, (indent, status, name, directive) in enumerate(results):
-        if indent == 0:
-            top_count += 1
-        if i > 0 and results[i - 1][0] > indent:
-            continue  # a parent: its children were counted
-        if directive == 'SKIP':
-            skipped += 1
-        elif status == 'ok' or directive in ('XFAIL', 'TODO'):
-            passed += 1
-        else:
-            failed += 1
-            failures.append(name)
-    short = top_plan is not None and top_count < top_plan
-    return passed, failed, skipped, failures, short
+        kind, arch, entry, regex = line.split(None, 4)[:4]
+        exp[kind].append((arch, entry, re.compile(regex)))
+    return exp
+
+
+def expected(exp, kind, arch, entry, text):
+    return any((a == 'all' or a == arch) and e == entry and r.search(text)
+               for a, e, r in exp[kind])
+
+
+class Tap:
+    """The counts of one TAP or KTAP text."""
+
+    def __init__(self, text):
+        self.passed = self.failed = self.skipped = 0
+        self.failures = []   # names of failed results, with why
+        self.skips = []      # names of skipped results
+        self.problems = []   # structural faults (plan, numbering, bail out)
+        self.parse(text)
+
+    def parse(self, text):
+        results = []       # (indent, ok, number, name, directive)
+        plans = {}         # indent -> [planned counts]
+        counts = {}        # indent -> results seen since that level's plan
+        numbers = {}       # indent -> numbers seen at that level
+        top_plan = False
+        for line in text.splitlines():
+            line = line.rstrip('\r')
+            if BAIL.match(line):
+                self.problems.append(line.strip())
+                continue
+            p = PLAN.match(line)
+            if p:
+                ind = len(p.group(1).expandtabs(8))
+                # A new plan at a level closes the subtests below it.
+                for deeper in [i for i in counts if i > ind]:
+                    self.check_count(plans, counts, deeper)
+                    del counts[deeper]
+                    numbers.pop(deeper, None)
+                if ind in counts:
+                    self.check_count(plans, counts, ind)
+                plans[ind] = int(p.group(2))
+                top_plan = top_plan or ind == 0
+                counts[ind] = 0
+                numbers[ind] = set()
+                continue
+            m = RESULT.match(line)
+            if not m:
+                continue
+            ind = len(m.group(1).expandtabs(8))
+            for deeper in [i for i in counts if i > ind]:
+                self.check_count(plans, counts, deeper)
+                del counts[deeper]
+                numbers.pop(deeper, None)
+            num = int(m.group(3))
+            seen = numbers.setdefault(ind, set())
+            if num in seen:
+                self.problems.append(f'duplicate result number {num}: {line.strip()}')
+            seen.add(num)
+            counts[ind] = counts.get(ind, 0) + 1
+            results.append((ind, m.group(2) == 'ok', num, m.group(4).strip(),
+                            (m.group(6) or '').upper(), (m.group(7) or '').strip()))
+        for ind in list(counts):
+            self.check_count(plans, counts, ind)
+        if not top_plan and results:
+            self.problems.append('no plan (1..N) at the top level')
+        for i, (ind, ok, num, name, directive, why) in enumerate(results):
+            parent = i > 0 and results[i - 1][0] > ind
+            if directive == 'SKIP':
+                if ok and not parent:
+                    self.skipped += 1
+                    self.skips.append((name, why))
+                elif not ok:
+                    self.failed += 1
+                    self.failures.append(f'{name} (not ok with SKIP)')
+                continue
+            if directive in ('TODO', 'XFAIL'):
+                self.failed += 1
+                self.failures.append(f'{name} (# {directive} is not a pass)')
+                continue
+            if parent:
+                # Its children were counted; a failed parent fails on
+                # its own even when they all passed.
+                if not ok:
+                    self.failed += 1
+                    self.failures.append(f'{name} (parent not ok)')
+                continue
+            if ok:
+                self.passed += 1
+            else:
+                self.failed += 1
+                self.failures.append(name)
+
+    def check_count(self, plans, counts, ind):
+        if ind in plans and counts.get(ind, 0) != plans[ind]:
+            self.problems.append(f'plan 1..{plans[ind]} at indent {ind}, '
+                                 f'{counts.get(ind, 0)} results')
+        plans.pop(ind, None)
 
 
 def kernel_problems(console):
@@ -80,63 +173,94 @@ def kernel_problems(console):
     return found
 
 
-def count_unit(unitdir, label):
-    """Count one folder of results; return (passed, failed, skipped)."""
-    total_p = total_f = total_s = 0
+def read(path):
+    return open(path, errors='replace').read() if os.path.exists(path) else ''
+
+
+def count_unit(unitdir, label, arch, exp):
+    """Count one folder of results; return [passed, failed, skipped]."""
+    tot = [0, 0, 0]
+
+    def fail(msg):
+        print(f'FAIL {label}{msg}')
+        tot[1] += 1
+
     resdir = os.path.join(unitdir, 'results')
     names = sorted(n[:-4] for n in os.listdir(resdir) if n.endswith('.tap')) \
         if os.path.isdir(resdir) else []
     plan = os.path.join(unitdir, 'plan')
     if os.path.exists(plan):
-        wanted = [l.split()[0] for l in open(plan) if l.strip() and not l.startswith('#')]
-        for w in wanted:
-            if w not in names:
-                print(f'FAIL {label}{w}: never ran (the VM stopped early?)')
-                total_f += 1
+        for line in open(plan):
+            w = line.split()
+            if w and not w[0].startswith('#') and w[0] not in names:
+                fail(f'{w[0]}: never ran (the VM stopped early?)')
     for name in names:
-        text = open(os.path.join(resdir, name + '.tap'), errors='replace').read()
-        rcfile = os.path.join(resdir, name + '.rc')
-        rc = int(open(rcfile).read().strip() or 1) if os.path.exists(rcfile) else None
-        p, f, s, failures, short = parse_tap(text)
-        total_p += p
-        total_f += f
-        total_s += s
-        for t in failures:
-            print(f'FAIL {label}{name}: {t}')
-        if p + f + s == 0:
-            print(f'FAIL {label}{name}: no results (exit {rc})')
-            total_f += 1
-        elif short:
-            print(f'FAIL {label}{name}: fewer results than planned (exit {rc})')
-            total_f += 1
-        elif rc not in (0, 4) and f == 0:
+        text = read(os.path.join(resdir, name + '.tap'))
+        rctext = read(os.path.join(resdir, name + '.rc')).strip()
+        rc = int(rctext) if rctext.lstrip('-').isdigit() else None
+        t = Tap(text)
+        tot[0] += t.passed
+        tot[1] += t.failed
+        for f in t.failures:
+            print(f'FAIL {label}{name}: {f}')
+        for why in t.problems:
+            fail(f'{name}: {why}')
+        for sname, why in t.skips:
+            if expected(exp, 'skip', arch, name, sname):
+                tot[2] += 1
+            else:
+                fail(f'{name}: {sname}: unexpected skip ({why})')
+        if t.passed + t.failed + len(t.skips) == 0 and not t.problems:
+            fail(f'{name}: no results (exit {rc})')
+        elif rc not in (0, 4) and t.failed == 0:
             # 4 is kselftest's "skip" exit code.
-            print(f'FAIL {label}{name}: exit status {rc} with no failed result')
-            total_f += 1
-    console = os.path.join(unitdir, 'console.log')
-    log = open(console, errors='replace').read() if os.path.exists(console) else ''
-    for entry, line in kernel_problems(log):
-        print(f'FAIL {label}kernel log during {entry}: {line}')
-        total_f += 1
+            fail(f'{name}: exit status {rc} with no failed result')
+        leak = read(os.path.join(resdir, name + '.kmemleak'))
+        if leak.strip():
+            fail(f'{name}: kmemleak report after it ({leak.count("unreferenced object")} objects, '
+                 f'see {os.path.join(resdir, name + ".kmemleak")})')
+    for entry, line in kernel_problems(read(os.path.join(unitdir, 'console.log'))):
+        if not expected(exp, 'klog', arch, entry, line):
+            fail(f'kernel log during {entry}: {line}')
     leaks = os.path.join(unitdir, 'kmemleak.txt')
-    if os.path.exists(leaks) and open(leaks).read().strip():
-        print(f'FAIL {label}kmemleak: leaks reported, see {leaks}')
-        total_f += 1
-    return total_p, total_f, total_s
+    if read(leaks).strip():
+        fail(f'kmemleak: leaks reported, see {leaks}')
+    return tot
+
+
+def units_of(rundir):
+    """(folder, label, arch) of every unit of a run folder."""
+    if os.path.isdir(os.path.join(rundir, 'results')) or \
+            os.path.exists(os.path.join(rundir, 'plan')):
+        yield rundir, '', os.environ.get('ARCH', 'x86_64')
+    for d in sorted(os.listdir(rundir)):
+        sub = os.path.join(rundir, d)
+        if not os.path.isdir(sub) or d in ('results', 'bin', 'tools'):
+            continue
+        if d.startswith('vm-'):
+            yield sub, d[3:] + '/', os.environ.get('ARCH', 'x86_64')
+            continue
+        arch = d if d != 'host' else 'host'
+        if os.path.isdir(os.path.join(sub, 'results')):
+            yield sub, f'{d}/', arch
+        for v in sorted(os.listdir(sub)):
+            if v.startswith('vm-') and os.path.isdir(os.path.join(sub, v)):
+                yield os.path.join(sub, v), f'{d}/{v[3:]}/', arch
 
 
 def main():
-    """RUNDIR itself is one unit; each RUNDIR/vm-NAME (one VM boot of a
-    test profile) is another."""
     rundir = sys.argv[1]
-    units = [(rundir, '')]
-    for d in sorted(os.listdir(rundir)):
-        if d.startswith('vm-') and os.path.isdir(os.path.join(rundir, d)):
-            units.append((os.path.join(rundir, d), d[3:] + '/'))
-    totals = [0, 0, 0]
-    for unitdir, label in units:
-        for i, n in enumerate(count_unit(unitdir, label)):
-            totals[i] += n
+    exp = load_expected()
+    per_arch = {}
+    for unitdir, label, arch in units_of(rundir):
+        c = count_unit(unitdir, label, arch, exp)
+        acc = per_arch.setdefault(arch, [0, 0, 0])
+        for i in range(3):
+            acc[i] += c[i]
+    totals = [sum(c[i] for c in per_arch.values()) for i in range(3)]
+    if len(per_arch) > 1:
+        for arch, c in per_arch.items():
+            print(f'{arch}: {c[0]} passed, {c[1]} failed, {c[2]} skipped')
     print(f'{totals[0]} passed, {totals[1]} failed, {totals[2]} skipped')
     return 1 if totals[1] else 0
 

@@ -1,14 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Run the test suite: host-side checks, then the VM boots that run every
-# KUnit module, selftest program and client test (one boot per profile in
-# profiles/, and one for the rest).  Prints a result line per failure and
-# ends with "N passed, N failed, N skipped".
+# Run the test suite on every architecture in ARCHES (default: all):
+# the host-side ABI check, then per architecture its kernels, its test
+# programs, the harness self-test, and the VM boots that run every entry
+# of the manifest for that architecture (one boot per profile in
+# profiles/, and one, "main", for the rest).  One architecture's failure
+# (no cross compiler, a kernel that does not build or boot, a hung
+# guest) is counted and named, and the others still run.  Ends with a
+# line per architecture and "N passed, N failed, N skipped".
 #
 #   run-tests.sh [-k REGEX] [-H]
-#     -k REGEX  only plan entries whose name matches (e.g. -k smoke_api)
+#     -k REGEX  only manifest entries whose name matches (e.g. -k smoke_api)
 #     -H        skip the host-side checks (ABI check, harness self-test)
-set -euo pipefail
+set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 filter=
@@ -17,114 +21,169 @@ while getopts "k:H" opt; do
 	case $opt in
 	k) filter=$OPTARG ;;
 	H) host=0 ;;
-	*) sed -n '3,10s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	*) sed -n '3,15s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
+arches=${ARCHES:-$ALL_ARCHES}
+for a in $arches; do
+	arch_vars "$a" || exit 2
+done
+VM=$REPO/tools/testing/vm
 
 rundir=$RUNS/test-$(date +%Y%m%d-%H%M%S)-$$
-mkdir -p "$rundir/results"
-# Test programs are built per run, so runs may overlap without one
-# rebuilding the binaries another is executing.
-STOUT=$rundir/bin
-TOOLSOUT=$rundir/tools
+mkdir -p "$rundir"
 ln -sfn "$rundir" "$RUNS/last-test"
-
-say "building selftests into $STOUT"
-mkdir -p "$STOUT" "$TOOLSOUT"
-# -k: one broken test program must not hide the others; each program that
-# did not build is a failed result of its own.
-make -k -s -C "$SRC/tools/testing/selftests/vfio" OUTPUT="$STOUT" \
-	KSFT="$SRC/tools/testing/selftests" \
-	KHDR_INCLUDES="-isystem $OUT/usr/include" >"$rundir/selftests-build.log" 2>&1 || true
-make -k -s -C "$REPO/tools/vfio" OUTPUT="$TOOLSOUT" \
-	KHDR_INCLUDES="-isystem $OUT/usr/include" >>"$rundir/selftests-build.log" 2>&1 || true
-{
-	echo "TAP version 13"
-	i=0
-	for c in "$REPO"/tools/testing/selftests/vfio/*.c "$REPO"/tools/vfio/*.c; do
-		prog=$(basename "${c%.c}")
-		[ "$prog" = vfio_util ] && continue
-		i=$((i + 1))
-		if [ -x "$STOUT/$prog" ] || [ -x "$TOOLSOUT/$prog" ]; then
-			echo "ok $i build $prog"
-		else
-			echo "not ok $i build $prog (see selftests-build.log)"
-		fi
-	done
-	echo "1..$i"
-} >"$rundir/results/host-build.tap"
-echo 0 >"$rundir/results/host-build.rc"
-grep -E 'error|warning' "$rundir/selftests-build.log" >&2 || true
-
 want() { [ -z "$filter" ] || [[ $1 =~ $filter ]]; }
 
-# Host-side checks write their TAP beside the guest's results.
-if [ $host = 1 ]; then
-	for entry in host-vfio-abi:vfio-abi/check.sh host-harness:vm/harness-selftest.sh; do
-		name=${entry%%:*}
-		t=$REPO/tools/testing/${entry#*:}
+# fail_result DIR NAME MESSAGE: a result file holding one failure.
+fail_result() {
+	mkdir -p "$1/results"
+	printf 'TAP version 13\n1..1\nnot ok 1 %s\n' "$3" >"$1/results/$2.tap"
+	echo 1 >"$1/results/$2.rc"
+	say "FAILED: $3"
+}
+
+# timed STEPNAME COMMAND...: run a step, log its duration for the README's
+# budget table (rundir/times).
+timed() {
+	local name=$1 t0 rc
+	shift
+	t0=$(date +%s)
+	"$@"
+	rc=$?
+	printf '%-40s %5ss rc=%s\n' "$name" $(($(date +%s) - t0)) $rc >>"$rundir/times"
+	return $rc
+}
+
+if [ $host = 1 ] && want host-vfio-abi; then
+	mkdir -p "$rundir/host/results"
+	say "host check: uAPI ABI against stock 6.12"
+	"$REPO/tools/testing/vfio-abi/check.sh" --stock "$BUILD/stock-uapi-vfio.h" \
+		>"$rundir/host/results/host-vfio-abi.tap" 2>"$rundir/host/results/host-vfio-abi.err"
+	echo $? >"$rundir/host/results/host-vfio-abi.rc"
+fi
+
+# run_arch: everything of one architecture (ARCH and arch_vars set).
+run_arch() {
+	local adir=$rundir/$ARCH stout toolsout plan line name arches kind arg
+	mkdir -p "$adir/results"
+	say "=== $ARCH"
+	command -v "${CROSS}gcc" >/dev/null ||
+		{ fail_result "$adir" setup "$ARCH: cross compiler ${CROSS}gcc is missing (make deps)"; return; }
+	command -v "$QEMU" >/dev/null ||
+		{ fail_result "$adir" setup "$ARCH: $QEMU is missing (make deps)"; return; }
+	# Kernels: the test kernel, and on x86_64 the lean one (the nested
+	# guest of the QEMU assignment test).
+	if ! timed "$ARCH kernel (test)" "$VM/build-kernel.sh" test; then
+		fail_result "$adir" build-kernel "$ARCH: test kernel did not build (see $BUILD/$ARCH/build.log)"
+		return
+	fi
+	if [ "$ARCH" = x86_64 ] && want client-nvme-assign &&
+	   ! timed "$ARCH kernel (lean)" "$VM/build-kernel.sh" lean; then
+		fail_result "$adir" build-lean-kernel "$ARCH: lean kernel did not build (see $BUILD/$ARCH-bench/build.log)"
+	fi
+	use_kernel test
+
+	# Test programs, built per run so that runs may overlap without one
+	# rebuilding binaries another is executing.  Initramfs guests have
+	# no C library: link those statically.
+	stout=$adir/bin
+	toolsout=$adir/tools
+	mkdir -p "$stout" "$toolsout"
+	local mk=(CROSS_COMPILE="$CROSS" KHDR_INCLUDES="-isystem $OUT/usr/include")
+	[ "$HOSTROOT" = 0 ] && mk+=(LDFLAGS=-static)
+	say "$ARCH: building test programs into $stout"
+	make -k -s -C "$SRC/tools/testing/selftests/vfio" OUTPUT="$stout" \
+		KSFT="$SRC/tools/testing/selftests" "${mk[@]}" >"$adir/selftests-build.log" 2>&1
+	make -k -s -C "$REPO/tools/vfio" OUTPUT="$toolsout" "${mk[@]}" \
+		>>"$adir/selftests-build.log" 2>&1
+	grep -E 'error|warning' "$adir/selftests-build.log" >&2
+
+	if [ $host = 1 ] && want harness-selftest; then
+		say "$ARCH: harness self-test"
+		timed "$ARCH harness self-test" "$VM/harness-selftest.sh" \
+			>"$adir/results/harness-selftest.tap" 2>"$adir/results/harness-selftest.err"
+		echo $? >"$adir/results/harness-selftest.rc"
+	fi
+
+	# The plan: this architecture's manifest entries.
+	plan=$adir/plan-all
+	: >"$plan"
+	while read -r name arches kind arg; do
+		case $name in ''|'#'*) continue ;; esac
+		[ "$arches" = all ] || [[ ,$arches, == *,$ARCH,* ]] || continue
 		want "$name" || continue
-		say "host check $name"
-		set +e
-		args=()
-		[ $name = host-vfio-abi ] && args=(--stock "$BUILD/stock-uapi-vfio.h")
-		"$t" "${args[@]}" >"$rundir/results/$name.tap" 2>"$rundir/results/$name.err"
-		echo $? >"$rundir/results/$name.rc"
-		set -e
+		case $kind in
+		kunit)
+			if ! find "$MODROOT" -name "$arg.ko*" | grep -q .; then
+				fail_result "$adir" "$name" "$name: module $arg.ko was not built"
+				continue
+			fi
+			echo "$name kunit_module $arg" >>"$plan"
+			;;
+		selftest)
+			if [ ! -x "$stout/$name" ]; then
+				fail_result "$adir" "$name" "$name: did not build (see $adir/selftests-build.log)"
+				continue
+			fi
+			echo "$name $(printf %q "$stout/$name")" >>"$plan"
+			;;
+		client)
+			echo "$name $(printf %q "$VM/clients/test-$arg.sh")" >>"$plan"
+			;;
+		*)
+			fail_result "$adir" "$name" "manifest: unknown kind '$kind' of $name"
+			;;
+		esac
+	done <"$VM/manifest"
+
+	# One VM boot per profile of this architecture (profiles/NAME.conf:
+	# ARCH, the entries it takes by TESTS regex, its run-vm.sh options);
+	# whatever no profile takes runs in the default VM, "main".
+	local -A vm_args=()
+	local rest conf prof mine vmdir vmrc
+	rest=$(cat "$plan")
+	for conf in "$VM"/profiles/*.conf; do
+		prof=$(basename "${conf%.conf}")
+		PROFILE_ARCH=x86_64 TESTS= VM_ARGS=()
+		. "$conf"
+		[ "$PROFILE_ARCH" = "$ARCH" ] || continue
+		mine=$(awk -v re="$TESTS" '$1 ~ re' <<<"$rest")
+		[ -n "$mine" ] || continue
+		mkdir -p "$adir/vm-$prof"
+		echo "$mine" >"$adir/vm-$prof/plan"
+		vm_args[$prof]=$(printf '%q ' "${VM_ARGS[@]}")
+		rest=$(awk -v re="$TESTS" '$1 !~ re' <<<"$rest")
 	done
-fi
+	if [ -n "$rest" ]; then
+		mkdir -p "$adir/vm-main"
+		echo "$rest" >"$adir/vm-main/plan"
+		vm_args[main]=
+	fi
+	for prof in $(printf '%s\n' "${!vm_args[@]}" | sort); do
+		vmdir=$adir/vm-$prof
+		eval "args=(${vm_args[$prof]})"
+		say "$ARCH: VM '$prof': $(wc -l <"$vmdir/plan") entries"
+		timed "$ARCH VM $prof" "$VM/run-vm.sh" -o "$vmdir" -t 3000 "${args[@]}" -- \
+			"VFIO_TOOLS=$(printf %q "$toolsout") NESTED_KERNEL=$(printf %q "$NESTED_KERNEL")" \
+			"$(printf %q "$VM/guest-tests.sh")" "$(printf %q "$vmdir/plan")"
+		vmrc=$?
+		case $vmrc in
+		0) ;;
+		124) fail_result "$vmdir" vm-timeout "$ARCH: VM '$prof' hit its time limit (console: $vmdir/console.log)" ;;
+		*) fail_result "$vmdir" vm-status "$ARCH: VM '$prof' ended with status $vmrc (console: $vmdir/console.log)" ;;
+		esac
+	done
+}
 
-plan=$rundir/plan-all
-: >"$plan"
-for ko in $(find "$MODROOT" -name '*_kunit.ko*' | sort); do
-	mod=$(basename "${ko%%.ko*}")
-	want "kunit-$mod" && echo "kunit-$mod kunit_module $mod" >>"$plan"
-done
-for t in $(find "$STOUT" -maxdepth 1 -type f -perm -u+x | sort); do
-	name=$(basename "$t")
-	want "$name" && echo "$name $t" >>"$plan"
-done
-# Real clients (QEMU assignment, DPDK, the example edu driver, found
-# through VFIO_TOOLS): the longest entries, run last.
-for t in "$REPO"/tools/testing/vm/clients/test-*.sh; do
-	name=client-$(basename "${t%.sh}" | sed 's/^test-//')
-	want "$name" && echo "$name $t" >>"$plan"
-done
-
-# One VM boot per profile (profiles/NAME.conf: the entries it takes, by
-# TESTS regex, and its run-vm.sh options); whatever no profile takes runs
-# in the default VM, "main".  Each boot has its own folder vm-NAME.
-declare -A vm_args
-rest=$(cat "$plan")
-for conf in "$REPO"/tools/testing/vm/profiles/*.conf; do
-	prof=$(basename "${conf%.conf}")
-	TESTS= VM_ARGS=()
-	. "$conf"
-	mine=$(awk -v re="$TESTS" '$1 ~ re' <<<"$rest")
-	[ -n "$mine" ] || continue
-	mkdir -p "$rundir/vm-$prof"
-	echo "$mine" >"$rundir/vm-$prof/plan"
-	vm_args[$prof]=$(printf '%q ' "${VM_ARGS[@]}")
-	rest=$(awk -v re="$TESTS" '$1 !~ re' <<<"$rest")
-done
-if [ -n "$rest" ]; then
-	mkdir -p "$rundir/vm-main"
-	echo "$rest" >"$rundir/vm-main/plan"
-	vm_args[main]=
-fi
-
-for prof in $(printf '%s\n' "${!vm_args[@]}" | sort); do
-	vmdir=$rundir/vm-$prof
-	eval "args=(${vm_args[$prof]})"
-	say "VM '$prof': $(wc -l <"$vmdir/plan") test programs"
-	set +e
-	"$REPO/tools/testing/vm/run-vm.sh" -o "$vmdir" -t 3000 \
-		"${args[@]}" -- \
-		"VFIO_TOOLS=$TOOLSOUT NESTED_KERNEL=$NESTED_KERNEL $REPO/tools/testing/vm/guest-tests.sh $vmdir/plan"
-	vmrc=$?
-	set -e
-	[ $vmrc = 0 ] || say "VM '$prof' ended with status $vmrc"
+for a in $arches; do
+	(
+		export ARCH=$a
+		arch_vars "$a"
+		use_kernel test
+		run_arch
+	)
 done
 
-say "results (logs in $rundir)"
-"$REPO/tools/testing/vm/results.py" "$rundir"
+say "results (logs in $rundir; step times in $rundir/times)"
+"$VM/results.py" "$rundir"

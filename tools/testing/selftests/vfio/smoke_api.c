@@ -45,4 +45,32 @@ TEST(unknown_ioctl_without_backend_is_einval)
 	close(fd);
 }
 
+/*
+ * Which IOMMU backends a container offers is a property of the
+ * architecture: type1 where the platform IOMMU is an IOMMU API domain
+ * (x86 VT-d, Arm SMMU), the sPAPR TCE backends on POWER, never both.
+ */
+TEST(check_extension_matches_architecture)
+{
+	int fd = open("/dev/vfio/vfio", O_RDWR);
+	int type1 = 0;
+
+	ASSERT_LE(0, fd);
+#if defined(__x86_64__) || defined(__aarch64__)
+	ASSERT_EQ(0, vfio_util_modprobe("vfio_iommu_type1"));
+	type1 = 1;
+#endif
+	EXPECT_EQ(type1, ioctl(fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1_IOMMU));
+	EXPECT_EQ(type1, ioctl(fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU));
+	EXPECT_EQ(type1, ioctl(fd, VFIO_CHECK_EXTENSION, VFIO_UNMAP_ALL));
+#if !defined(__powerpc64__)
+	EXPECT_EQ(0, ioctl(fd, VFIO_CHECK_EXTENSION, VFIO_SPAPR_TCE_IOMMU));
+	EXPECT_EQ(0, ioctl(fd, VFIO_CHECK_EXTENSION, VFIO_SPAPR_TCE_v2_IOMMU));
+	EXPECT_EQ(0, ioctl(fd, VFIO_CHECK_EXTENSION, VFIO_EEH));
+#endif
+	/* An extension number nobody defines. */
+	EXPECT_EQ(0, ioctl(fd, VFIO_CHECK_EXTENSION, 0x7fff));
+	close(fd);
+}
+
 TEST_HARNESS_MAIN

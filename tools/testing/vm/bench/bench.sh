@@ -60,7 +60,7 @@ done
 BENCHDIR=${BENCHDIR:-$BUILD/bench}
 STOCK_SRC=$BUILD/src-stock
 mkdir -p "$BENCHDIR"
-export CCACHE_DIR=${CCACHE_DIR:-$BUILD/ccache}
+export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
 
 # Run a command with the variables lib.sh and build-kernel.sh honour set
 # for one of the two kernels.
