@@ -92,9 +92,17 @@ run_arch() {
 	mkdir -p "$stout" "$toolsout"
 	local mk=(CROSS_COMPILE="$CROSS" KHDR_INCLUDES="-isystem $OUT/usr/include")
 	[ "$HOSTROOT" = 0 ] && mk+=(LDFLAGS=-static)
-	say "$ARCH: building test programs into $stout"
+	# Only the programs of this architecture's manifest entries.
+	local progs=()
+	while read -r name arches kind arg; do
+		[ "$kind" = selftest ] || continue
+		[ "$arches" = all ] || [[ ,$arches, == *,$ARCH,* ]] || continue
+		progs+=("$stout/$name")
+	done < <(grep -v '^#' "$VM/manifest")
+	say "$ARCH: building ${#progs[@]} test programs into $stout"
 	make -k -s -C "$SRC/tools/testing/selftests/vfio" OUTPUT="$stout" \
-		KSFT="$SRC/tools/testing/selftests" "${mk[@]}" >"$adir/selftests-build.log" 2>&1
+		KSFT="$SRC/tools/testing/selftests" "${mk[@]}" "${progs[@]}" \
+		>"$adir/selftests-build.log" 2>&1
 	make -k -s -C "$REPO/tools/vfio" OUTPUT="$toolsout" "${mk[@]}" \
 		>>"$adir/selftests-build.log" 2>&1
 	grep -E 'error|warning' "$adir/selftests-build.log" >&2

@@ -53,13 +53,11 @@ TEST(unknown_ioctl_without_backend_is_einval)
 TEST(check_extension_matches_architecture)
 {
 	int fd = open("/dev/vfio/vfio", O_RDWR);
-	int type1 = 0;
+	int type1 = VFIO_UTIL_ARCH_HAS_TYPE1;
 
 	ASSERT_LE(0, fd);
-#if defined(__x86_64__) || defined(__aarch64__)
-	ASSERT_EQ(0, vfio_util_modprobe("vfio_iommu_type1"));
-	type1 = 1;
-#endif
+	if (type1)
+		ASSERT_EQ(0, vfio_util_modprobe("vfio_iommu_type1"));
 	EXPECT_EQ(type1, ioctl(fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1_IOMMU));
 	EXPECT_EQ(type1, ioctl(fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU));
 	EXPECT_EQ(type1, ioctl(fd, VFIO_CHECK_EXTENSION, VFIO_UNMAP_ALL));

@@ -31,8 +31,20 @@
 
 /* edu can only reach 28 bits by default: stay below 256 MiB. */
 #define T1_IOVA		0x1000000ULL
+/*
+ * The IOVA window the platform keeps for MSI doorbells, which type1 must
+ * leave out of the usable ranges: the x86 interrupt address range, and on
+ * Arm the software MSI window the SMMU driver reserves (MSI_IOVA_BASE).
+ */
+#if defined(__x86_64__)
 #define T1_MSI_START	0xfee00000ULL
 #define T1_MSI_LAST	0xfeefffffULL
+#elif defined(__aarch64__)
+#define T1_MSI_START	0x8000000ULL
+#define T1_MSI_LAST	0x80fffffULL
+#else
+#error "type1 tests: no MSI window known for this architecture"
+#endif
 
 #define T1_NR_HUGEPAGES	"/proc/sys/vm/nr_hugepages"
 #define T1_ENTRY_LIMIT	"/sys/module/vfio_iommu_type1/parameters/dma_entry_limit"
@@ -48,6 +60,32 @@ static inline int t1_open(struct vfio_util_dev *d, int type)
 	if (!bdf)
 		return -ENODEV;
 	return vfio_util_open(d, bdf, type);
+}
+
+/*
+ * 0 if the group of @d lists [T1_MSI_START, T1_MSI_LAST] as its "msi"
+ * reserved region in sysfs, so that the tests check the window the kernel
+ * really reserves, not only the one they assume.
+ */
+static inline int t1_msi_window_reserved(struct vfio_util_dev *d)
+{
+	char path[96], line[128], type[32];
+	unsigned long long start, last;
+	int found = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/iommu_groups/%d/reserved_regions", d->group_id);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %llx %31s", &start, &last, type) == 3 &&
+		    !strcmp(type, "msi") && start == T1_MSI_START &&
+		    last == T1_MSI_LAST)
+			found = 0;
+	fclose(f);
+	return found;
 }
 
 static inline int t1_ioctl(int fd, unsigned long cmd, void *arg)

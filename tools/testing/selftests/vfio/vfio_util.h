@@ -13,6 +13,17 @@
 #include <linux/vfio.h>
 
 /* PCI ids of the devices the test VM is booted with. */
+/*
+ * Whether the architecture's containers offer the type1 backend: where the
+ * platform IOMMU is an IOMMU API domain (x86 VT-d, Arm SMMU), not on
+ * POWER, whose TCE tables are served by the sPAPR backends instead.
+ */
+#if defined(__x86_64__) || defined(__aarch64__)
+#define VFIO_UTIL_ARCH_HAS_TYPE1	1
+#else
+#define VFIO_UTIL_ARCH_HAS_TYPE1	0
+#endif
+
 #define EDU_VENDOR	0x1234
 #define EDU_DEVICE	0x11e8
 #define NVME_VENDOR	0x1b36
