@@ -77,8 +77,28 @@ compare()
 if [ "$self_test" = 0 ]; then
 	echo "# ours:  $header"
 	echo "# stock: $stock (from $TARBALL)"
-	compare "$header"
-	exit $?
+	out=$(compare "$header")
+	rc=$?
+	printf '%s\n' "$out" | grep -v '^1\.\.[0-9]*$'
+	# A comparison that silently skipped part of the header would pass
+	# with less to compare: every #define and every top-level struct or
+	# union of the header must have been compared.
+	planned=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' <<<"$out")
+	counts='.*(\([0-9]*\) macros, \([0-9]*\) structs/unions.*'
+	got_macros=$(sed -n "s|^# $counts|\\1|p" <<<"$out")
+	got_structs=$(sed -n "s|^# $counts|\\2|p" <<<"$out")
+	macros=$(grep -cE '^#define[[:space:]]+[A-Za-z_]' "$header")
+	structs=$(grep -cE '^(struct|union)[[:space:]]+[A-Za-z_0-9]+[[:space:]]*\{' "$header")
+	n=$((${planned:-0} + 1))
+	what="all $macros macros and $structs structs/unions of the header were compared (${got_macros:-?}, ${got_structs:-?})"
+	if [ "${got_macros:-0}" -ge "$macros" ] && [ "${got_structs:-0}" -ge "$structs" ]; then
+		echo "ok $n - $what"
+	else
+		echo "not ok $n - $what"
+		rc=1
+	fi
+	echo "1..$n"
+	exit $rc
 fi
 
 # ---------------------------------------------------------------------------
