@@ -16,7 +16,10 @@
 #include "kselftest_harness.h"
 #include "vfio_util.h"
 
-/* Bind the first @vendor:@device function to vfio-pci; its group path. */
+/*
+ * Bind the first @vendor:@device function to vfio-pci; its group path.
+ * 0, -ENXIO when the machine has no such function, or another -errno.
+ */
 static int take_device(unsigned int vendor, unsigned int device,
 		       char *bdf, size_t bdf_size, char *path, size_t size)
 {
@@ -24,7 +27,7 @@ static int take_device(unsigned int vendor, unsigned int device,
 	int group;
 
 	if (!found)
-		return -ENODEV;
+		return -ENXIO;
 	snprintf(bdf, bdf_size, "%s", found);
 	if (vfio_util_bind(bdf, "vfio-pci"))
 		return -EIO;
@@ -53,12 +56,16 @@ FIXTURE(group) {
 
 FIXTURE_SETUP(group)
 {
+	int ret;
+
 	self->container = -1;
 	self->group = -1;
-	if (take_device(EDU_VENDOR, EDU_DEVICE, self->bdf, sizeof(self->bdf),
-			self->path, sizeof(self->path)))
-		SKIP(return, "no edu device bound to vfio-pci");
-	vfio_util_modprobe("vfio_iommu_type1");
+	ret = take_device(EDU_VENDOR, EDU_DEVICE, self->bdf, sizeof(self->bdf),
+			  self->path, sizeof(self->path));
+	if (ret == -ENXIO)
+		SKIP(return, "no edu device");
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, vfio_util_modprobe("vfio_iommu_type1"));
 	self->container = open("/dev/vfio/vfio", O_RDWR);
 	ASSERT_LE(0, self->container);
 	self->group = open(self->path, O_RDWR);
@@ -361,11 +368,13 @@ TEST_F(group, unprivileged_user_cannot_open)
 TEST_F(group, two_groups_share_a_container)
 {
 	char bdf2[32], path2[64];
-	int group2, dev, other;
+	int group2, dev, other, ret;
 
-	if (take_device(NVME_VENDOR, NVME_DEVICE, bdf2, sizeof(bdf2), path2,
-			sizeof(path2)))
+	ret = take_device(NVME_VENDOR, NVME_DEVICE, bdf2, sizeof(bdf2), path2,
+			  sizeof(path2));
+	if (ret == -ENXIO)
 		SKIP(return, "no NVMe device for a second group");
+	ASSERT_EQ(0, ret);
 	group2 = open(path2, O_RDWR);
 	ASSERT_LE(0, group2);
 

@@ -10,6 +10,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+#include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
 #include "vfio_util.h"
@@ -53,6 +54,7 @@ FIXTURE_SETUP(virqfd)
 	struct vfio_irq_info info = {
 		.argsz = sizeof(info), .index = VFIO_PCI_INTX_IRQ_INDEX,
 	};
+	uint8_t pin = 0;
 
 	vfio_util_dev_init(&self->d);
 	self->trigger = -1;
@@ -62,8 +64,11 @@ FIXTURE_SETUP(virqfd)
 	vfio_util_modprobe("vfio_iommu_type1");
 	ASSERT_EQ(0, vfio_util_open(&self->d, bdf, VFIO_TYPE1v2_IOMMU));
 	ASSERT_EQ(0, ioctl(self->d.device, VFIO_DEVICE_GET_IRQ_INFO, &info));
-	if (info.count != 1)
-		SKIP(return, "edu has no INTx here");
+	/* Whether there is an INTx line is the device's Interrupt Pin. */
+	ASSERT_EQ(1, vfio_util_sysfs_config(self->d.bdf, PCI_INTERRUPT_PIN, &pin, 1));
+	if (!pin)
+		SKIP(return, "edu has no INTx pin here");
+	ASSERT_EQ(1, info.count);
 
 	self->trigger = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	self->unmask = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

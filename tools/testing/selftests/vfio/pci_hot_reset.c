@@ -39,11 +39,24 @@ static int hot_reset_info(int fd, struct vfio_pci_hot_reset_info *info)
 	return ioctl(fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, info) ? -errno : 0;
 }
 
+/* Whether the PCI core lists a bus or slot reset for @bdf. */
+static bool has_bus_reset(const char *bdf)
+{
+	char path[128], methods[128];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/reset_method",
+		 bdf);
+	if (vfio_util_read_file(path, methods, sizeof(methods)) <= 0)
+		return false;
+	return strstr(methods, "bus") || strstr(methods, "slot");
+}
+
 /* Open the first function that has a slot or bus reset. */
 FIXTURE_SETUP(hot_reset)
 {
 	struct vfio_pci_hot_reset_info hdr;
 	const char *bdf;
+	char name[32];
 	unsigned int i;
 	size_t size;
 	int n;
@@ -54,24 +67,24 @@ FIXTURE_SETUP(hot_reset)
 	for (i = 0; i < ARRAY_SIZE(ids); i++) {
 		for (n = 0; (bdf = vfio_util_find_pci_nth(ids[i][0], ids[i][1],
 							  n)); n++) {
-			char name[32];
-
 			snprintf(name, sizeof(name), "%s", bdf);
-			if (vfio_util_open(&self->d, name, VFIO_TYPE1v2_IOMMU))
-				continue;
-			memset(&hdr, 0, sizeof(hdr));
-			hdr.argsz = sizeof(hdr);
-			/* No room for an entry: -ENOSPC with the count. */
-			if (hot_reset_info(self->d.device, &hdr) == -ENOSPC) {
+			if (has_bus_reset(name)) {
 				self->vendor = ids[i][0];
 				goto found;
 			}
-			vfio_util_close(&self->d);
 		}
 	}
 	SKIP(return, "no function with a slot or bus reset");
 
 found:
+	/*
+	 * The PCI core can reset its bus or slot, so VFIO must offer the hot
+	 * reset: with no room for an entry, -ENOSPC and the count.
+	 */
+	ASSERT_EQ(0, vfio_util_open(&self->d, name, VFIO_TYPE1v2_IOMMU));
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.argsz = sizeof(hdr);
+	ASSERT_EQ(-ENOSPC, hot_reset_info(self->d.device, &hdr));
 	ASSERT_LT(0, hdr.count);
 	size = sizeof(hdr) + hdr.count * sizeof(self->info->devices[0]);
 	self->info = calloc(1, size);

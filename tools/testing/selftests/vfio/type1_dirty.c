@@ -36,7 +36,7 @@ FIXTURE_SETUP(dirty)
 {
 	int ret = t1_open(&self->d, variant->type);
 
-	if (ret == -ENODEV)
+	if (ret == T1_NO_DEVICE)
 		SKIP(return, "no edu device");
 	ASSERT_EQ(0, ret);
 	ASSERT_EQ(T1_SZ_4K, t1_pgsize(&self->d));

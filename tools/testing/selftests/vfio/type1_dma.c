@@ -31,7 +31,7 @@ FIXTURE_SETUP(dma)
 {
 	int ret = t1_open(&self->d, variant->type);
 
-	if (ret == -ENODEV)
+	if (ret == T1_NO_DEVICE)
 		SKIP(return, "no edu device");
 	ASSERT_EQ(0, ret);
 	ASSERT_EQ(EDU_ID_VALUE, vfio_util_bar_read32(&self->d, 0, EDU_REG_ID));

@@ -62,7 +62,7 @@ FIXTURE_SETUP(groups)
 	self->pins = t1_pins_held();
 	self->lck = t1_vmlck_kb();
 	ret = t1_open(&self->d, variant->type);
-	if (ret == -ENODEV)
+	if (ret == T1_NO_DEVICE)
 		SKIP(return, "no edu device");
 	ASSERT_EQ(0, ret);
 	self->other_group = open_group(self->other);

@@ -40,7 +40,7 @@ FIXTURE_SETUP(limits)
 					 sizeof(self->old_limit)));
 	self->pins = t1_pins_held();
 	ret = t1_open(&self->d, variant->type);
-	if (ret == -ENODEV)
+	if (ret == T1_NO_DEVICE)
 		SKIP(return, "no edu device");
 	ASSERT_EQ(0, ret);
 }

@@ -37,7 +37,7 @@ FIXTURE_SETUP(map)
 {
 	int ret = t1_open(&self->d, variant->type);
 
-	if (ret == -ENODEV)
+	if (ret == T1_NO_DEVICE)
 		SKIP(return, "no edu device");
 	ASSERT_EQ(0, ret);
 	self->pg = t1_pgsize(&self->d);

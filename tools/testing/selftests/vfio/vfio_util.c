@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/pci_regs.h>
 
 #include "vfio_util.h"
 
@@ -106,6 +107,41 @@ const char *vfio_util_current_driver(const char *bdf)
 	return name;
 }
 
+int vfio_util_sysfs_config(const char *bdf, unsigned int off, void *buf,
+			   size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/config", bdf);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, buf, len, off);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n;
+}
+
+unsigned int vfio_util_sysfs_cap(const char *bdf, unsigned int id)
+{
+	uint8_t pos = 0, hdr[2];
+	int guard;
+
+	if (vfio_util_sysfs_config(bdf, PCI_CAPABILITY_LIST, &pos, 1) != 1)
+		return 0;
+	for (guard = 0; pos >= 0x40 && guard < 48; guard++) {
+		if (vfio_util_sysfs_config(bdf, pos & ~3, hdr, 2) != 2)
+			return 0;
+		if (hdr[0] == id)
+			return pos & ~3;
+		pos = hdr[1];
+	}
+	return 0;
+}
+
 int vfio_util_modprobe(const char *module)
 {
 	char cmd[128];
@@ -140,7 +176,7 @@ int vfio_util_bind(const char *bdf, const char *driver)
 	ret = vfio_util_write_file(path, bdf);
 	if (ret)
 		return ret;
-	return strcmp(vfio_util_current_driver(bdf), driver) ? -ENODEV : 0;
+	return strcmp(vfio_util_current_driver(bdf), driver) ? -EIO : 0;
 }
 
 int vfio_util_group_id(const char *bdf)

@@ -50,6 +50,15 @@ int vfio_util_bind(const char *bdf, const char *driver);
 
 /* Name of the driver @bdf is bound to ("" when none); static string. */
 const char *vfio_util_current_driver(const char *bdf);
+/*
+ * The function's config space as the PCI core reads it from the device,
+ * through sysfs rather than VFIO: ground truth for what VFIO reports.
+ * vfio_util_sysfs_config() returns bytes read or -errno;
+ * vfio_util_sysfs_cap() the offset of capability @id, or 0.
+ */
+int vfio_util_sysfs_config(const char *bdf, unsigned int off, void *buf,
+			   size_t len);
+unsigned int vfio_util_sysfs_cap(const char *bdf, unsigned int id);
 
 /* IOMMU group number of @bdf, or -errno. */
 int vfio_util_group_id(const char *bdf);
