@@ -146,7 +146,10 @@ run_arch() {
 			echo "$name $(printf %q "$stout/$name")" >>"$plan"
 			;;
 		client)
-			echo "$name $(printf %q "$VM/clients/test-$arg.sh")" >>"$plan"
+			line="$name $(printf %q "$VM/clients/test-${arg%% *}.sh")"
+			# shellcheck disable=SC2086 # the arguments are words
+			[ "$arg" = "${arg%% *}" ] || line+=$(printf ' %q' ${arg#* })
+			echo "$line" >>"$plan"
 			;;
 		*)
 			fail_result "$adir" "$name" "manifest: unknown kind '$kind' of $name"

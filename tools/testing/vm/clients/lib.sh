@@ -1,14 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0
 # Shared by the client tests (run inside the test VM).  Source it.
 
-# our_vfio_loaded: succeed only if vfio, vfio_iommu_type1, vfio_pci_core
-# and vfio_pci are loaded and each is the very module file built from this
-# repo: the GNU build ID the running kernel reports for the module equals
-# the one of the file in our module tree.  vfio_ioctl_dispatch, which only
-# our vfio.ko exports, must also be known to the kernel.
+# our_vfio_loaded [MODULE...]: succeed only if the modules (default vfio,
+# vfio_iommu_type1, vfio_pci_core and vfio_pci) are loaded and each is the
+# very module file built from this repo: the GNU build ID the running
+# kernel reports for the module equals the one of the file in our module
+# tree.  vfio_ioctl_dispatch, which only our vfio.ko exports, must also be
+# known to the kernel.
 our_vfio_loaded() {
-	local m f want got
-	for m in vfio vfio_iommu_type1 vfio_pci_core vfio_pci; do
+	local m f want got mods=("$@")
+	[ $# -gt 0 ] || mods=(vfio vfio_iommu_type1 vfio_pci_core vfio_pci)
+	for m in "${mods[@]}"; do
 		[ -d "/sys/module/$m" ] || { echo "# $m is not loaded"; return 1; }
 		f=$(modinfo -F filename "$m") || return 1
 		want=$(readelf -n "$f" | sed -n 's/.*Build ID: *//p')
