@@ -5,8 +5,8 @@
  * lock_inversion takes two mutexes in one order and then in the other
  * (lockdep reports a possible circular dependency without any real
  * deadlock, since one thread does both), and writing to .../leak
- * allocates a buffer and forgets it (kmemleak reports it once it has
- * been unreferenced for a while).  Test-only; see the Kconfig help.
+ * allocates buffers and forgets them (kmemleak reports them once they
+ * have been unreferenced for a while).  Test-only; see the Kconfig help.
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
@@ -33,16 +33,28 @@ static ssize_t lock_inversion_write(struct file *file, const char __user *buf,
 	return count;
 }
 
+/*
+ * Several objects, so that a stale copy of the last pointer on some stack
+ * (kmemleak then counts it as referenced) cannot hide the leak.
+ */
+#define PROVOKE_LEAKS	16
+
 static ssize_t leak_write(struct file *file, const char __user *buf,
 			  size_t count, loff_t *ppos)
 {
-	void *lost = kmalloc(96, GFP_KERNEL);
+	void *lost;
+	int i;
 
-	if (!lost)
-		return -ENOMEM;
-	/* Keep the compiler from freeing nothing and dropping the call. */
-	memset(lost, 0x5a, 96);
-	pr_info("vfio-harness-provoke: leaked 96 bytes on purpose\n");
+	for (i = 0; i < PROVOKE_LEAKS; i++) {
+		lost = kmalloc(96, GFP_KERNEL);
+		if (!lost)
+			return -ENOMEM;
+		/* Keep the compiler from dropping the allocation. */
+		memset(lost, 0x5a, 96);
+		OPTIMIZER_HIDE_VAR(lost);
+	}
+	pr_info("vfio-harness-provoke: leaked %d objects on purpose\n",
+		PROVOKE_LEAKS);
 	return count;
 }
 

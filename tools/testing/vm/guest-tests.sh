@@ -52,11 +52,13 @@ if zcat /proc/config.gz 2>/dev/null | grep -qx 'CONFIG_DEBUG_KMEMLEAK=y'; then
 	fi
 fi
 
-# leaks NAME: report what a scan finds now, charged to NAME (kmemleak
-# reports objects unreferenced for 5 s or more, so a leak of the entry
-# that just ended may only show after the next one).
+# leaks NAME: report what kmemleak finds now, charged to NAME.  It
+# reports an object unreferenced for 5 s or more whose contents did not
+# change between two scans, hence two scans; a leak made in the last
+# seconds of an entry shows after the next one.
 leaks() {
 	[ $leakcheck = 1 ] || return 0
+	echo scan >"$kml"
 	echo scan >"$kml"
 	if [ -s "$kml" ]; then
 		cat "$kml" >"$res/$1.kmemleak"

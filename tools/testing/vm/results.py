@@ -229,7 +229,7 @@ def count_unit(unitdir, label, arch, exp):
         leak = unexpected_leaks(read(os.path.join(resdir, name + '.kmemleak')),
                                 exp, arch, name)
         if leak:
-            fail(f'{name}: kmemleak report after it ({len(leak)} objects, '
+            fail(f'{name}: kmemleak report after it or an entry before it ({len(leak)} objects, '
                  f'see {os.path.join(resdir, name + ".kmemleak")})')
     for entry, line in kernel_problems(read(os.path.join(unitdir, 'console.log'))):
         if not expected(exp, 'klog', arch, entry, line):
