@@ -55,7 +55,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def load_expected(path=os.path.join(HERE, 'expected')):
     """Return {'skip': [...], 'klog': [...], 'leak': [...]} of
     (arch, entry, regex)."""
-    exp = {'skip': [], 'klog': [], 'leak': []}
+    exp = {'skip': [], 'klog': [], 'leak': [], 'stock': []}
     if not os.path.exists(path):
         return exp
     for line in open(path):
@@ -80,6 +80,7 @@ class Tap:
         self.failures = []   # names of failed results, with why
         self.skips = []      # names of skipped results
         self.problems = []   # structural faults (plan, numbering, bail out)
+        self.outcomes = []   # (name, 'pass' | 'fail' | 'skip') of each result
         self.parse(text)
 
     def parse(self, text):
@@ -130,6 +131,8 @@ class Tap:
             self.problems.append('no plan (1..N) at the top level')
         for i, (ind, ok, num, name, directive, why) in enumerate(results):
             parent = i > 0 and results[i - 1][0] > ind
+            self.outcomes.append((name, 'skip' if directive == 'SKIP' and ok
+                                  else 'pass' if ok and not directive else 'fail'))
             if directive == 'SKIP':
                 if ok and not parent:
                     self.skipped += 1
@@ -188,8 +191,9 @@ def read(path):
     return open(path, errors='replace').read() if os.path.exists(path) else ''
 
 
-def count_unit(unitdir, label, arch, exp):
-    """Count one folder of results; return [passed, failed, skipped]."""
+def count_unit(unitdir, label, arch, exp, outcomes):
+    """Count one folder of results; return [passed, failed, skipped].
+    Appends (arch, entry, test, outcome) of every result to @outcomes."""
     tot = [0, 0, 0]
 
     def fail(msg):
@@ -210,6 +214,15 @@ def count_unit(unitdir, label, arch, exp):
         rctext = read(os.path.join(resdir, name + '.rc')).strip()
         rc = int(rctext) if rctext.lstrip('-').isdigit() else None
         t = Tap(text)
+        if name.startswith('client-'):
+            # Client steps name measured values; the entry as a whole is
+            # what compares between runs.
+            outcomes.append((arch, name, 'all', 'fail' if t.failed else 'pass'))
+        else:
+            outcomes.extend((arch, name, '_'.join(n.split()) or '-', o)
+                            for n, o in t.outcomes)
+        if t.problems or (not t.outcomes and rc not in (0, 4)):
+            outcomes.append((arch, name, '-', 'fail'))
         tot[0] += t.passed
         tot[1] += t.failed
         for f in t.failures:
@@ -266,15 +279,58 @@ def units_of(rundir):
                 yield os.path.join(sub, v), f'{d}/{v[3:]}/', arch
 
 
+def load_outcomes(path):
+    """{(arch, entry, test): outcome} of an outcomes file (--dump)."""
+    res = {}
+    for line in open(path):
+        w = line.split()
+        if len(w) == 4 and not line.startswith('#'):
+            res[tuple(w[:3])] = w[3]
+    return res
+
+
+def compare_stock(outcomes, stock, exp):
+    """Fail every result that differs from the stock kernel's run of the
+    same test, unless the expectations list it ("stock" lines)."""
+    failed = 0
+    for arch, entry, test, ours in outcomes:
+        theirs = stock.get((arch, entry, test))
+        if theirs is None or theirs == ours:
+            continue
+        if expected(exp, 'stock', arch, entry, test):
+            continue
+        print(f'FAIL {arch}/{entry}: {test}: {ours} here, {theirs} on stock 6.12 '
+              f'(not a listed deliberate difference)')
+        failed += 1
+    return failed
+
+
 def main():
-    rundir = sys.argv[1]
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('rundir')
+    ap.add_argument('--dump', metavar='FILE',
+                    help='write "ARCH ENTRY TEST OUTCOME" of every result')
+    ap.add_argument('--stock', metavar='FILE',
+                    help='outcomes of the same suite on stock 6.12 (--dump of a '
+                         'stock run): every unlisted difference fails')
+    args = ap.parse_args()
     exp = load_expected()
     per_arch = {}
-    for unitdir, label, arch in units_of(rundir):
-        c = count_unit(unitdir, label, arch, exp)
+    outcomes = []
+    for unitdir, label, arch in units_of(args.rundir):
+        c = count_unit(unitdir, label, arch, exp, outcomes)
         acc = per_arch.setdefault(arch, [0, 0, 0])
         for i in range(3):
             acc[i] += c[i]
+    if args.dump:
+        with open(args.dump, 'w') as f:
+            f.write('# ARCH ENTRY TEST OUTCOME (results.py --dump)\n')
+            for o in sorted(set(outcomes)):
+                f.write(' '.join(o) + '\n')
+    if args.stock and os.path.exists(args.stock):
+        n = compare_stock(outcomes, load_outcomes(args.stock), exp)
+        per_arch.setdefault('stock-parity', [0, 0, 0])[1] += n
     totals = [sum(c[i] for c in per_arch.values()) for i in range(3)]
     if len(per_arch) > 1:
         for arch, c in per_arch.items():
