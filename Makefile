@@ -8,6 +8,10 @@
 #   make lean-kernel  x86_64 without debug options (nested guest, bench)
 #   make test      deps, kernels, then every test in the VMs, on every
 #                  architecture (x86_64 ppc64le arm64)
+#   make test-stock  the same tests on stock 6.12 VFIO; records each
+#                  test's outcome in tools/testing/vm/stock-outcomes and
+#                  lists where ours differs (make test fails on a
+#                  difference not listed in tools/testing/vm/expected)
 #   make check     checkpatch --strict, sparse and W=1 on our code
 #   make vm CMD='...' [DEVICES='edu ...'] [QEMU_ARGS='...']
 #                  boot the test kernel and run CMD inside
@@ -21,11 +25,11 @@ ALL_ARCHES := x86_64 ppc64le arm64
 ARCHES := $(if $(ARCH),$(ARCH),$(ALL_ARCHES))
 export ARCHES
 
-.PHONY: all deps kernel lean-kernel test check vm demo help
+.PHONY: all deps kernel lean-kernel test test-stock check vm demo help
 all: kernel
 
 help:
-	@sed -n '3,18s/^# \{0,1\}//p' Makefile
+	@sed -n '3,22s/^# \{0,1\}//p' Makefile
 
 deps:
 	@$(VM)/deps.sh
@@ -40,6 +44,9 @@ lean-kernel: deps
 # kernel does not build is a counted failure and the others still run.
 test: deps
 	@$(VM)/run-tests.sh $(if $(T),-k '$(T)')
+
+test-stock: deps
+	@$(VM)/stock-parity.sh $(if $(T),-k '$(T)')
 
 check: deps
 	@ARCH=$(or $(ARCH),x86_64) $(VM)/build-kernel.sh && \

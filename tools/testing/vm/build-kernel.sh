@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Configure and build a kernel, by default the test kernel with this
 # repo's VFIO in it, from allnoconfig plus the fragments in configs/.
-#   build-kernel.sh [FLAVOUR]   test (default), lean or stock: see lib.sh
+#   build-kernel.sh [FLAVOUR]   test (default), lean, stock or stock-test:
+#                               see lib.sh
 #   FRAGMENTS  config fragments merged on top of the defconfigs
 #              (default: vm vfio debug)
 set -euo pipefail
@@ -14,7 +15,14 @@ fi
 FRAGMENTS=${FRAGMENTS:-base $ARCH vfio debug}
 CFGDIR=$REPO/tools/testing/vm/configs
 
-# OVERLAY=0 builds $SRC as it is (the stock kernel of the benchmarks).
+# OVERLAY=0 builds $SRC as it is: pristine 6.12, the stock baseline.
+if [ "${OVERLAY:-1}" = 0 ] && [ ! -f "$SRC/Makefile" ]; then
+	say "extracting pristine $TARBALL into $SRC"
+	rm -rf "$SRC.tmp"
+	mkdir -p "$SRC.tmp"
+	tar -xJf "$TARBALL" -C "$SRC.tmp" --strip-components=1
+	mv "$SRC.tmp" "$SRC"
+fi
 if [ "${OVERLAY:-1}" != 0 ]; then
 "$REPO/tools/testing/vm/overlay.sh"
 

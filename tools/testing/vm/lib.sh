@@ -67,6 +67,8 @@ NESTED_KERNEL=${NESTED_KERNEL:-$BUILD/$ARCH-bench/$KIMAGE}
 #   test   this repo's VFIO with debug options (the default)
 #   lean   this repo's VFIO, no debug options
 #   stock  pristine linux-source-6.12 (its own VFIO), no debug options
+#   stock-test  the same with the test kernel's debug options: the
+#          baseline of the parity runs (run-tests.sh -s)
 # Exports what build-kernel.sh, run-vm.sh and this file read.
 use_kernel() {
 	case $1 in
@@ -82,8 +84,12 @@ use_kernel() {
 		SRC=$BUILD/src-stock OUT=$BUILD/$ARCH-stock MODROOT=$BUILD/$ARCH-stock-mod
 		LOCALVERSION=-stock OVERLAY=0 FRAGMENTS="base $ARCH stock-vfio"
 		;;
+	stock-test)
+		SRC=$BUILD/src-stock OUT=$BUILD/$ARCH-stock-test MODROOT=$BUILD/$ARCH-stock-test-mod
+		LOCALVERSION=-stock OVERLAY=0 FRAGMENTS="base $ARCH stock-vfio debug"
+		;;
 	*)
-		echo "harness: unknown kernel '$1' (test, lean, stock)" >&2
+		echo "harness: unknown kernel '$1' (test, lean, stock, stock-test)" >&2
 		return 2
 		;;
 	esac

@@ -9,9 +9,14 @@
 # guest) is counted and named, and the others still run.  Ends with a
 # line per architecture and "N passed, N failed, N skipped".
 #
-#   run-tests.sh [-k REGEX] [-H]
+#   run-tests.sh [-k REGEX] [-H] [-s]
 #     -k REGEX  only manifest entries whose name matches (e.g. -k smoke_api)
 #     -H        skip the host-side checks (ABI check, harness self-test)
+#     -s        parity run: the same selftests and clients on stock 6.12
+#               VFIO (kernel flavour stock-test); writes the outcomes of
+#               every test to RUNDIR/outcomes for tools/testing/vm/
+#               stock-outcomes.  A normal run fails every result that
+#               differs from stock-outcomes unless "expected" lists it.
 set -uo pipefail
 # ARCHES (or ARCH) picks the architectures; lib.sh itself needs a valid
 # one, and an unknown name is reported below as that architecture's
@@ -22,19 +27,23 @@ ARCH=x86_64
 
 filter=
 host=1
-while getopts "k:H" opt; do
+flavour=test
+while getopts "k:Hs" opt; do
 	case $opt in
 	k) filter=$OPTARG ;;
 	H) host=0 ;;
+	s) flavour=stock-test host=0 ;;
 	*) sed -n '3,15s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
 arches=${want_arches:-$ALL_ARCHES}
 VM=$REPO/tools/testing/vm
 
-rundir=$RUNS/test-$(date +%Y%m%d-%H%M%S)-$$
+tag=test
+[ $flavour = test ] || tag=test-stock
+rundir=$RUNS/$tag-$(date +%Y%m%d-%H%M%S)-$$
 mkdir -p "$rundir"
-ln -sfn "$rundir" "$RUNS/last-test"
+ln -sfn "$rundir" "$RUNS/last-$tag"
 want() { [ -z "$filter" ] || [[ $1 =~ $filter ]]; }
 
 # fail_result DIR NAME MESSAGE: a result file holding one failure.
@@ -83,15 +92,15 @@ run_arch() {
 		{ fail_result "$adir" setup "$ARCH: $QEMU is missing (make deps)"; return; }
 	# Kernels: the test kernel, and on x86_64 the lean one (the nested
 	# guest of the QEMU assignment test).
-	if ! timed "$ARCH kernel (test)" "$VM/build-kernel.sh" test; then
-		fail_result "$adir" build-kernel "$ARCH: test kernel did not build (see $BUILD/$ARCH/build.log)"
+	if ! (use_kernel $flavour && timed "$ARCH kernel ($flavour)" "$VM/build-kernel.sh" $flavour); then
+		fail_result "$adir" build-kernel "$ARCH: $flavour kernel did not build (see $(use_kernel $flavour; echo "$OUT")/build.log)"
 		return
 	fi
 	if [ "$ARCH" = x86_64 ] && want client-nvme-assign &&
 	   ! timed "$ARCH kernel (lean)" "$VM/build-kernel.sh" lean; then
 		fail_result "$adir" build-lean-kernel "$ARCH: lean kernel did not build (see $BUILD/$ARCH-bench/build.log)"
 	fi
-	use_kernel test
+	use_kernel $flavour
 
 	# Test programs, built per run so that runs may overlap without one
 	# rebuilding binaries another is executing.  Initramfs guests have
@@ -132,6 +141,8 @@ run_arch() {
 		want "$name" || continue
 		case $kind in
 		kunit)
+			# Our KUnit suites test our internals: not on stock.
+			[ $flavour = test ] || continue
 			if ! find "$MODROOT" -name "$arg.ko*" | grep -q .; then
 				fail_result "$adir" "$name" "$name: module $arg.ko was not built"
 				continue
@@ -205,10 +216,14 @@ for a in $arches; do
 	(
 		export ARCH=$a
 		arch_vars "$a"
-		use_kernel test
+		use_kernel $flavour
 		run_arch
 	)
 done
 
 say "results (logs in $rundir; step times in $rundir/times)"
-"$VM/results.py" "$rundir"
+if [ $flavour = test ]; then
+	"$VM/results.py" "$rundir" --dump "$rundir/outcomes" --stock "$VM/stock-outcomes"
+else
+	"$VM/results.py" "$rundir" --dump "$rundir/outcomes"
+fi
