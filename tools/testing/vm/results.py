@@ -102,10 +102,17 @@ class Tap:
                     self.check_count(plans, counts, deeper)
                     del counts[deeper]
                     numbers.pop(deeper, None)
+                top_plan = top_plan or ind == 0
+                if counts.get(ind) and ind not in plans:
+                    # A trailing plan (TAP allows it last): it counts the
+                    # results already seen at this level.
+                    plans[ind] = int(p.group(2))
+                    self.check_count(plans, counts, ind)
+                    del counts[ind]
+                    continue
                 if ind in counts:
                     self.check_count(plans, counts, ind)
                 plans[ind] = int(p.group(2))
-                top_plan = top_plan or ind == 0
                 counts[ind] = 0
                 numbers[ind] = set()
                 continue
