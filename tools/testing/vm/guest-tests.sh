@@ -82,6 +82,11 @@ while read -r name cmd; do
 	esac
 	rc=$?
 	end=$(uptime_s)
+	# 124 for an entry stopped at its limit, as GNU timeout says it
+	# (busybox's answers with the signal's status).
+	if [ $rc -ne 0 ] && [ "$(echo "$end - $start >= $limit" | bc)" = 1 ]; then
+		rc=124
+	fi
 	echo "$rc" >"$res/$name.rc"
 	echo "vfio-harness: end $name rc=$rc" >/dev/kmsg
 	leaks "$name"
