@@ -60,8 +60,10 @@ leaks() {
 	[ $leakcheck = 1 ] || return 0
 	echo scan >"$kml"
 	echo scan >"$kml"
-	if [ -s "$kml" ]; then
-		cat "$kml" >"$res/$1.kmemleak"
+	# debugfs files have no size: read the report to see if it is empty.
+	cat "$kml" >/tmp/kmemleak.now
+	if [ -s /tmp/kmemleak.now ]; then
+		mv /tmp/kmemleak.now "$res/$1.kmemleak"
 		echo clear >"$kml"
 	fi
 }
