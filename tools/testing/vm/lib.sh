@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Shared settings of the harness scripts.  Source it; do not run it.
 #
-# Layout of the ignored build folder (BUILD, default <repo>/build):
+# Layout of the ignored build folder (BUILD, default <repo>/build, or a
+# folder of the cache when the repository's path has blanks):
 #   src/        Debian's linux-source-6.12, extracted once; upstream's VFIO
 #               removed and this repo's files symlinked in their place
 #   $ARCH/      O= output of the kernel build (config, bzImage, modules)
@@ -12,7 +13,28 @@
 #   src-stock/, $ARCH-stock/, $ARCH-stock-mod/   the stock kernel
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
-BUILD=${BUILD:-$REPO/build}
+# Caches that outlive a clone: ccache and unpacked foreign packages.  A
+# second clone on the same machine builds warm.
+CACHE=${VFIO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vfio-harness}
+if [ -z "${BUILD:-}" ]; then
+	BUILD=$REPO/build
+	# Kbuild refuses a source or output folder whose path has blanks or
+	# colons: a clone at such a path builds under the cache instead,
+	# with <repo>/build a symlink to it.
+	case $REPO in
+	*[[:space:]:]*)
+		BUILD=$CACHE/build-$(printf '%s' "$REPO" | sha1sum | cut -c1-12)
+		mkdir -p "$BUILD"
+		[ -e "$REPO/build" ] || ln -s "$BUILD" "$REPO/build"
+		;;
+	esac
+fi
+case $BUILD in
+*[[:space:]:]*)
+	echo "harness: the build folder '$BUILD' has blanks or colons, which Kbuild refuses; set BUILD= or VFIO_CACHE=" >&2
+	exit 2
+	;;
+esac
 ARCH=${ARCH:-x86_64}
 # SRC, OUT, MODROOT, STOUT and LOCALVERSION may be preset by the caller,
 # e.g. to build or boot another kernel (tools/testing/vm/bench/).
@@ -26,9 +48,6 @@ LOCALVERSION=${LOCALVERSION:--vfio}
 JOBS=${JOBS:-$(nproc)}
 
 ALL_ARCHES="x86_64 ppc64le arm64"
-# Caches that outlive a clone: ccache and unpacked foreign packages.  A
-# second clone on the same machine builds warm.
-CACHE=${VFIO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vfio-harness}
 
 # arch_vars ARCH: what differs between the architectures.
 #   KARCH     the kernel's ARCH=       CROSS    CROSS_COMPILE prefix
