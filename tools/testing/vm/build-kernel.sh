@@ -49,8 +49,13 @@ if [ ! -f "$OUT/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 	say "configuring $ARCH kernel (allnoconfig + $FRAGMENTS)"
 	# allnoconfig with the fragments as its starting values: choices
 	# (64-bit, endianness) take the fragments' side too.
+	# merge_config.sh splits paths at blanks: give it copies in $OUT.
+	rm -rf "$OUT/fragments"
+	mkdir -p "$OUT/fragments"
+	cp "${frags[@]}" "$OUT/fragments/"
 	(cd "$SRC" && ARCH=$KARCH CROSS_COMPILE=$CROSS \
-		scripts/kconfig/merge_config.sh -n -O "$OUT" "${frags[@]}") \
+		scripts/kconfig/merge_config.sh -n -O "$OUT" \
+		$(for f in $FRAGMENTS; do echo "$OUT/fragments/$f.config"; done)) \
 		>"$OUT/config.log" 2>&1
 	# A fragment line the kernel did not take is a harness bug.
 	for f in "${frags[@]}"; do
