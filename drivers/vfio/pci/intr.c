@@ -787,8 +787,10 @@ void vfio_pci_triggers_release(struct vfio_pci_core_device *vdev)
  *
  * Caller holds igate.
  *
- * Return: 0, a negative errno, or for an MSI/MSI-X enable the platform
- * could not fully satisfy, the (positive) number of vectors it could.
+ * Return: 0, a negative errno (-ENOTTY for an action, or a combination of
+ * actions, that @index does not offer), or for an MSI/MSI-X enable the
+ * platform could not fully satisfy, the (positive) number of vectors it
+ * could.
  */
 int vfio_pci_set_irqs(struct vfio_pci_core_device *vdev, u32 flags,
 		      unsigned int index, unsigned int start,
@@ -798,13 +800,20 @@ int vfio_pci_set_irqs(struct vfio_pci_core_device *vdev, u32 flags,
 
 	lockdep_assert_held(&vdev->igate);
 
+	/*
+	 * Exactly one action per call: none, or several at once, is an
+	 * operation no index implements.
+	 */
 	switch (index) {
 	case VFIO_PCI_INTX_IRQ_INDEX:
 		if (action == VFIO_IRQ_SET_ACTION_MASK)
 			return intx_set_mask(vdev, start, count, flags, data);
 		if (action == VFIO_IRQ_SET_ACTION_UNMASK)
 			return intx_set_unmask(vdev, start, count, flags, data);
-		return intx_set_trigger_ioctl(vdev, start, count, flags, data);
+		if (action == VFIO_IRQ_SET_ACTION_TRIGGER)
+			return intx_set_trigger_ioctl(vdev, start, count,
+						      flags, data);
+		return -ENOTTY;
 	case VFIO_PCI_MSI_IRQ_INDEX:
 	case VFIO_PCI_MSIX_IRQ_INDEX:
 		/* Per vector masking is the device's own business. */

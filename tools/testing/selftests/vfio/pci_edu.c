@@ -581,6 +581,83 @@ TEST_F(edu, err_and_req_triggers)
 	close(efd);
 }
 
+/* SET_IRQS flags with no action bit, or with more than one. */
+static const uint32_t bad_actions[] = {
+	0,
+	VFIO_IRQ_SET_ACTION_MASK | VFIO_IRQ_SET_ACTION_UNMASK,
+	VFIO_IRQ_SET_ACTION_MASK | VFIO_IRQ_SET_ACTION_TRIGGER,
+	VFIO_IRQ_SET_ACTION_UNMASK | VFIO_IRQ_SET_ACTION_TRIGGER,
+	VFIO_IRQ_SET_ACTION_TYPE_MASK,
+};
+
+/* SET_IRQS of one eventfd with any @flags; 0 or -errno. */
+static int set_irq_fd(struct vfio_util_dev *d, unsigned int index,
+		      uint32_t flags, int fd)
+{
+	struct {
+		struct vfio_irq_set set;
+		int32_t fd;
+	} req = {
+		.set = {
+			.argsz = sizeof(req),
+			.flags = flags,
+			.index = index,
+			.count = 1,
+		},
+		.fd = fd,
+	};
+
+	return ioctl(d->device, VFIO_DEVICE_SET_IRQS, &req) ? -errno : 0;
+}
+
+/* Every index wants exactly one action: anything else is no operation. */
+TEST_F(edu, set_irqs_needs_exactly_one_action)
+{
+	static const unsigned int index[] = {
+		VFIO_PCI_INTX_IRQ_INDEX, VFIO_PCI_MSI_IRQ_INDEX,
+		VFIO_PCI_REQ_IRQ_INDEX,
+	};
+	int efd = eventfd(0, EFD_NONBLOCK);
+	unsigned int i, a;
+
+	ASSERT_LE(0, efd);
+	for (i = 0; i < ARRAY_SIZE(index); i++) {
+		for (a = 0; a < ARRAY_SIZE(bad_actions); a++) {
+			TH_LOG("index %u flags %#x", index[i], bad_actions[a]);
+			EXPECT_EQ(-ENOTTY,
+				  vfio_util_irq_action(&self->d, index[i], 0, 1,
+						       bad_actions[a]));
+			EXPECT_EQ(-ENOTTY,
+				  set_irq_fd(&self->d, index[i],
+					     VFIO_IRQ_SET_DATA_EVENTFD |
+					     bad_actions[a], efd));
+		}
+	}
+	/* None of that attached the eventfd: REQ has nothing to fire. */
+	EXPECT_EQ(-EINVAL, vfio_util_irq_action(&self->d,
+						VFIO_PCI_REQ_IRQ_INDEX, 0, 1,
+						VFIO_IRQ_SET_ACTION_TRIGGER));
+
+	/* Nor did it enable INTx, which still can be; then again refused. */
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_INTX_IRQ_INDEX, 0, 1,
+						&efd));
+	for (a = 0; a < ARRAY_SIZE(bad_actions); a++)
+		EXPECT_EQ(-ENOTTY,
+			  vfio_util_irq_action(&self->d,
+					       VFIO_PCI_INTX_IRQ_INDEX, 0, 1,
+					       bad_actions[a]));
+	/* Not a trigger either. */
+	EXPECT_EQ(0, vfio_util_eventfd_wait(efd, 100));
+	ASSERT_EQ(0, vfio_util_irq_action(&self->d, VFIO_PCI_INTX_IRQ_INDEX,
+					  0, 1, VFIO_IRQ_SET_ACTION_TRIGGER));
+	EXPECT_EQ(1, vfio_util_eventfd_wait(efd, 1000));
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_INTX_IRQ_INDEX, 0, 0,
+						NULL));
+	close(efd);
+}
+
 TEST_F(edu, reset_matches_flags)
 {
 	int ret = ioctl(self->d.device, VFIO_DEVICE_RESET);

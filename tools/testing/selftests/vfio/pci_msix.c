@@ -240,6 +240,44 @@ TEST_F(msix, err_interrupt)
 						VFIO_IRQ_SET_ACTION_MASK));
 }
 
+/* No action bit, or several: no index offers such an operation. */
+TEST_F(msix, set_irqs_needs_exactly_one_action)
+{
+	static const uint32_t bad[] = {
+		0,
+		VFIO_IRQ_SET_ACTION_MASK | VFIO_IRQ_SET_ACTION_UNMASK,
+		VFIO_IRQ_SET_ACTION_MASK | VFIO_IRQ_SET_ACTION_TRIGGER,
+		VFIO_IRQ_SET_ACTION_UNMASK | VFIO_IRQ_SET_ACTION_TRIGGER,
+		VFIO_IRQ_SET_ACTION_TYPE_MASK,
+	};
+	static const unsigned int index[] = {
+		VFIO_PCI_INTX_IRQ_INDEX, VFIO_PCI_MSIX_IRQ_INDEX,
+		VFIO_PCI_ERR_IRQ_INDEX,
+	};
+	unsigned int i, a;
+
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSIX_IRQ_INDEX, 0, 1,
+						self->efd));
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_ERR_IRQ_INDEX, 0, 1,
+						&self->efd[1]));
+	for (i = 0; i < ARRAY_SIZE(index); i++) {
+		for (a = 0; a < ARRAY_SIZE(bad); a++) {
+			TH_LOG("index %u flags %#x", index[i], bad[a]);
+			EXPECT_EQ(-ENOTTY, vfio_util_irq_action(&self->d,
+								index[i], 0, 1,
+								bad[a]));
+		}
+	}
+	/* Nothing fired. */
+	EXPECT_EQ(0, vfio_util_eventfd_wait(self->efd[0], 100));
+	EXPECT_EQ(0, vfio_util_eventfd_wait(self->efd[1], 10));
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSIX_IRQ_INDEX, 0, 0,
+						NULL));
+}
+
 /* GET_REGION_INFO with the argsz growth protocol. */
 static struct vfio_region_info *region_info(int fd, unsigned int index)
 {
