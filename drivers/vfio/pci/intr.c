@@ -16,9 +16,10 @@
  *    interrupt handler and the unmask eventfd callback change it.
  *  - MSI and MSI-X get one struct vfio_pci_irq_vec per vector the user
  *    gave an eventfd, in &vfio_pci_core_device.vec (sized for every vector
- *    the function has).  A vector's Linux interrupt stays allocated while
- *    MSI/MSI-X is enabled, even when the user detaches its eventfd; it is
- *    registered as an irqbypass producer so KVM can post it directly.
+ *    the function had at enable time, which bounds every later index).
+ *    A vector's Linux interrupt stays allocated while MSI/MSI-X is
+ *    enabled, even when the user detaches its eventfd; it is registered
+ *    as an irqbypass producer so KVM can post it directly.
  *  - ERR and REQ are plain eventfds the PCI error handler and the
  *    unregistration path signal; trigger_lock protects them since those
  *    callers cannot take igate.
@@ -516,9 +517,12 @@ static int msi_vector_irq(struct vfio_pci_core_device *vdev, unsigned int i)
 static void msi_vector_detach(struct vfio_pci_core_device *vdev,
 			      unsigned int i)
 {
-	struct vfio_pci_irq_vec *vec = vdev->vec[i];
+	struct vfio_pci_irq_vec *vec;
 	u16 cmd;
 
+	if (i >= vdev->nvec)
+		return;
+	vec = vdev->vec[i];
 	if (!vec)
 		return;
 
@@ -551,6 +555,15 @@ static int msi_vector_attach(struct vfio_pci_core_device *vdev,
 	irq = msi_vector_irq(vdev, i);
 	if (irq < 0)
 		return irq;
+	/*
+	 * SET_IRQS checks the range against the count the function reports
+	 * now, which can exceed the one @vec was sized by at enable time
+	 * (a reset that resized the MSI-X table, a function reading back
+	 * all ones).  The MSI core fixed its range at enable time as well
+	 * and refuses such vectors above; should it not, refuse them here.
+	 */
+	if (i >= vdev->nvec)
+		return -EINVAL;
 
 	vec = kzalloc(sizeof(*vec), GFP_KERNEL_ACCOUNT);
 	if (!vec)
