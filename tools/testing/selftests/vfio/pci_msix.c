@@ -8,6 +8,7 @@
  * its host driver afterwards.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -276,6 +277,89 @@ TEST_F(msix, set_irqs_needs_exactly_one_action)
 	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
 						VFIO_PCI_MSIX_IRQ_INDEX, 0, 0,
 						NULL));
+}
+
+/* A dword of the function's own config space, as the host sees it. */
+static uint32_t host_cfg32(const char *bdf, unsigned int off)
+{
+	char path[128];
+	uint32_t v = ~0u;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return v;
+	if (pread(fd, &v, 4, off) != 4)
+		v = ~0u;
+	close(fd);
+	return v;
+}
+
+static int cfg_write32(struct vfio_util_dev *d, unsigned int off, uint32_t v)
+{
+	return vfio_util_region_write(d, CFG, off, &v, 4) == 4 ? 0 : -1;
+}
+
+/* Walk the extended list the user sees for capability @id. */
+static unsigned int find_ecap(struct vfio_util_dev *d, unsigned int id)
+{
+	unsigned int pos = PCI_CFG_SPACE_SIZE, n = 0;
+	uint32_t hdr;
+
+	while (pos >= PCI_CFG_SPACE_SIZE && n++ < 960) {
+		hdr = cfg_read(d, pos, 4);
+		if (!hdr)
+			return 0;
+		if (PCI_EXT_CAP_ID(hdr) == id)
+			return pos;
+		pos = PCI_EXT_CAP_NEXT(hdr);
+	}
+	return 0;
+}
+
+/*
+ * Extended capabilities keep their protection: the header cannot be
+ * rewritten, and of AER's capabilities and control register only the
+ * ECRC enables reach the function (QEMU's e1000e has AER at 0x100 and
+ * implements more writable bits there, Multiple Header Recording).
+ */
+TEST(ext_caps_stay_protected)
+{
+	const uint32_t ecrc = PCI_ERR_CAP_ECRC_GENE | PCI_ERR_CAP_ECRC_CHKE;
+	uint32_t hdr, host_hdr, cap, now;
+	struct vfio_util_dev d;
+	const char *found;
+	unsigned int aer;
+	char bdf[32];
+
+	vfio_util_dev_init(&d);
+	found = vfio_util_find_pci(E1000E_VENDOR, E1000E_DEVICE);
+	if (!found)
+		SKIP(return, "no e1000e");
+	snprintf(bdf, sizeof(bdf), "%s", found);
+	vfio_util_modprobe("vfio_iommu_type1");
+	ASSERT_EQ(0, vfio_util_open(&d, bdf, VFIO_TYPE1v2_IOMMU));
+
+	aer = find_ecap(&d, PCI_EXT_CAP_ID_ERR);
+	ASSERT_NE(0, aer);
+	hdr = cfg_read(&d, aer, 4);
+	host_hdr = host_cfg32(bdf, aer);
+	ASSERT_EQ(0, cfg_write32(&d, aer, ~hdr));
+	EXPECT_EQ(hdr, cfg_read(&d, aer, 4));
+	EXPECT_EQ(host_hdr, host_cfg32(bdf, aer));
+
+	cap = host_cfg32(bdf, aer + PCI_ERR_CAP);
+	ASSERT_EQ(0, cfg_write32(&d, aer + PCI_ERR_CAP, ~0u));
+	now = host_cfg32(bdf, aer + PCI_ERR_CAP);
+	TH_LOG("AER control %#x, after writing all ones %#x", cap, now);
+	EXPECT_EQ(0, (now ^ cap) & ~ecrc);
+	/* What the device can do and the user may set did reach it. */
+	if (cap & PCI_ERR_CAP_ECRC_GENC)
+		EXPECT_TRUE(now & PCI_ERR_CAP_ECRC_GENE);
+	ASSERT_EQ(0, cfg_write32(&d, aer + PCI_ERR_CAP, cap));
+	EXPECT_EQ(cap, host_cfg32(bdf, aer + PCI_ERR_CAP));
+	vfio_util_close(&d);
 }
 
 /* GET_REGION_INFO with the argsz growth protocol. */
