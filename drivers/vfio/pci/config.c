@@ -728,8 +728,13 @@ static void cfg_msi_perms(struct vfio_pci_vconfig *vc,
 	unsigned int data, mask;
 
 	cfg_cap_header_perms(vc, blk);
-	/* The upper byte of the flags is read-only or reserved. */
-	cfg_perm(vc, blk, PCI_MSI_FLAGS, 1, 0xff, 0xff);
+	/*
+	 * The upper byte of the flags is read-only or reserved.  Multiple
+	 * Message Capable keeps what the function reported at open, so the
+	 * user can size its MSI setup before enabling anything.
+	 */
+	cfg_perm(vc, blk, PCI_MSI_FLAGS, 1, 0xff,
+		 0xff & ~PCI_MSI_FLAGS_QMASK);
 	cfg_perm(vc, blk, PCI_MSI_ADDRESS_LO, 4, U32_MAX, U32_MAX);
 	if (flags & PCI_MSI_FLAGS_64BIT) {
 		cfg_perm(vc, blk, PCI_MSI_ADDRESS_HI, 4, U32_MAX, U32_MAX);
@@ -745,23 +750,6 @@ static void cfg_msi_perms(struct vfio_pci_vconfig *vc,
 		cfg_perm(vc, blk, mask, 4, 0, U32_MAX);
 		cfg_perm(vc, blk, mask + 4, 4, 0, U32_MAX);
 	}
-}
-
-static int cfg_msi_read(struct vfio_pci_core_device *vdev,
-			const struct vfio_pci_cfg_block *blk,
-			unsigned int pos, unsigned int len, u32 *val)
-{
-	struct vfio_pci_vconfig *vc = vdev->cfg;
-	unsigned int flags_pos = blk->start + PCI_MSI_FLAGS;
-	u16 flags;
-
-	/* Multiple Message Capable shows what the last enable obtained. */
-	if (cfg_covers(pos, len, flags_pos)) {
-		flags = cfg_val16(vc, flags_pos) & ~PCI_MSI_FLAGS_QMASK;
-		flags |= READ_ONCE(vdev->msi_qmax) << 1;
-		cfg_put(vc->val, flags_pos, 2, flags);
-	}
-	return cfg_plain_read(vdev, pos, len, val);
 }
 
 static int cfg_msi_write(struct vfio_pci_core_device *vdev,
@@ -791,8 +779,8 @@ static int cfg_msi_write(struct vfio_pci_core_device *vdev,
 
 static const struct vfio_pci_cfg_kind cfg_kind_msi = {
 	.perms = cfg_msi_perms,
-	.read = cfg_msi_read,
 	.write = cfg_msi_write,
+	.quiet = true,
 };
 
 /* --- Extended capabilities --- */

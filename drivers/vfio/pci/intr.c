@@ -490,7 +490,7 @@ static int msi_enable(struct vfio_pci_core_device *vdev, unsigned int index,
 
 	vdev->nvec = slots;
 	vdev->irq_type = index;
-	if (!msix)	/* what Multiple Message Capable now shows */
+	if (!msix)	/* the most Multiple Message Enable may now say */
 		WRITE_ONCE(vdev->msi_qmax, order_base_2(nvec));
 	return 0;
 }

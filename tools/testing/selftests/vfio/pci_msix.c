@@ -589,4 +589,152 @@ TEST_F_TIMEOUT(msix, host_driver_rebinds_after_use, 120)
 		     vfio_util_current_driver(self->bdf));
 }
 
+/*
+ * Multi-vector MSI on QEMU's xHCI with MSI-X off (-device
+ * nec-usb-xhci,msi=on,msix=off, the msi VM profile): 16 vectors.
+ */
+#define XHCI_VENDOR	0x1033
+#define XHCI_DEVICE	0x0194
+#define XHCI_MSI_QMAX	4	/* log2 of its 16 vectors */
+
+FIXTURE(msi) {
+	struct vfio_util_dev d;
+	char bdf[32];
+	unsigned int cap;
+	int efd[MAX_VEC];
+};
+
+FIXTURE_SETUP(msi)
+{
+	const char *bdf = vfio_util_find_pci(XHCI_VENDOR, XHCI_DEVICE);
+	int i;
+
+	vfio_util_dev_init(&self->d);
+	for (i = 0; i < MAX_VEC; i++)
+		self->efd[i] = -1;
+	if (!bdf)
+		SKIP(return, "no nec-usb-xhci (the msi VM profile has one)");
+	snprintf(self->bdf, sizeof(self->bdf), "%s", bdf);
+	vfio_util_modprobe("vfio_iommu_type1");
+	ASSERT_EQ(0, vfio_util_open(&self->d, bdf, VFIO_TYPE1v2_IOMMU));
+	self->cap = find_cap(&self->d, PCI_CAP_ID_MSI);
+	ASSERT_NE(0, self->cap);
+	ASSERT_EQ(0, find_cap(&self->d, PCI_CAP_ID_MSIX));
+	for (i = 0; i < MAX_VEC; i++) {
+		self->efd[i] = eventfd(0, EFD_NONBLOCK);
+		ASSERT_LE(0, self->efd[i]);
+	}
+}
+
+FIXTURE_TEARDOWN(msi)
+{
+	int i;
+
+	vfio_util_close(&self->d);
+	for (i = 0; i < MAX_VEC; i++)
+		if (self->efd[i] >= 0)
+			close(self->efd[i]);
+}
+
+static unsigned int msi_qmax(uint16_t flags)
+{
+	return (flags & PCI_MSI_FLAGS_QMASK) >> 1;
+}
+
+/* Multiple Message Capable says what the function has, from the start. */
+TEST_F(msi, multiple_message_capable_is_the_functions)
+{
+	unsigned int flags_pos = self->cap + PCI_MSI_FLAGS;
+	struct vfio_irq_info irq = {
+		.argsz = sizeof(irq),
+		.index = VFIO_PCI_MSI_IRQ_INDEX,
+	};
+	uint8_t lo;
+
+	ASSERT_EQ(XHCI_MSI_QMAX,
+		  msi_qmax(host_cfg32(self->bdf, flags_pos & ~3) >>
+			   8 * (flags_pos & 3)));
+	ASSERT_EQ(0, ioctl(self->d.device, VFIO_DEVICE_GET_IRQ_INFO, &irq));
+	EXPECT_EQ(1 << XHCI_MSI_QMAX, irq.count);
+	EXPECT_EQ(XHCI_MSI_QMAX, msi_qmax(cfg_read(&self->d, flags_pos, 2)));
+
+	/* A read-only field: writing it changes nothing. */
+	lo = cfg_read(&self->d, flags_pos, 1) & ~PCI_MSI_FLAGS_QMASK;
+	ASSERT_EQ(1, vfio_util_region_write(&self->d, CFG, flags_pos, &lo, 1));
+	EXPECT_EQ(XHCI_MSI_QMAX, msi_qmax(cfg_read(&self->d, flags_pos, 2)));
+
+	/* Nor does enabling fewer vectors than that. */
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSI_IRQ_INDEX, 0, 2,
+						self->efd));
+	EXPECT_EQ(XHCI_MSI_QMAX, msi_qmax(cfg_read(&self->d, flags_pos, 2)));
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSI_IRQ_INDEX, 0, 0,
+						NULL));
+	EXPECT_EQ(XHCI_MSI_QMAX, msi_qmax(cfg_read(&self->d, flags_pos, 2)));
+}
+
+/* Four vectors at once, each signalling its own eventfd. */
+TEST_F(msi, four_vectors_each_fire)
+{
+	int i, j;
+
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSI_IRQ_INDEX, 0,
+						MAX_VEC, self->efd));
+	for (i = 0; i < MAX_VEC; i++) {
+		ASSERT_EQ(0, vfio_util_irq_action(&self->d,
+						  VFIO_PCI_MSI_IRQ_INDEX, i, 1,
+						  VFIO_IRQ_SET_ACTION_TRIGGER));
+		for (j = 0; j < MAX_VEC; j++)
+			EXPECT_EQ(i == j,
+				  vfio_util_eventfd_wait(self->efd[j],
+							 i == j ? 1000 : 0));
+	}
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSI_IRQ_INDEX, 0, 0,
+						NULL));
+}
+
+/*
+ * Vectors the function has but that were not enabled cannot be attached
+ * while MSI is on (MSI cannot grow), and firing them reaches nobody.
+ */
+TEST_F(msi, vectors_past_those_enabled)
+{
+	int i;
+
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSI_IRQ_INDEX, 0, 2,
+						self->efd));
+	EXPECT_EQ(-EINVAL, vfio_util_set_irq_eventfds(&self->d,
+						      VFIO_PCI_MSI_IRQ_INDEX,
+						      2, 1, &self->efd[2]));
+	EXPECT_EQ(-EINVAL, vfio_util_set_irq_eventfds(&self->d,
+						      VFIO_PCI_MSI_IRQ_INDEX,
+						      1, 2, &self->efd[1]));
+	EXPECT_EQ(0, vfio_util_irq_action(&self->d, VFIO_PCI_MSI_IRQ_INDEX,
+					  2, (1 << XHCI_MSI_QMAX) - 2,
+					  VFIO_IRQ_SET_ACTION_TRIGGER));
+	/* Past what the function has at all. */
+	EXPECT_EQ(-EINVAL, vfio_util_irq_action(&self->d,
+						VFIO_PCI_MSI_IRQ_INDEX,
+						1 << XHCI_MSI_QMAX, 1,
+						VFIO_IRQ_SET_ACTION_TRIGGER));
+	for (i = 0; i < MAX_VEC; i++)
+		EXPECT_EQ(0, vfio_util_eventfd_wait(self->efd[i], 0));
+
+	/*
+	 * The failed range took its first vector back (all or nothing);
+	 * vector 0 is untouched.
+	 */
+	ASSERT_EQ(0, vfio_util_irq_action(&self->d, VFIO_PCI_MSI_IRQ_INDEX,
+					  0, 2, VFIO_IRQ_SET_ACTION_TRIGGER));
+	EXPECT_EQ(1, vfio_util_eventfd_wait(self->efd[0], 1000));
+	EXPECT_EQ(0, vfio_util_eventfd_wait(self->efd[1], 100));
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSI_IRQ_INDEX, 0, 0,
+						NULL));
+}
+
 TEST_HARNESS_MAIN
