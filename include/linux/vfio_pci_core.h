@@ -172,7 +172,8 @@ struct vfio_pci_msix_layout {
  * @intx: INTx state while @irq_type is INTx
  * @nvec: entries in @vec
  * @vec: per vector MSI/MSI-X state, NULL for unused vectors
- * @msi_qmax: log2 of the MSI vectors enabled, for the virtual MSI flags
+ * @msi_qmax: log2 of the MSI vectors last enabled, the most the virtual
+ *	Multiple Message Enable field accepts
  * @trigger_lock: protects @err_trigger and @req_trigger, which are
  *	signalled from error recovery and unregistration
  * @err_trigger: eventfd for VFIO_PCI_ERR_IRQ_INDEX, or NULL

@@ -49,8 +49,8 @@
 
 #include "priv.h"
 
-#define CFG_NO_OWNER	0xff
-#define CFG_MAX_BLOCKS	64
+/* @owner of a byte no block holds; all ones, so memset() can set it. */
+#define CFG_NO_OWNER	0xffff
 
 struct vfio_pci_cfg_kind;
 
@@ -77,7 +77,9 @@ struct vfio_pci_cfg_block {
  * @wmask: user writable bits
  * @owner: index into @blocks of each byte, or CFG_NO_OWNER
  * @nr_blocks: used entries of @blocks
- * @blocks: the visible blocks
+ * @max_blocks: allocated entries of @blocks
+ * @blocks: the visible blocks, as many as the function has (a header, up
+ *	to 48 standard and 960 extended capabilities)
  * @host_bar: raw BAR0-5 values the host assigned, to repair a reset
  * @host_rom: raw ROM BAR value the host assigned
  * @bars_stale: the virtual BARs were written and need the sizing fix-up
@@ -90,9 +92,10 @@ struct vfio_pci_vconfig {
 	u8 *val;
 	u8 *virt;
 	u8 *wmask;
-	u8 *owner;
+	u16 *owner;
 	unsigned int nr_blocks;
-	struct vfio_pci_cfg_block blocks[CFG_MAX_BLOCKS];
+	unsigned int max_blocks;
+	struct vfio_pci_cfg_block *blocks;
 	u32 host_bar[PCI_STD_NUM_BARS];
 	u32 host_rom;
 	bool bars_stale;
@@ -725,8 +728,13 @@ static void cfg_msi_perms(struct vfio_pci_vconfig *vc,
 	unsigned int data, mask;
 
 	cfg_cap_header_perms(vc, blk);
-	/* The upper byte of the flags is read-only or reserved. */
-	cfg_perm(vc, blk, PCI_MSI_FLAGS, 1, 0xff, 0xff);
+	/*
+	 * The upper byte of the flags is read-only or reserved.  Multiple
+	 * Message Capable keeps what the function reported at open, so the
+	 * user can size its MSI setup before enabling anything.
+	 */
+	cfg_perm(vc, blk, PCI_MSI_FLAGS, 1, 0xff,
+		 0xff & ~PCI_MSI_FLAGS_QMASK);
 	cfg_perm(vc, blk, PCI_MSI_ADDRESS_LO, 4, U32_MAX, U32_MAX);
 	if (flags & PCI_MSI_FLAGS_64BIT) {
 		cfg_perm(vc, blk, PCI_MSI_ADDRESS_HI, 4, U32_MAX, U32_MAX);
@@ -742,23 +750,6 @@ static void cfg_msi_perms(struct vfio_pci_vconfig *vc,
 		cfg_perm(vc, blk, mask, 4, 0, U32_MAX);
 		cfg_perm(vc, blk, mask + 4, 4, 0, U32_MAX);
 	}
-}
-
-static int cfg_msi_read(struct vfio_pci_core_device *vdev,
-			const struct vfio_pci_cfg_block *blk,
-			unsigned int pos, unsigned int len, u32 *val)
-{
-	struct vfio_pci_vconfig *vc = vdev->cfg;
-	unsigned int flags_pos = blk->start + PCI_MSI_FLAGS;
-	u16 flags;
-
-	/* Multiple Message Capable shows what the last enable obtained. */
-	if (cfg_covers(pos, len, flags_pos)) {
-		flags = cfg_val16(vc, flags_pos) & ~PCI_MSI_FLAGS_QMASK;
-		flags |= READ_ONCE(vdev->msi_qmax) << 1;
-		cfg_put(vc->val, flags_pos, 2, flags);
-	}
-	return cfg_plain_read(vdev, pos, len, val);
 }
 
 static int cfg_msi_write(struct vfio_pci_core_device *vdev,
@@ -788,8 +779,8 @@ static int cfg_msi_write(struct vfio_pci_core_device *vdev,
 
 static const struct vfio_pci_cfg_kind cfg_kind_msi = {
 	.perms = cfg_msi_perms,
-	.read = cfg_msi_read,
 	.write = cfg_msi_write,
+	.quiet = true,
 };
 
 /* --- Extended capabilities --- */
@@ -1102,11 +1093,18 @@ static int cfg_add_block(struct vfio_pci_core_device *vdev, u16 id,
 {
 	struct vfio_pci_vconfig *vc = vdev->cfg;
 	struct vfio_pci_cfg_block *blk;
-	unsigned int i;
+	unsigned int i, n;
 	int ret;
 
-	if (vc->nr_blocks == CFG_MAX_BLOCKS)
-		return -ENOSPC;
+	if (vc->nr_blocks == vc->max_blocks) {
+		n = vc->max_blocks ? 2 * vc->max_blocks : 16;
+		blk = krealloc_array(vc->blocks, n, sizeof(*blk),
+				     GFP_KERNEL_ACCOUNT);
+		if (!blk)
+			return -ENOMEM;
+		vc->blocks = blk;
+		vc->max_blocks = n;
+	}
 
 	for (i = pos; i < pos + len; i++) {
 		if (vc->owner[i] != CFG_NO_OWNER) {
@@ -1126,7 +1124,8 @@ static int cfg_add_block(struct vfio_pci_core_device *vdev, u16 id,
 	blk->len = len;
 	blk->id = id;
 	blk->kind = kind;
-	memset(vc->owner + pos, vc->nr_blocks, len);
+	for (i = pos; i < pos + len; i++)
+		vc->owner[i] = vc->nr_blocks;
 	vc->nr_blocks++;
 	kind->perms(vc, blk);
 	return 0;
@@ -1169,8 +1168,6 @@ static int cfg_scan_caps(struct vfio_pci_core_device *vdev)
 		}
 
 		ret = cfg_add_block(vdev, id, pos, len, kind);
-		if (ret == -ENOSPC)
-			break;
 		if (ret)
 			return ret;
 		/* The block's next byte is what the hardware has: fine. */
@@ -1234,11 +1231,6 @@ static int cfg_scan_ecaps(struct vfio_pci_core_device *vdev)
 
 		ret = cfg_add_block(vdev, PCI_EXT_CAP_ID(hdr), pos,
 				    max_t(int, len, PCI_CAP_SIZEOF), kind);
-		if (ret == -ENOSPC) {
-			if (prev)
-				cfg_set_ecap_next(vc, prev, 0);
-			break;
-		}
 		if (ret)
 			return ret;
 
@@ -1341,16 +1333,18 @@ int vfio_pci_config_init(struct vfio_pci_core_device *vdev)
 	struct vfio_pci_vconfig *vc;
 	int ret;
 
-	vc = kzalloc(sizeof(*vc) + 4 * size, GFP_KERNEL_ACCOUNT);
+	/* @owner first, where the u16s are aligned; then the byte arrays. */
+	vc = kzalloc(sizeof(*vc) + size * (sizeof(*vc->owner) + 3),
+		     GFP_KERNEL_ACCOUNT);
 	if (!vc)
 		return -ENOMEM;
 	mutex_init(&vc->lock);
 	vc->size = size;
-	vc->val = (u8 *)(vc + 1);
+	vc->owner = (u16 *)(vc + 1);
+	vc->val = (u8 *)(vc->owner + size);
 	vc->virt = vc->val + size;
 	vc->wmask = vc->virt + size;
-	vc->owner = vc->wmask + size;
-	memset(vc->owner, CFG_NO_OWNER, size);
+	memset(vc->owner, 0xff, size * sizeof(*vc->owner));
 	vdev->cfg = vc;
 
 	ret = cfg_init_header(vdev);
@@ -1371,6 +1365,7 @@ void vfio_pci_config_free(struct vfio_pci_core_device *vdev)
 	if (!vdev->cfg)
 		return;
 	mutex_destroy(&vdev->cfg->lock);
+	kfree(vdev->cfg->blocks);
 	kfree(vdev->cfg);
 	vdev->cfg = NULL;
 }
@@ -1464,8 +1459,8 @@ static int cfg_access(struct vfio_pci_core_device *vdev, unsigned int pos,
  * The access is split at dword and capability boundaries; each piece is
  * done as one naturally aligned 1, 2 or 4 byte access.
  *
- * Return: bytes done, or a negative errno (-EFAULT for an access not
- * entirely inside config space).
+ * Return: bytes done (0 for an empty access, at any offset), or a
+ * negative errno (-EFAULT for an access not entirely inside config space).
  */
 ssize_t vfio_pci_config_rw(struct vfio_pci_core_device *vdev,
 			   char __user *buf, size_t count, loff_t *ppos,
@@ -1479,6 +1474,9 @@ ssize_t vfio_pci_config_rw(struct vfio_pci_core_device *vdev,
 	u32 val;
 	int ret;
 
+	/* Nothing to do is not an error, wherever it is. */
+	if (!count)
+		return 0;
 	if (pos >= vc->size || count > vc->size - pos)
 		return -EFAULT;
 

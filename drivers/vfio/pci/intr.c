@@ -16,9 +16,10 @@
  *    interrupt handler and the unmask eventfd callback change it.
  *  - MSI and MSI-X get one struct vfio_pci_irq_vec per vector the user
  *    gave an eventfd, in &vfio_pci_core_device.vec (sized for every vector
- *    the function has).  A vector's Linux interrupt stays allocated while
- *    MSI/MSI-X is enabled, even when the user detaches its eventfd; it is
- *    registered as an irqbypass producer so KVM can post it directly.
+ *    the function had at enable time, which bounds every later index).
+ *    A vector's Linux interrupt stays allocated while MSI/MSI-X is
+ *    enabled, even when the user detaches its eventfd; it is registered
+ *    as an irqbypass producer so KVM can post it directly.
  *  - ERR and REQ are plain eventfds the PCI error handler and the
  *    unregistration path signal; trigger_lock protects them since those
  *    callers cannot take igate.
@@ -489,7 +490,7 @@ static int msi_enable(struct vfio_pci_core_device *vdev, unsigned int index,
 
 	vdev->nvec = slots;
 	vdev->irq_type = index;
-	if (!msix)	/* what Multiple Message Capable now shows */
+	if (!msix)	/* the most Multiple Message Enable may now say */
 		WRITE_ONCE(vdev->msi_qmax, order_base_2(nvec));
 	return 0;
 }
@@ -516,9 +517,12 @@ static int msi_vector_irq(struct vfio_pci_core_device *vdev, unsigned int i)
 static void msi_vector_detach(struct vfio_pci_core_device *vdev,
 			      unsigned int i)
 {
-	struct vfio_pci_irq_vec *vec = vdev->vec[i];
+	struct vfio_pci_irq_vec *vec;
 	u16 cmd;
 
+	if (i >= vdev->nvec)
+		return;
+	vec = vdev->vec[i];
 	if (!vec)
 		return;
 
@@ -551,6 +555,15 @@ static int msi_vector_attach(struct vfio_pci_core_device *vdev,
 	irq = msi_vector_irq(vdev, i);
 	if (irq < 0)
 		return irq;
+	/*
+	 * SET_IRQS checks the range against the count the function reports
+	 * now, which can exceed the one @vec was sized by at enable time
+	 * (a reset that resized the MSI-X table, a function reading back
+	 * all ones).  The MSI core fixed its range at enable time as well
+	 * and refuses such vectors above; should it not, refuse them here.
+	 */
+	if (i >= vdev->nvec)
+		return -EINVAL;
 
 	vec = kzalloc(sizeof(*vec), GFP_KERNEL_ACCOUNT);
 	if (!vec)
@@ -787,8 +800,10 @@ void vfio_pci_triggers_release(struct vfio_pci_core_device *vdev)
  *
  * Caller holds igate.
  *
- * Return: 0, a negative errno, or for an MSI/MSI-X enable the platform
- * could not fully satisfy, the (positive) number of vectors it could.
+ * Return: 0, a negative errno (-ENOTTY for an action, or a combination of
+ * actions, that @index does not offer), or for an MSI/MSI-X enable the
+ * platform could not fully satisfy, the (positive) number of vectors it
+ * could.
  */
 int vfio_pci_set_irqs(struct vfio_pci_core_device *vdev, u32 flags,
 		      unsigned int index, unsigned int start,
@@ -798,13 +813,20 @@ int vfio_pci_set_irqs(struct vfio_pci_core_device *vdev, u32 flags,
 
 	lockdep_assert_held(&vdev->igate);
 
+	/*
+	 * Exactly one action per call: none, or several at once, is an
+	 * operation no index implements.
+	 */
 	switch (index) {
 	case VFIO_PCI_INTX_IRQ_INDEX:
 		if (action == VFIO_IRQ_SET_ACTION_MASK)
 			return intx_set_mask(vdev, start, count, flags, data);
 		if (action == VFIO_IRQ_SET_ACTION_UNMASK)
 			return intx_set_unmask(vdev, start, count, flags, data);
-		return intx_set_trigger_ioctl(vdev, start, count, flags, data);
+		if (action == VFIO_IRQ_SET_ACTION_TRIGGER)
+			return intx_set_trigger_ioctl(vdev, start, count,
+						      flags, data);
+		return -ENOTTY;
 	case VFIO_PCI_MSI_IRQ_INDEX:
 	case VFIO_PCI_MSIX_IRQ_INDEX:
 		/* Per vector masking is the device's own business. */

@@ -281,6 +281,67 @@ TEST_F(edu, bar0_out_of_range)
 						  0, v, 4));
 }
 
+/* A read(2) or write(2) of nothing at @off in region @index; 0 or -errno. */
+static ssize_t rw_empty(struct vfio_util_dev *d, bool write,
+			unsigned int index, uint64_t off)
+{
+	off_t pos = ((off_t)index << 40) + off;
+	char c = 0;
+	ssize_t n;
+
+	n = write ? pwrite(d->device, &c, 0, pos) : pread(d->device, &c, 0, pos);
+	return n < 0 ? -errno : n;
+}
+
+/*
+ * An empty access still names a region and an offset, and is refused
+ * where a one byte access would be, except in config space, where it
+ * succeeds at any offset.
+ */
+TEST_F(edu, empty_access_checks_region_and_offset)
+{
+	struct vfio_region_info cfg, rom;
+	int w;
+
+	ASSERT_EQ(0, vfio_util_region_info(&self->d, CFG, &cfg));
+	ASSERT_EQ(0, vfio_util_region_info(&self->d,
+					   VFIO_PCI_ROM_REGION_INDEX, &rom));
+	for (w = 0; w < 2; w++) {
+		TH_LOG("%s", w ? "write" : "read");
+		EXPECT_EQ(0, rw_empty(&self->d, w, CFG, 0));
+		EXPECT_EQ(0, rw_empty(&self->d, w, CFG, cfg.size));
+		EXPECT_EQ(0, rw_empty(&self->d, w, CFG, cfg.size + 0x10000));
+
+		EXPECT_EQ(0, rw_empty(&self->d, w, 0, 0));
+		EXPECT_EQ(0, rw_empty(&self->d, w, 0, BAR0_SIZE - 1));
+		EXPECT_EQ(-EINVAL, rw_empty(&self->d, w, 0, BAR0_SIZE));
+		EXPECT_EQ(-EINVAL, rw_empty(&self->d, w, 0, 1ull << 39));
+		/* Unimplemented BAR, and no VGA on this function. */
+		EXPECT_EQ(-EINVAL, rw_empty(&self->d, w, 1, 0));
+		EXPECT_EQ(-EINVAL, rw_empty(&self->d, w,
+					    VFIO_PCI_VGA_REGION_INDEX,
+					    0xa0000));
+		/* No such region. */
+		EXPECT_EQ(-EINVAL, rw_empty(&self->d, w, VFIO_PCI_NUM_REGIONS,
+					    0));
+		EXPECT_EQ(-EINVAL, rw_empty(&self->d, w, 0xff, 0));
+	}
+
+	/* The ROM is never writable; readable inside the ROM only. */
+	EXPECT_EQ(-EINVAL, rw_empty(&self->d, true,
+				    VFIO_PCI_ROM_REGION_INDEX, 0));
+	if (rom.size) {
+		EXPECT_EQ(0, rw_empty(&self->d, false,
+				      VFIO_PCI_ROM_REGION_INDEX, 0));
+		EXPECT_EQ(-EINVAL, rw_empty(&self->d, false,
+					    VFIO_PCI_ROM_REGION_INDEX,
+					    rom.size));
+	} else {
+		EXPECT_EQ(-EINVAL, rw_empty(&self->d, false,
+					    VFIO_PCI_ROM_REGION_INDEX, 0));
+	}
+}
+
 static void *map_bar0(struct vfio_util_dev *d)
 {
 	void *p = mmap(NULL, BAR0_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -578,6 +639,83 @@ TEST_F(edu, err_and_req_triggers)
 	EXPECT_EQ(-EINVAL, vfio_util_set_irq_eventfds(&self->d,
 						      VFIO_PCI_ERR_IRQ_INDEX,
 						      0, 1, &efd));
+	close(efd);
+}
+
+/* SET_IRQS flags with no action bit, or with more than one. */
+static const uint32_t bad_actions[] = {
+	0,
+	VFIO_IRQ_SET_ACTION_MASK | VFIO_IRQ_SET_ACTION_UNMASK,
+	VFIO_IRQ_SET_ACTION_MASK | VFIO_IRQ_SET_ACTION_TRIGGER,
+	VFIO_IRQ_SET_ACTION_UNMASK | VFIO_IRQ_SET_ACTION_TRIGGER,
+	VFIO_IRQ_SET_ACTION_TYPE_MASK,
+};
+
+/* SET_IRQS of one eventfd with any @flags; 0 or -errno. */
+static int set_irq_fd(struct vfio_util_dev *d, unsigned int index,
+		      uint32_t flags, int fd)
+{
+	struct {
+		struct vfio_irq_set set;
+		int32_t fd;
+	} req = {
+		.set = {
+			.argsz = sizeof(req),
+			.flags = flags,
+			.index = index,
+			.count = 1,
+		},
+		.fd = fd,
+	};
+
+	return ioctl(d->device, VFIO_DEVICE_SET_IRQS, &req) ? -errno : 0;
+}
+
+/* Every index wants exactly one action: anything else is no operation. */
+TEST_F(edu, set_irqs_needs_exactly_one_action)
+{
+	static const unsigned int index[] = {
+		VFIO_PCI_INTX_IRQ_INDEX, VFIO_PCI_MSI_IRQ_INDEX,
+		VFIO_PCI_REQ_IRQ_INDEX,
+	};
+	int efd = eventfd(0, EFD_NONBLOCK);
+	unsigned int i, a;
+
+	ASSERT_LE(0, efd);
+	for (i = 0; i < ARRAY_SIZE(index); i++) {
+		for (a = 0; a < ARRAY_SIZE(bad_actions); a++) {
+			TH_LOG("index %u flags %#x", index[i], bad_actions[a]);
+			EXPECT_EQ(-ENOTTY,
+				  vfio_util_irq_action(&self->d, index[i], 0, 1,
+						       bad_actions[a]));
+			EXPECT_EQ(-ENOTTY,
+				  set_irq_fd(&self->d, index[i],
+					     VFIO_IRQ_SET_DATA_EVENTFD |
+					     bad_actions[a], efd));
+		}
+	}
+	/* None of that attached the eventfd: REQ has nothing to fire. */
+	EXPECT_EQ(-EINVAL, vfio_util_irq_action(&self->d,
+						VFIO_PCI_REQ_IRQ_INDEX, 0, 1,
+						VFIO_IRQ_SET_ACTION_TRIGGER));
+
+	/* Nor did it enable INTx, which still can be; then again refused. */
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_INTX_IRQ_INDEX, 0, 1,
+						&efd));
+	for (a = 0; a < ARRAY_SIZE(bad_actions); a++)
+		EXPECT_EQ(-ENOTTY,
+			  vfio_util_irq_action(&self->d,
+					       VFIO_PCI_INTX_IRQ_INDEX, 0, 1,
+					       bad_actions[a]));
+	/* Not a trigger either. */
+	EXPECT_EQ(0, vfio_util_eventfd_wait(efd, 100));
+	ASSERT_EQ(0, vfio_util_irq_action(&self->d, VFIO_PCI_INTX_IRQ_INDEX,
+					  0, 1, VFIO_IRQ_SET_ACTION_TRIGGER));
+	EXPECT_EQ(1, vfio_util_eventfd_wait(efd, 1000));
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_INTX_IRQ_INDEX, 0, 0,
+						NULL));
 	close(efd);
 }
 

@@ -8,6 +8,7 @@
  * its host driver afterwards.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -251,6 +252,127 @@ TEST_F(msix, err_interrupt)
 						VFIO_IRQ_SET_ACTION_MASK));
 }
 
+/* No action bit, or several: no index offers such an operation. */
+TEST_F(msix, set_irqs_needs_exactly_one_action)
+{
+	static const uint32_t bad[] = {
+		0,
+		VFIO_IRQ_SET_ACTION_MASK | VFIO_IRQ_SET_ACTION_UNMASK,
+		VFIO_IRQ_SET_ACTION_MASK | VFIO_IRQ_SET_ACTION_TRIGGER,
+		VFIO_IRQ_SET_ACTION_UNMASK | VFIO_IRQ_SET_ACTION_TRIGGER,
+		VFIO_IRQ_SET_ACTION_TYPE_MASK,
+	};
+	static const unsigned int index[] = {
+		VFIO_PCI_INTX_IRQ_INDEX, VFIO_PCI_MSIX_IRQ_INDEX,
+		VFIO_PCI_ERR_IRQ_INDEX,
+	};
+	unsigned int i, a;
+
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSIX_IRQ_INDEX, 0, 1,
+						self->efd));
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_ERR_IRQ_INDEX, 0, 1,
+						&self->efd[1]));
+	for (i = 0; i < ARRAY_SIZE(index); i++) {
+		for (a = 0; a < ARRAY_SIZE(bad); a++) {
+			TH_LOG("index %u flags %#x", index[i], bad[a]);
+			EXPECT_EQ(-ENOTTY, vfio_util_irq_action(&self->d,
+								index[i], 0, 1,
+								bad[a]));
+		}
+	}
+	/* Nothing fired. */
+	EXPECT_EQ(0, vfio_util_eventfd_wait(self->efd[0], 100));
+	EXPECT_EQ(0, vfio_util_eventfd_wait(self->efd[1], 10));
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSIX_IRQ_INDEX, 0, 0,
+						NULL));
+}
+
+/* A dword of the function's own config space, as the host sees it. */
+static uint32_t host_cfg32(const char *bdf, unsigned int off)
+{
+	char path[128];
+	uint32_t v = ~0u;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return v;
+	if (pread(fd, &v, 4, off) != 4)
+		v = ~0u;
+	close(fd);
+	return v;
+}
+
+static int cfg_write32(struct vfio_util_dev *d, unsigned int off, uint32_t v)
+{
+	return vfio_util_region_write(d, CFG, off, &v, 4) == 4 ? 0 : -1;
+}
+
+/* Walk the extended list the user sees for capability @id. */
+static unsigned int find_ecap(struct vfio_util_dev *d, unsigned int id)
+{
+	unsigned int pos = PCI_CFG_SPACE_SIZE, n = 0;
+	uint32_t hdr;
+
+	while (pos >= PCI_CFG_SPACE_SIZE && n++ < 960) {
+		hdr = cfg_read(d, pos, 4);
+		if (!hdr)
+			return 0;
+		if (PCI_EXT_CAP_ID(hdr) == id)
+			return pos;
+		pos = PCI_EXT_CAP_NEXT(hdr);
+	}
+	return 0;
+}
+
+/*
+ * Extended capabilities keep their protection: the header cannot be
+ * rewritten, and of AER's capabilities and control register only the
+ * ECRC enables reach the function (QEMU's e1000e has AER at 0x100 and
+ * implements more writable bits there, Multiple Header Recording).
+ */
+TEST(ext_caps_stay_protected)
+{
+	const uint32_t ecrc = PCI_ERR_CAP_ECRC_GENE | PCI_ERR_CAP_ECRC_CHKE;
+	uint32_t hdr, host_hdr, cap, now;
+	struct vfio_util_dev d;
+	const char *found;
+	unsigned int aer;
+	char bdf[32];
+
+	vfio_util_dev_init(&d);
+	found = vfio_util_find_pci(E1000E_VENDOR, E1000E_DEVICE);
+	if (!found)
+		SKIP(return, "no e1000e");
+	snprintf(bdf, sizeof(bdf), "%s", found);
+	vfio_util_modprobe("vfio_iommu_type1");
+	ASSERT_EQ(0, vfio_util_open(&d, bdf, VFIO_TYPE1v2_IOMMU));
+
+	aer = find_ecap(&d, PCI_EXT_CAP_ID_ERR);
+	ASSERT_NE(0, aer);
+	hdr = cfg_read(&d, aer, 4);
+	host_hdr = host_cfg32(bdf, aer);
+	ASSERT_EQ(0, cfg_write32(&d, aer, ~hdr));
+	EXPECT_EQ(hdr, cfg_read(&d, aer, 4));
+	EXPECT_EQ(host_hdr, host_cfg32(bdf, aer));
+
+	cap = host_cfg32(bdf, aer + PCI_ERR_CAP);
+	ASSERT_EQ(0, cfg_write32(&d, aer + PCI_ERR_CAP, ~0u));
+	now = host_cfg32(bdf, aer + PCI_ERR_CAP);
+	TH_LOG("AER control %#x, after writing all ones %#x", cap, now);
+	EXPECT_EQ(0, (now ^ cap) & ~ecrc);
+	/* What the device can do and the user may set did reach it. */
+	if (cap & PCI_ERR_CAP_ECRC_GENC)
+		EXPECT_TRUE(now & PCI_ERR_CAP_ECRC_GENE);
+	ASSERT_EQ(0, cfg_write32(&d, aer + PCI_ERR_CAP, cap));
+	EXPECT_EQ(cap, host_cfg32(bdf, aer + PCI_ERR_CAP));
+	vfio_util_close(&d);
+}
+
 /* GET_REGION_INFO with the argsz growth protocol. */
 static struct vfio_region_info *region_info(int fd, unsigned int index)
 {
@@ -475,6 +597,154 @@ TEST_F_TIMEOUT(msix, host_driver_rebinds_after_use, 120)
 	EXPECT_EQ(0, vfio_util_bind(self->bdf, variant->host_driver));
 	EXPECT_STREQ(variant->host_driver,
 		     vfio_util_current_driver(self->bdf));
+}
+
+/*
+ * Multi-vector MSI on QEMU's xHCI with MSI-X off (-device
+ * nec-usb-xhci,msi=on,msix=off, the msi VM profile): 16 vectors.
+ */
+#define XHCI_VENDOR	0x1033
+#define XHCI_DEVICE	0x0194
+#define XHCI_MSI_QMAX	4	/* log2 of its 16 vectors */
+
+FIXTURE(msi) {
+	struct vfio_util_dev d;
+	char bdf[32];
+	unsigned int cap;
+	int efd[MAX_VEC];
+};
+
+FIXTURE_SETUP(msi)
+{
+	const char *bdf = vfio_util_find_pci(XHCI_VENDOR, XHCI_DEVICE);
+	int i;
+
+	vfio_util_dev_init(&self->d);
+	for (i = 0; i < MAX_VEC; i++)
+		self->efd[i] = -1;
+	if (!bdf)
+		SKIP(return, "no nec-usb-xhci (the msi VM profile has one)");
+	snprintf(self->bdf, sizeof(self->bdf), "%s", bdf);
+	vfio_util_modprobe("vfio_iommu_type1");
+	ASSERT_EQ(0, vfio_util_open(&self->d, bdf, VFIO_TYPE1v2_IOMMU));
+	self->cap = find_cap(&self->d, PCI_CAP_ID_MSI);
+	ASSERT_NE(0, self->cap);
+	ASSERT_EQ(0, find_cap(&self->d, PCI_CAP_ID_MSIX));
+	for (i = 0; i < MAX_VEC; i++) {
+		self->efd[i] = eventfd(0, EFD_NONBLOCK);
+		ASSERT_LE(0, self->efd[i]);
+	}
+}
+
+FIXTURE_TEARDOWN(msi)
+{
+	int i;
+
+	vfio_util_close(&self->d);
+	for (i = 0; i < MAX_VEC; i++)
+		if (self->efd[i] >= 0)
+			close(self->efd[i]);
+}
+
+static unsigned int msi_qmax(uint16_t flags)
+{
+	return (flags & PCI_MSI_FLAGS_QMASK) >> 1;
+}
+
+/* Multiple Message Capable says what the function has, from the start. */
+TEST_F(msi, multiple_message_capable_is_the_functions)
+{
+	unsigned int flags_pos = self->cap + PCI_MSI_FLAGS;
+	struct vfio_irq_info irq = {
+		.argsz = sizeof(irq),
+		.index = VFIO_PCI_MSI_IRQ_INDEX,
+	};
+	uint8_t lo;
+
+	ASSERT_EQ(XHCI_MSI_QMAX,
+		  msi_qmax(host_cfg32(self->bdf, flags_pos & ~3) >>
+			   8 * (flags_pos & 3)));
+	ASSERT_EQ(0, ioctl(self->d.device, VFIO_DEVICE_GET_IRQ_INFO, &irq));
+	EXPECT_EQ(1 << XHCI_MSI_QMAX, irq.count);
+	EXPECT_EQ(XHCI_MSI_QMAX, msi_qmax(cfg_read(&self->d, flags_pos, 2)));
+
+	/* A read-only field: writing it changes nothing. */
+	lo = cfg_read(&self->d, flags_pos, 1) & ~PCI_MSI_FLAGS_QMASK;
+	ASSERT_EQ(1, vfio_util_region_write(&self->d, CFG, flags_pos, &lo, 1));
+	EXPECT_EQ(XHCI_MSI_QMAX, msi_qmax(cfg_read(&self->d, flags_pos, 2)));
+
+	/* Nor does enabling fewer vectors than that. */
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSI_IRQ_INDEX, 0, 2,
+						self->efd));
+	EXPECT_EQ(XHCI_MSI_QMAX, msi_qmax(cfg_read(&self->d, flags_pos, 2)));
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSI_IRQ_INDEX, 0, 0,
+						NULL));
+	EXPECT_EQ(XHCI_MSI_QMAX, msi_qmax(cfg_read(&self->d, flags_pos, 2)));
+}
+
+/* Four vectors at once, each signalling its own eventfd. */
+TEST_F(msi, four_vectors_each_fire)
+{
+	int i, j;
+
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSI_IRQ_INDEX, 0,
+						MAX_VEC, self->efd));
+	for (i = 0; i < MAX_VEC; i++) {
+		ASSERT_EQ(0, vfio_util_irq_action(&self->d,
+						  VFIO_PCI_MSI_IRQ_INDEX, i, 1,
+						  VFIO_IRQ_SET_ACTION_TRIGGER));
+		for (j = 0; j < MAX_VEC; j++)
+			EXPECT_EQ(i == j,
+				  vfio_util_eventfd_wait(self->efd[j],
+							 i == j ? 1000 : 0));
+	}
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSI_IRQ_INDEX, 0, 0,
+						NULL));
+}
+
+/*
+ * Vectors the function has but that were not enabled cannot be attached
+ * while MSI is on (MSI cannot grow), and firing them reaches nobody.
+ */
+TEST_F(msi, vectors_past_those_enabled)
+{
+	int i;
+
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSI_IRQ_INDEX, 0, 2,
+						self->efd));
+	EXPECT_EQ(-EINVAL, vfio_util_set_irq_eventfds(&self->d,
+						      VFIO_PCI_MSI_IRQ_INDEX,
+						      2, 1, &self->efd[2]));
+	EXPECT_EQ(-EINVAL, vfio_util_set_irq_eventfds(&self->d,
+						      VFIO_PCI_MSI_IRQ_INDEX,
+						      1, 2, &self->efd[1]));
+	EXPECT_EQ(0, vfio_util_irq_action(&self->d, VFIO_PCI_MSI_IRQ_INDEX,
+					  2, (1 << XHCI_MSI_QMAX) - 2,
+					  VFIO_IRQ_SET_ACTION_TRIGGER));
+	/* Past what the function has at all. */
+	EXPECT_EQ(-EINVAL, vfio_util_irq_action(&self->d,
+						VFIO_PCI_MSI_IRQ_INDEX,
+						1 << XHCI_MSI_QMAX, 1,
+						VFIO_IRQ_SET_ACTION_TRIGGER));
+	for (i = 0; i < MAX_VEC; i++)
+		EXPECT_EQ(0, vfio_util_eventfd_wait(self->efd[i], 0));
+
+	/*
+	 * The failed range took its first vector back (all or nothing);
+	 * vector 0 is untouched.
+	 */
+	ASSERT_EQ(0, vfio_util_irq_action(&self->d, VFIO_PCI_MSI_IRQ_INDEX,
+					  0, 2, VFIO_IRQ_SET_ACTION_TRIGGER));
+	EXPECT_EQ(1, vfio_util_eventfd_wait(self->efd[0], 1000));
+	EXPECT_EQ(0, vfio_util_eventfd_wait(self->efd[1], 100));
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSI_IRQ_INDEX, 0, 0,
+						NULL));
 }
 
 TEST_HARNESS_MAIN

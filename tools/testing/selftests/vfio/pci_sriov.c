@@ -21,6 +21,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/pci_regs.h>
 
@@ -609,6 +610,290 @@ TEST(pf_on_host_driver)
 	ASSERT_EQ(0, dev_attr_write(pf, "sriov_numvfs", "0"));
 	EXPECT_FALSE(dev_exists(vfn));
 	EXPECT_EQ(0, dev_attr_write(pf, "sriov_drivers_autoprobe", "1"));
+}
+
+/*
+ * Just enough of an NVMe admin queue, driven through the PF's vfio
+ * device, to send the Virtualization Management command (NVMe 1.4,
+ * 5.22): the PF's own flexible interrupt resources change its MSI-X
+ * table size at its next function reset (QEMU hw/nvme).
+ */
+#define NVME_CAP		0x00
+#define NVME_CC			0x14
+#define  NVME_CC_EN		0x1
+#define  NVME_CC_QES		(6 << 16 | 4 << 20)	/* 64 B SQE, 16 B CQE */
+#define NVME_CSTS		0x1c
+#define  NVME_CSTS_RDY		0x1
+#define NVME_AQA		0x24
+#define NVME_ASQ		0x28
+#define NVME_ACQ		0x30
+#define NVME_DBS		0x1000
+#define NVME_OP_IDENTIFY	0x06
+#define NVME_OP_VIRT_MGMT	0x1c
+#define  NVME_VIRT_PRIMARY_FLEX	0x1	/* action: primary flexible allocation */
+#define  NVME_VIRT_RES_VI	0x1	/* resource type: interrupts */
+#define NVME_ID_CNTLID		78
+#define ADMIN_DEPTH		8
+#define ADMIN_IOVA		0x200000
+
+struct nvme_sqe {
+	uint8_t opc;
+	uint8_t flags;
+	uint16_t cid;
+	uint32_t nsid;
+	uint64_t rsvd;
+	uint64_t mptr;
+	uint64_t prp1;
+	uint64_t prp2;
+	uint32_t cdw[6];	/* cdw10 to cdw15 */
+};
+
+struct nvme_cqe {
+	uint32_t result;
+	uint32_t rsvd;
+	uint16_t sq_head;
+	uint16_t sq_id;
+	uint16_t cid;
+	uint16_t status;	/* bit 0: phase */
+};
+
+struct nvme_admin {
+	struct vfio_util_dev *d;
+	uint8_t *mem;		/* a page each: SQ, CQ, data */
+	unsigned int tail, head, stride;
+	uint16_t phase;
+};
+
+static uint32_t nvme_rd(struct nvme_admin *a, unsigned int reg)
+{
+	return vfio_util_bar_read32(a->d, 0, reg);
+}
+
+static void nvme_wr(struct nvme_admin *a, unsigned int reg, uint32_t v)
+{
+	vfio_util_bar_write32(a->d, 0, reg, v);
+}
+
+/* Wait up to 5 s for CSTS.RDY to be @rdy. */
+static int nvme_wait_rdy(struct nvme_admin *a, uint32_t rdy)
+{
+	struct timespec ts = { .tv_nsec = 1000000 };
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		if ((nvme_rd(a, NVME_CSTS) & NVME_CSTS_RDY) == rdy)
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	return -ETIMEDOUT;
+}
+
+/* Disable the controller, point it at our queues and enable it again. */
+static int nvme_admin_start(struct nvme_admin *a, struct vfio_util_dev *d)
+{
+	uint64_t page = getpagesize(), cap;
+	uint16_t cmd;
+
+	a->d = d;
+	a->tail = 0;
+	a->head = 0;
+	a->phase = 1;
+	a->mem = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a->mem == MAP_FAILED)
+		return -ENOMEM;
+	if (vfio_util_map(d, a->mem, ADMIN_IOVA, 3 * page,
+			  VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE))
+		return -EIO;
+
+	if (vfio_util_region_read(d, VFIO_PCI_CONFIG_REGION_INDEX,
+				  PCI_COMMAND, &cmd, 2) != 2)
+		return -EIO;
+	cmd |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+	if (vfio_util_region_write(d, VFIO_PCI_CONFIG_REGION_INDEX,
+				   PCI_COMMAND, &cmd, 2) != 2)
+		return -EIO;
+
+	cap = vfio_util_bar_read64(d, 0, NVME_CAP);
+	a->stride = 4 << ((cap >> 32) & 0xf);
+	nvme_wr(a, NVME_CC, 0);
+	if (nvme_wait_rdy(a, 0))
+		return -ETIMEDOUT;
+	nvme_wr(a, NVME_AQA, (ADMIN_DEPTH - 1) << 16 | (ADMIN_DEPTH - 1));
+	nvme_wr(a, NVME_ASQ, ADMIN_IOVA);
+	nvme_wr(a, NVME_ASQ + 4, 0);
+	nvme_wr(a, NVME_ACQ, ADMIN_IOVA + page);
+	nvme_wr(a, NVME_ACQ + 4, 0);
+	nvme_wr(a, NVME_CC, NVME_CC_QES | NVME_CC_EN);
+	return nvme_wait_rdy(a, NVME_CSTS_RDY);
+}
+
+static void nvme_admin_stop(struct nvme_admin *a)
+{
+	uint64_t page = getpagesize();
+
+	nvme_wr(a, NVME_CC, 0);
+	nvme_wait_rdy(a, 0);
+	vfio_util_unmap(a->d, ADMIN_IOVA, 3 * page, NULL);
+	munmap(a->mem, 3 * page);
+}
+
+/* Run one admin command; its status field (0: success) or -ETIMEDOUT. */
+static int nvme_admin_cmd(struct nvme_admin *a, struct nvme_sqe *sqe,
+			  uint32_t *result)
+{
+	uint64_t page = getpagesize();
+	struct nvme_sqe *sq = (struct nvme_sqe *)a->mem;
+	struct nvme_cqe *cqe;
+	struct timespec ts = { .tv_nsec = 1000000 };
+	uint16_t status;
+	int i;
+
+	sqe->cid = a->tail;
+	sq[a->tail] = *sqe;
+	a->tail = (a->tail + 1) % ADMIN_DEPTH;
+	__sync_synchronize();
+	nvme_wr(a, NVME_DBS, a->tail);
+
+	/* The device writes the entry, phase bit last in effect. */
+	cqe = (struct nvme_cqe *)(a->mem + page) + a->head;
+	for (i = 0; i < 5000; i++) {
+		status = __atomic_load_n(&cqe->status, __ATOMIC_ACQUIRE);
+		if ((status & 1) == a->phase)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	if ((status & 1) != a->phase)
+		return -ETIMEDOUT;
+	status >>= 1;
+	if (result)
+		*result = cqe->result;
+	a->head = (a->head + 1) % ADMIN_DEPTH;
+	if (!a->head)
+		a->phase ^= 1;
+	nvme_wr(a, NVME_DBS + a->stride, a->head);
+	return status;
+}
+
+/* Give the PF @nr flexible interrupt resources, from its next reset on. */
+static int nvme_pf_flexible_vi(struct vfio_util_dev *d, unsigned int nr)
+{
+	uint64_t page = getpagesize();
+	struct nvme_sqe id = {
+		.opc = NVME_OP_IDENTIFY,
+		.prp1 = ADMIN_IOVA + 2 * page,
+		.cdw = { 1 },			/* CNS 1: the controller */
+	};
+	struct nvme_sqe vm = {
+		.opc = NVME_OP_VIRT_MGMT,
+	};
+	struct nvme_admin a;
+	uint16_t cntlid;
+	int ret;
+
+	ret = nvme_admin_start(&a, d);
+	if (!ret)
+		ret = nvme_admin_cmd(&a, &id, NULL);
+	if (!ret) {
+		memcpy(&cntlid, a.mem + 2 * page + NVME_ID_CNTLID, 2);
+		vm.cdw[0] = NVME_VIRT_PRIMARY_FLEX | NVME_VIRT_RES_VI << 8 |
+			    (uint32_t)cntlid << 16;
+		vm.cdw[1] = nr;
+		ret = nvme_admin_cmd(&a, &vm, NULL);
+	}
+	nvme_admin_stop(&a);
+	return ret;
+}
+
+static int msix_count(struct vfio_util_dev *d, bool *noresize)
+{
+	struct vfio_irq_info irq = {
+		.argsz = sizeof(irq),
+		.index = VFIO_PCI_MSIX_IRQ_INDEX,
+	};
+
+	if (ioctl(d->device, VFIO_DEVICE_GET_IRQ_INFO, &irq))
+		return -errno;
+	if (noresize)
+		*noresize = irq.flags & VFIO_IRQ_INFO_NORESIZE;
+	return irq.count;
+}
+
+/*
+ * The PF's MSI-X table grows in a reset while MSI-X is enabled.  Vectors
+ * past the table size MSI-X was enabled with have no state in vfio-pci,
+ * nor a place in the MSI core, whatever the function reports now: they
+ * cannot be attached (the MSI core's -ERANGE for a vector past the
+ * dynamic MSI-X range, -EINVAL without dynamic MSI-X) and firing them
+ * reaches nobody.
+ */
+TEST(pf_msix_table_grows_in_reset)
+{
+	int efd[4] = { -1, -1, -1, -1 }, i, n0, n1, want;
+	struct vfio_util_dev pf;
+	char bdf[32];
+	bool noresize = true;
+
+	vfio_util_dev_init(&pf);
+	vfio_util_modprobe("vfio_iommu_type1");
+	vfio_util_modprobe("vfio-pci");
+	if (!find_pf())
+		SKIP(return, "no nvme with SR-IOV");
+	snprintf(bdf, sizeof(bdf), "%s", find_pf());
+	ASSERT_EQ(0, vfio_util_open(&pf, bdf, VFIO_TYPE1v2_IOMMU));
+	ASSERT_TRUE(pf.info.flags & VFIO_DEVICE_FLAGS_RESET);
+	for (i = 0; i < 4; i++) {
+		efd[i] = eventfd(0, EFD_NONBLOCK);
+		ASSERT_LE(0, efd[i]);
+	}
+
+	n0 = msix_count(&pf, &noresize);
+	ASSERT_LT(0, n0);
+	ASSERT_EQ(0, nvme_pf_flexible_vi(&pf, 2));
+	/* Nothing changes before the reset. */
+	ASSERT_EQ(n0, msix_count(&pf, NULL));
+
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&pf, VFIO_PCI_MSIX_IRQ_INDEX,
+						0, 1, efd));
+	ASSERT_EQ(0, ioctl(pf.device, VFIO_DEVICE_RESET));
+	n1 = msix_count(&pf, NULL);
+	TH_LOG("MSI-X vectors: %d, after the reset %d", n0, n1);
+	ASSERT_EQ(n0 + 2, n1);
+
+	want = noresize ? -EINVAL : -ERANGE;
+	for (i = n0; i < n1; i++)
+		EXPECT_EQ(want, vfio_util_set_irq_eventfds(&pf,
+							   VFIO_PCI_MSIX_IRQ_INDEX,
+							   i, 1, &efd[1]));
+	EXPECT_EQ(want, vfio_util_set_irq_eventfds(&pf,
+						   VFIO_PCI_MSIX_IRQ_INDEX,
+						   0, n1, &efd[1]));
+	/* Detaching them is a no-op. */
+	i = -1;
+	EXPECT_EQ(0, vfio_util_set_irq_eventfds(&pf, VFIO_PCI_MSIX_IRQ_INDEX,
+						n0, 1, &i));
+	EXPECT_EQ(0, vfio_util_irq_action(&pf, VFIO_PCI_MSIX_IRQ_INDEX, n0,
+					  n1 - n0,
+					  VFIO_IRQ_SET_ACTION_TRIGGER));
+	for (i = 1; i < 4; i++)
+		EXPECT_EQ(0, vfio_util_eventfd_wait(efd[i], 0));
+
+	/* The failed range gave vector 0 up; it can be set again. */
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&pf, VFIO_PCI_MSIX_IRQ_INDEX,
+						0, 1, efd));
+	ASSERT_EQ(0, vfio_util_irq_action(&pf, VFIO_PCI_MSIX_IRQ_INDEX, 0, 1,
+					  VFIO_IRQ_SET_ACTION_TRIGGER));
+	EXPECT_EQ(1, vfio_util_eventfd_wait(efd[0], 1000));
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&pf, VFIO_PCI_MSIX_IRQ_INDEX,
+						0, 0, NULL));
+
+	/* Back to the PF's own interrupts only. */
+	ASSERT_EQ(0, nvme_pf_flexible_vi(&pf, 0));
+	ASSERT_EQ(0, ioctl(pf.device, VFIO_DEVICE_RESET));
+	EXPECT_EQ(n0, msix_count(&pf, NULL));
+	vfio_util_close(&pf);
+	for (i = 0; i < 4; i++)
+		close(efd[i]);
 }
 
 TEST_HARNESS_MAIN
