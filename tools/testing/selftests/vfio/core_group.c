@@ -65,7 +65,8 @@ FIXTURE_SETUP(group)
 	if (ret == -ENXIO)
 		SKIP(return, "no edu device");
 	ASSERT_EQ(0, ret);
-	ASSERT_EQ(0, vfio_util_modprobe("vfio_iommu_type1"));
+	if (VFIO_UTIL_ARCH_HAS_TYPE1)
+		ASSERT_EQ(0, vfio_util_modprobe("vfio_iommu_type1"));
 	self->container = open("/dev/vfio/vfio", O_RDWR);
 	ASSERT_LE(0, self->container);
 	self->group = open(self->path, O_RDWR);
@@ -79,6 +80,17 @@ FIXTURE_TEARDOWN(group)
 	if (self->container >= 0)
 		close(self->container);
 }
+
+/*
+ * Tests that select an IOMMU backend use type1; on POWER that is the
+ * sPAPR TCE backend, which this tree does not have yet, so there they
+ * skip (listed in tools/testing/vm/expected) and the rest run.
+ */
+#define NEEDS_BACKEND()							\
+	do {								\
+		if (!VFIO_UTIL_ARCH_HAS_TYPE1)				\
+			SKIP(return, "no IOMMU backend on this architecture yet"); \
+	} while (0)
 
 /* Attach the group and select type1 v2. */
 static int attach(struct _test_data_group *self)
@@ -182,6 +194,7 @@ TEST_F(group, unset_without_container_is_einval)
 
 TEST_F(group, unset_returns_to_viable)
 {
+	NEEDS_BACKEND();
 	ASSERT_EQ(0, ioctl(self->group, VFIO_GROUP_SET_CONTAINER,
 			   &self->container));
 	ASSERT_EQ(0, ioctl(self->group, VFIO_GROUP_UNSET_CONTAINER));
@@ -196,6 +209,8 @@ TEST_F(group, unset_releases_the_backend)
 {
 	struct vfio_iommu_type1_info info = { .argsz = sizeof(info) };
 
+	NEEDS_BACKEND();
+
 	ASSERT_EQ(0, attach(self));
 	ASSERT_EQ(0, ioctl(self->container, VFIO_IOMMU_GET_INFO, &info));
 	ASSERT_EQ(0, ioctl(self->group, VFIO_GROUP_UNSET_CONTAINER));
@@ -207,6 +222,7 @@ TEST_F(group, unset_releases_the_backend)
 
 TEST_F(group, set_iommu_twice_is_einval)
 {
+	NEEDS_BACKEND();
 	ASSERT_EQ(0, attach(self));
 	EXPECT_EQ(-1, ioctl(self->container, VFIO_SET_IOMMU,
 			    VFIO_TYPE1v2_IOMMU));
@@ -215,6 +231,7 @@ TEST_F(group, set_iommu_twice_is_einval)
 
 TEST_F(group, set_iommu_unknown_type_is_enodev)
 {
+	NEEDS_BACKEND();
 	ASSERT_EQ(0, ioctl(self->group, VFIO_GROUP_SET_CONTAINER,
 			   &self->container));
 	EXPECT_EQ(-1, ioctl(self->container, VFIO_SET_IOMMU, 12345));
@@ -225,6 +242,7 @@ TEST_F(group, set_iommu_unknown_type_is_enodev)
 
 TEST_F(group, backend_answers_extensions_once_chosen)
 {
+	NEEDS_BACKEND();
 	ASSERT_EQ(0, attach(self));
 	EXPECT_EQ(1, ioctl(self->container, VFIO_CHECK_EXTENSION,
 			   VFIO_TYPE1v2_IOMMU));
@@ -248,6 +266,7 @@ TEST_F(group, device_fd_before_set_iommu_is_einval)
 
 TEST_F(group, device_fd_unknown_name_is_enodev)
 {
+	NEEDS_BACKEND();
 	ASSERT_EQ(0, attach(self));
 	EXPECT_EQ(-1, ioctl(self->group, VFIO_GROUP_GET_DEVICE_FD,
 			    "0000:ff:1f.7"));
@@ -258,6 +277,7 @@ TEST_F(group, device_fd_unknown_name_is_enodev)
 
 TEST_F(group, device_fd_bad_pointer_is_efault)
 {
+	NEEDS_BACKEND();
 	ASSERT_EQ(0, attach(self));
 	EXPECT_EQ(-1, ioctl(self->group, VFIO_GROUP_GET_DEVICE_FD, NULL));
 	EXPECT_EQ(EFAULT, errno);
@@ -266,6 +286,8 @@ TEST_F(group, device_fd_bad_pointer_is_efault)
 TEST_F(group, device_fd_is_cloexec_and_rdwr)
 {
 	int dev;
+
+	NEEDS_BACKEND();
 
 	ASSERT_EQ(0, attach(self));
 	dev = ioctl(self->group, VFIO_GROUP_GET_DEVICE_FD, self->bdf);
@@ -279,6 +301,8 @@ TEST_F(group, device_may_be_opened_twice)
 {
 	struct vfio_device_info info = { .argsz = sizeof(info) };
 	int a, b;
+
+	NEEDS_BACKEND();
 
 	ASSERT_EQ(0, attach(self));
 	a = ioctl(self->group, VFIO_GROUP_GET_DEVICE_FD, self->bdf);
@@ -294,6 +318,8 @@ TEST_F(group, unset_with_open_device_is_ebusy)
 {
 	int dev;
 
+	NEEDS_BACKEND();
+
 	ASSERT_EQ(0, attach(self));
 	dev = ioctl(self->group, VFIO_GROUP_GET_DEVICE_FD, self->bdf);
 	ASSERT_LE(0, dev);
@@ -308,6 +334,8 @@ TEST_F(group, device_outlives_group_and_container_files)
 {
 	struct vfio_device_info info = { .argsz = sizeof(info) };
 	int dev;
+
+	NEEDS_BACKEND();
 
 	ASSERT_EQ(0, attach(self));
 	dev = ioctl(self->group, VFIO_GROUP_GET_DEVICE_FD, self->bdf);
@@ -331,6 +359,7 @@ TEST_F(group, device_outlives_group_and_container_files)
 
 TEST_F(group, closing_group_detaches_it)
 {
+	NEEDS_BACKEND();
 	ASSERT_EQ(0, attach(self));
 	close(self->group);
 	self->group = open(self->path, O_RDWR);
@@ -369,6 +398,8 @@ TEST_F(group, two_groups_share_a_container)
 {
 	char bdf2[32], path2[64];
 	int group2, dev, other, ret;
+
+	NEEDS_BACKEND();
 
 	ret = take_device(NVME_VENDOR, NVME_DEVICE, bdf2, sizeof(bdf2), path2,
 			  sizeof(path2));
