@@ -118,7 +118,12 @@ run_arch() {
 		progs+=("$stout/$name")
 	done < <(grep -v '^#' "$VM/manifest")
 	say "$ARCH: building ${#progs[@]} test programs into $stout"
-	make -k -s -C "$SRC/tools/testing/selftests/vfio" OUTPUT="$stout" \
+	# From the overlaid tree (ours), or from this repository next to the
+	# stock tree's kselftest headers (a parity run: 6.12 has none of
+	# these programs).
+	local stdir=$SRC/tools/testing/selftests/vfio
+	[ $flavour = test ] || stdir=$REPO/tools/testing/selftests/vfio
+	make -k -s -C "$stdir" OUTPUT="$stout" \
 		KSFT="$SRC/tools/testing/selftests" "${mk[@]}" "${progs[@]}" \
 		>"$adir/selftests-build.log" 2>&1
 	make -k -s -C "$REPO/tools/vfio" OUTPUT="$toolsout" "${mk[@]}" \
