@@ -201,6 +201,7 @@ run_arch() {
 		eval "args=(${vm_args[$prof]})"
 		say "$ARCH: VM '$prof': $(wc -l <"$vmdir/plan") entries"
 		timed "$ARCH VM $prof" "$VM/run-vm.sh" -o "$vmdir" -t 3000 "${args[@]}" -- \
+			"VFIO_UNDER_TEST=$([ $flavour = test ] && echo ours || echo stock)" \
 			"VFIO_TOOLS=$(printf %q "$toolsout") NESTED_KERNEL=$(printf %q "$NESTED_KERNEL")" \
 			"$(printf %q "$VM/guest-tests.sh")" "$(printf %q "$vmdir/plan")"
 		vmrc=$?

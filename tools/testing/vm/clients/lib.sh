@@ -7,9 +7,19 @@
 # kernel reports for the module equals the one of the file in our module
 # tree.  vfio_ioctl_dispatch, which only our vfio.ko exports, must also be
 # known to the kernel.
+# In a parity run (VFIO_UNDER_TEST=stock, run-tests.sh -s) it checks the
+# opposite: the modules are loaded and they are stock's, not ours.
 our_vfio_loaded() {
 	local m f want got mods=("$@")
 	[ $# -gt 0 ] || mods=(vfio vfio_iommu_type1 vfio_pci_core vfio_pci)
+	if [ "${VFIO_UNDER_TEST:-ours}" = stock ]; then
+		for m in "${mods[@]}"; do
+			[ -d "/sys/module/$m" ] || { echo "# $m is not loaded"; return 1; }
+		done
+		! grep -q ' vfio_ioctl_dispatch[[:space:]]*\[vfio\]' /proc/kallsyms ||
+			{ echo "# this is our vfio.ko, not stock's"; return 1; }
+		return 0
+	fi
 	for m in "${mods[@]}"; do
 		[ -d "/sys/module/$m" ] || { echo "# $m is not loaded"; return 1; }
 		f=$(modinfo -F filename "$m") || return 1
