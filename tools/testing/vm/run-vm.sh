@@ -111,14 +111,14 @@ fi
 # pseries has one IOMMU group per PCI host bridge, and the 9p devices sit
 # on the first one: every PCI device a test may assign gets a host
 # bridge (a group) of its own.
+devargs=()
 if [ "$ARCH" = ppc64le ]; then
 	for i in "${!devices[@]}"; do
 		case ${devices[i]} in *bus=*) continue ;; esac
-		qextra+=(-device "spapr-pci-host-bridge,index=$((i + 1)),id=phb$((i + 1))")
+		devargs+=(-device "spapr-pci-host-bridge,index=$((i + 1)),id=phb$((i + 1))")
 		devices[i]+=",bus=phb$((i + 1)).0"
 	done
 fi
-devargs=()
 for d in "${devices[@]}"; do devargs+=(-device "$d"); done
 
 # The init script: from the host root (x86_64), or /init of an initramfs
