@@ -1459,8 +1459,8 @@ static int cfg_access(struct vfio_pci_core_device *vdev, unsigned int pos,
  * The access is split at dword and capability boundaries; each piece is
  * done as one naturally aligned 1, 2 or 4 byte access.
  *
- * Return: bytes done (0 for an empty access, at any offset), or a
- * negative errno (-EFAULT for an access not entirely inside config space).
+ * Return: bytes done, or a negative errno (-EFAULT for an access not
+ * entirely inside config space).
  */
 ssize_t vfio_pci_config_rw(struct vfio_pci_core_device *vdev,
 			   char __user *buf, size_t count, loff_t *ppos,
@@ -1474,9 +1474,6 @@ ssize_t vfio_pci_config_rw(struct vfio_pci_core_device *vdev,
 	u32 val;
 	int ret;
 
-	/* Nothing to do is not an error, wherever it is. */
-	if (!count)
-		return 0;
 	if (pos >= vc->size || count > vc->size - pos)
 		return -EFAULT;
 

@@ -957,10 +957,8 @@ static ssize_t vfio_pci_rw(struct vfio_pci_core_device *vdev,
 	struct vfio_pci_region *r;
 	ssize_t ret;
 
-	/*
-	 * Even an empty access names a region and an offset: the region
-	 * handlers check those before doing nothing.
-	 */
+	if (!count)
+		return 0;
 	if (index >= VFIO_PCI_NUM_REGIONS + vdev->num_regions)
 		return -EINVAL;
 	if (vfio_pci_pm_get(vdev))

@@ -281,67 +281,6 @@ TEST_F(edu, bar0_out_of_range)
 						  0, v, 4));
 }
 
-/* A read(2) or write(2) of nothing at @off in region @index; 0 or -errno. */
-static ssize_t rw_empty(struct vfio_util_dev *d, bool write,
-			unsigned int index, uint64_t off)
-{
-	off_t pos = ((off_t)index << 40) + off;
-	char c = 0;
-	ssize_t n;
-
-	n = write ? pwrite(d->device, &c, 0, pos) : pread(d->device, &c, 0, pos);
-	return n < 0 ? -errno : n;
-}
-
-/*
- * An empty access still names a region and an offset, and is refused
- * where a one byte access would be, except in config space, where it
- * succeeds at any offset.
- */
-TEST_F(edu, empty_access_checks_region_and_offset)
-{
-	struct vfio_region_info cfg, rom;
-	int w;
-
-	ASSERT_EQ(0, vfio_util_region_info(&self->d, CFG, &cfg));
-	ASSERT_EQ(0, vfio_util_region_info(&self->d,
-					   VFIO_PCI_ROM_REGION_INDEX, &rom));
-	for (w = 0; w < 2; w++) {
-		TH_LOG("%s", w ? "write" : "read");
-		EXPECT_EQ(0, rw_empty(&self->d, w, CFG, 0));
-		EXPECT_EQ(0, rw_empty(&self->d, w, CFG, cfg.size));
-		EXPECT_EQ(0, rw_empty(&self->d, w, CFG, cfg.size + 0x10000));
-
-		EXPECT_EQ(0, rw_empty(&self->d, w, 0, 0));
-		EXPECT_EQ(0, rw_empty(&self->d, w, 0, BAR0_SIZE - 1));
-		EXPECT_EQ(-EINVAL, rw_empty(&self->d, w, 0, BAR0_SIZE));
-		EXPECT_EQ(-EINVAL, rw_empty(&self->d, w, 0, 1ull << 39));
-		/* Unimplemented BAR, and no VGA on this function. */
-		EXPECT_EQ(-EINVAL, rw_empty(&self->d, w, 1, 0));
-		EXPECT_EQ(-EINVAL, rw_empty(&self->d, w,
-					    VFIO_PCI_VGA_REGION_INDEX,
-					    0xa0000));
-		/* No such region. */
-		EXPECT_EQ(-EINVAL, rw_empty(&self->d, w, VFIO_PCI_NUM_REGIONS,
-					    0));
-		EXPECT_EQ(-EINVAL, rw_empty(&self->d, w, 0xff, 0));
-	}
-
-	/* The ROM is never writable; readable inside the ROM only. */
-	EXPECT_EQ(-EINVAL, rw_empty(&self->d, true,
-				    VFIO_PCI_ROM_REGION_INDEX, 0));
-	if (rom.size) {
-		EXPECT_EQ(0, rw_empty(&self->d, false,
-				      VFIO_PCI_ROM_REGION_INDEX, 0));
-		EXPECT_EQ(-EINVAL, rw_empty(&self->d, false,
-					    VFIO_PCI_ROM_REGION_INDEX,
-					    rom.size));
-	} else {
-		EXPECT_EQ(-EINVAL, rw_empty(&self->d, false,
-					    VFIO_PCI_ROM_REGION_INDEX, 0));
-	}
-}
-
 static void *map_bar0(struct vfio_util_dev *d)
 {
 	void *p = mmap(NULL, BAR0_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
