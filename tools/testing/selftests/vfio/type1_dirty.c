@@ -179,11 +179,15 @@ TEST_F(dirty, mapped_pages_of_an_unpinning_device_are_dirty)
 			TH_LOG("bit %u", n);
 	}
 
-	/* Still dirty on the next read: the device may write anywhere. */
+	/*
+	 * Still dirty on the next read: the device may write anywhere.  Only
+	 * the bits of the requested range are defined (stock 6.12 writes
+	 * whole words of its own bitmap, bits past the range included).
+	 */
 	memset(self->bits, 0, sizeof(self->bits));
 	ASSERT_EQ(0, get_bitmap(&self->d, base + 61 * T1_SZ_4K,
 				10 * T1_SZ_4K, T1_SZ_4K, self->bits, 8));
-	EXPECT_EQ(0x3ffULL, self->bits[0]);
+	EXPECT_EQ(0x3ffULL, self->bits[0] & 0x3ffULL);
 }
 
 TEST_F(dirty, mappings_made_while_tracking_are_tracked)
