@@ -731,7 +731,10 @@ static void cfg_msi_perms(struct vfio_pci_vconfig *vc,
 	/*
 	 * The upper byte of the flags is read-only or reserved.  Multiple
 	 * Message Capable keeps what the function reported at open, so the
-	 * user can size its MSI setup before enabling anything.
+	 * user can size its MSI setup before enabling anything.  Deliberately
+	 * unlike 6.12, which shows 0 there until the first enable and lets
+	 * the user write its copy: QEMU sizes a guest's MSI from this field,
+	 * so with 6.12 a guest gets one vector (tools/testing/vm/expected).
 	 */
 	cfg_perm(vc, blk, PCI_MSI_FLAGS, 1, 0xff,
 		 0xff & ~PCI_MSI_FLAGS_QMASK);

@@ -17,21 +17,8 @@
 
 static int set_intx_eventfd(struct vfio_util_dev *d, uint32_t action, int fd)
 {
-	struct {
-		struct vfio_irq_set hdr;
-		int32_t fd;
-	} set = {
-		.hdr = {
-			.argsz = sizeof(set),
-			.flags = VFIO_IRQ_SET_DATA_EVENTFD | action,
-			.index = VFIO_PCI_INTX_IRQ_INDEX,
-			.start = 0,
-			.count = 1,
-		},
-		.fd = fd,
-	};
-
-	return ioctl(d->device, VFIO_DEVICE_SET_IRQS, &set) ? -errno : 0;
+	return vfio_util_set_irq_fd(d, VFIO_PCI_INTX_IRQ_INDEX,
+				    VFIO_IRQ_SET_DATA_EVENTFD | action, fd);
 }
 
 static void signal_eventfd(int fd)

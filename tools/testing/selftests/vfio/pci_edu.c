@@ -494,26 +494,15 @@ TEST_F(edu, intx_unmask_eventfd)
 {
 	int efd = eventfd(0, EFD_NONBLOCK), ufd = eventfd(0, EFD_NONBLOCK);
 	uint64_t one = 1;
-	struct {
-		struct vfio_irq_set set;
-		int32_t fd;
-	} req = {
-		.set = {
-			.argsz = sizeof(req),
-			.flags = VFIO_IRQ_SET_DATA_EVENTFD |
-				 VFIO_IRQ_SET_ACTION_UNMASK,
-			.index = VFIO_PCI_INTX_IRQ_INDEX,
-			.count = 1,
-		},
-	};
 
 	ASSERT_LE(0, efd);
 	ASSERT_LE(0, ufd);
 	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
 						VFIO_PCI_INTX_IRQ_INDEX, 0, 1,
 						&efd));
-	req.fd = ufd;
-	ASSERT_EQ(0, ioctl(self->d.device, VFIO_DEVICE_SET_IRQS, &req));
+	ASSERT_EQ(0, vfio_util_set_irq_fd(&self->d, VFIO_PCI_INTX_IRQ_INDEX,
+					  VFIO_IRQ_SET_DATA_EVENTFD |
+					  VFIO_IRQ_SET_ACTION_UNMASK, ufd));
 
 	edu_raise(&self->d, 1);
 	EXPECT_EQ(1, vfio_util_eventfd_wait(efd, 2000));
@@ -524,8 +513,9 @@ TEST_F(edu, intx_unmask_eventfd)
 	EXPECT_EQ(1, vfio_util_eventfd_wait(efd, 2000));
 	edu_ack(&self->d);
 
-	req.fd = -1;
-	ASSERT_EQ(0, ioctl(self->d.device, VFIO_DEVICE_SET_IRQS, &req));
+	ASSERT_EQ(0, vfio_util_set_irq_fd(&self->d, VFIO_PCI_INTX_IRQ_INDEX,
+					  VFIO_IRQ_SET_DATA_EVENTFD |
+					  VFIO_IRQ_SET_ACTION_UNMASK, -1));
 	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
 						VFIO_PCI_INTX_IRQ_INDEX, 0, 0,
 						NULL));
@@ -590,26 +580,6 @@ static const uint32_t bad_actions[] = {
 	VFIO_IRQ_SET_ACTION_TYPE_MASK,
 };
 
-/* SET_IRQS of one eventfd with any @flags; 0 or -errno. */
-static int set_irq_fd(struct vfio_util_dev *d, unsigned int index,
-		      uint32_t flags, int fd)
-{
-	struct {
-		struct vfio_irq_set set;
-		int32_t fd;
-	} req = {
-		.set = {
-			.argsz = sizeof(req),
-			.flags = flags,
-			.index = index,
-			.count = 1,
-		},
-		.fd = fd,
-	};
-
-	return ioctl(d->device, VFIO_DEVICE_SET_IRQS, &req) ? -errno : 0;
-}
-
 /* Every index wants exactly one action: anything else is no operation. */
 TEST_F(edu, set_irqs_needs_exactly_one_action)
 {
@@ -628,7 +598,7 @@ TEST_F(edu, set_irqs_needs_exactly_one_action)
 				  vfio_util_irq_action(&self->d, index[i], 0, 1,
 						       bad_actions[a]));
 			EXPECT_EQ(-ENOTTY,
-				  set_irq_fd(&self->d, index[i],
+				  vfio_util_set_irq_fd(&self->d, index[i],
 					     VFIO_IRQ_SET_DATA_EVENTFD |
 					     bad_actions[a], efd));
 		}

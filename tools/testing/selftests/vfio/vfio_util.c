@@ -392,6 +392,25 @@ int vfio_util_set_irq_eventfds(struct vfio_util_dev *d, unsigned int index,
 	return ret;
 }
 
+int vfio_util_set_irq_fd(struct vfio_util_dev *d, unsigned int index,
+			 uint32_t flags, int fd)
+{
+	struct {
+		struct vfio_irq_set set;
+		int32_t fd;
+	} req = {
+		.set = {
+			.argsz = sizeof(req),
+			.flags = flags,
+			.index = index,
+			.count = 1,
+		},
+		.fd = fd,
+	};
+
+	return ioctl_err(d->device, VFIO_DEVICE_SET_IRQS, &req);
+}
+
 int vfio_util_irq_action(struct vfio_util_dev *d, unsigned int index,
 			 unsigned int start, unsigned int count,
 			 uint32_t action)

@@ -128,6 +128,12 @@ int vfio_util_unmap(struct vfio_util_dev *d, uint64_t iova, uint64_t size,
 int vfio_util_set_irq_eventfds(struct vfio_util_dev *d, unsigned int index,
 			       unsigned int start, unsigned int count,
 			       const int *fds);
+/*
+ * SET_IRQS of vector 0 of @index with one eventfd and any @flags (an
+ * action, or none or several on purpose); 0 or -errno.
+ */
+int vfio_util_set_irq_fd(struct vfio_util_dev *d, unsigned int index,
+			 uint32_t flags, int fd);
 /* ACTION_* with DATA_NONE on [start, start + count); 0 or -errno. */
 int vfio_util_irq_action(struct vfio_util_dev *d, unsigned int index,
 			 unsigned int start, unsigned int count,
