@@ -278,7 +278,7 @@ def units_of(rundir):
         if d.startswith('vm-'):
             yield sub, d[3:] + '/', os.environ.get('ARCH', 'x86_64')
             continue
-        arch = d if d != 'host' else 'host'
+        arch = d
         if os.path.isdir(os.path.join(sub, 'results')):
             yield sub, f'{d}/', arch
         for v in sorted(os.listdir(sub)):

@@ -81,6 +81,16 @@ for name in host-vfio-abi host-vfio-abi-selftest; do
 	echo $? >"$hres/$name.rc"
 done
 
+# arch_manifest: "NAME KIND ARG" of each manifest entry of $ARCH.
+arch_manifest() {
+	local name arches kind arg
+	while read -r name arches kind arg; do
+		case $name in ''|'#'*) continue ;; esac
+		[ "$arches" = all ] || [[ ,$arches, == *,$ARCH,* ]] || continue
+		echo "$name $kind $arg"
+	done <"$VM/manifest"
+}
+
 # run_arch: everything of one architecture (ARCH and arch_vars set).
 run_arch() {
 	local adir=$rundir/$ARCH stout toolsout plan line name arches kind arg
@@ -112,11 +122,9 @@ run_arch() {
 	[ "$HOSTROOT" = 0 ] && mk+=(LDFLAGS=-static)
 	# Only the programs of this architecture's manifest entries.
 	local progs=()
-	while read -r name arches kind arg; do
-		[ "$kind" = selftest ] || continue
-		[ "$arches" = all ] || [[ ,$arches, == *,$ARCH,* ]] || continue
-		progs+=("$stout/$name")
-	done < <(grep -v '^#' "$VM/manifest")
+	while read -r name kind arg; do
+		[ "$kind" = selftest ] && progs+=("$stout/$name")
+	done < <(arch_manifest)
 	say "$ARCH: building ${#progs[@]} test programs into $stout"
 	# From the overlaid tree (ours), or from this repository next to the
 	# stock tree's kselftest headers (a parity run: 6.12 has none of
@@ -140,9 +148,7 @@ run_arch() {
 	# The plan: this architecture's manifest entries.
 	plan=$adir/plan-all
 	: >"$plan"
-	while read -r name arches kind arg; do
-		case $name in ''|'#'*) continue ;; esac
-		[ "$arches" = all ] || [[ ,$arches, == *,$ARCH,* ]] || continue
+	while read -r name kind arg; do
 		want "$name" || continue
 		case $kind in
 		kunit)
@@ -171,7 +177,7 @@ run_arch() {
 			fail_result "$adir" "$name" "manifest: unknown kind '$kind' of $name"
 			;;
 		esac
-	done <"$VM/manifest"
+	done < <(arch_manifest)
 
 	# One VM boot per profile of this architecture (profiles/NAME.conf:
 	# ARCH, the entries it takes by TESTS regex, its run-vm.sh options);
