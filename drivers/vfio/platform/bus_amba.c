@@ -61,57 +61,37 @@ static void vfio_amba_release(struct vfio_device *core_vdev)
 }
 
 static const struct vfio_device_ops vfio_amba_ops = {
-	.name		= "vfio-amba",
-	.init		= vfio_amba_init,
-	.release	= vfio_amba_release,
-	.open_device	= vfio_platform_open_device,
-	.close_device	= vfio_platform_close_device,
-	.ioctl		= vfio_platform_ioctl,
-	.read		= vfio_platform_read,
-	.write		= vfio_platform_write,
-	.mmap		= vfio_platform_mmap,
+	.name = "vfio-amba",
+	.init = vfio_amba_init,
+	.release = vfio_amba_release,
+	VFIO_PLATFORM_SHARED_OPS,
 };
 
 static int vfio_amba_probe(struct amba_device *adev, const struct amba_id *id)
 {
-	struct vfio_platform_device *vdev;
-	int ret;
-
-	vdev = vfio_alloc_device(vfio_platform_device, vdev, &adev->dev,
-				 &vfio_amba_ops);
-	if (IS_ERR(vdev))
-		return PTR_ERR(vdev);
-
-	ret = vfio_register_group_dev(&vdev->vdev);
-	if (ret) {
-		vfio_put_device(&vdev->vdev);
-		return ret;
-	}
-	amba_set_drvdata(adev, vdev);
-	return 0;
+	return vfio_platform_probe_common(&adev->dev, &vfio_amba_ops);
 }
 
 static void vfio_amba_remove(struct amba_device *adev)
 {
-	struct vfio_platform_device *vdev = amba_get_drvdata(adev);
-
-	vfio_unregister_group_dev(&vdev->vdev);
-	vfio_put_device(&vdev->vdev);
+	vfio_platform_remove_common(&adev->dev);
 }
 
-/* Matches nothing by itself: devices come through driver_override. */
+/*
+ * An empty table (the AMBA core walks it even when driver_override
+ * decides the match): the driver binds only what it is told to.
+ */
 static const struct amba_id vfio_amba_ids[] = {
-	{ 0, 0 },
+	{ }
 };
 MODULE_DEVICE_TABLE(amba, vfio_amba_ids);
 
 static struct amba_driver vfio_amba_driver = {
-	.probe		= vfio_amba_probe,
-	.remove		= vfio_amba_remove,
-	.id_table	= vfio_amba_ids,
-	.drv		= {
-		.name	= "vfio-amba",
-	},
+	.drv.name = "vfio-amba",
+	.id_table = vfio_amba_ids,
+	.probe = vfio_amba_probe,
+	.remove = vfio_amba_remove,
+	/* VFIO claims DMA ownership for the user, per group. */
 	.driver_managed_dma = true,
 };
 module_amba_driver(vfio_amba_driver);

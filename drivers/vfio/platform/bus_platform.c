@@ -48,55 +48,35 @@ static void vfio_platform_bus_release(struct vfio_device *core_vdev)
 }
 
 static const struct vfio_device_ops vfio_platform_bus_ops = {
-	.name		= "vfio-platform",
-	.init		= vfio_platform_bus_init,
-	.release	= vfio_platform_bus_release,
-	.open_device	= vfio_platform_open_device,
-	.close_device	= vfio_platform_close_device,
-	.ioctl		= vfio_platform_ioctl,
-	.read		= vfio_platform_read,
-	.write		= vfio_platform_write,
-	.mmap		= vfio_platform_mmap,
+	.name = "vfio-platform",
+	.init = vfio_platform_bus_init,
+	.release = vfio_platform_bus_release,
+	VFIO_PLATFORM_SHARED_OPS,
 };
 
 static int vfio_platform_bus_probe(struct platform_device *pdev)
 {
-	struct vfio_platform_device *vdev;
 	int ret;
-
-	vdev = vfio_alloc_device(vfio_platform_device, vdev, &pdev->dev,
-				 &vfio_platform_bus_ops);
-	if (IS_ERR(vdev))
-		return PTR_ERR(vdev);
 
 	/* The platform bus leaves runtime PM to the driver. */
 	pm_runtime_enable(&pdev->dev);
-	ret = vfio_register_group_dev(&vdev->vdev);
-	if (ret) {
+	ret = vfio_platform_probe_common(&pdev->dev, &vfio_platform_bus_ops);
+	if (ret)
 		pm_runtime_disable(&pdev->dev);
-		vfio_put_device(&vdev->vdev);
-		return ret;
-	}
-	platform_set_drvdata(pdev, vdev);
-	return 0;
+	return ret;
 }
 
 static void vfio_platform_bus_remove(struct platform_device *pdev)
 {
-	struct vfio_platform_device *vdev = platform_get_drvdata(pdev);
-
-	vfio_unregister_group_dev(&vdev->vdev);
+	vfio_platform_remove_common(&pdev->dev);
 	pm_runtime_disable(&pdev->dev);
-	vfio_put_device(&vdev->vdev);
 }
 
 static struct platform_driver vfio_platform_driver = {
-	.probe		= vfio_platform_bus_probe,
-	.remove		= vfio_platform_bus_remove,
-	.driver		= {
-		.name	= "vfio-platform",
-	},
-	/* DMA ownership is claimed by VFIO for the user, per group. */
+	.driver.name = "vfio-platform",
+	.probe = vfio_platform_bus_probe,
+	.remove = vfio_platform_bus_remove,
+	/* VFIO claims DMA ownership for the user, per group. */
 	.driver_managed_dma = true,
 };
 module_platform_driver(vfio_platform_driver);

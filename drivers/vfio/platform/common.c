@@ -106,6 +106,48 @@ void vfio_platform_release_common(struct vfio_platform_device *vdev)
 }
 EXPORT_SYMBOL_GPL(vfio_platform_release_common);
 
+/**
+ * vfio_platform_probe_common - allocate and publish a device being bound
+ * @dev: the platform or AMBA device
+ * @ops: the binder's callbacks; their .init calls vfio_platform_init_common()
+ *
+ * Return: 0 or a negative errno; on success the device's driver data
+ * points at the new &struct vfio_platform_device.
+ */
+int vfio_platform_probe_common(struct device *dev,
+			       const struct vfio_device_ops *ops)
+{
+	struct vfio_platform_device *vdev;
+	int ret;
+
+	vdev = vfio_alloc_device(vfio_platform_device, vdev, dev, ops);
+	if (IS_ERR(vdev))
+		return PTR_ERR(vdev);
+	ret = vfio_register_group_dev(&vdev->vdev);
+	if (ret) {
+		vfio_put_device(&vdev->vdev);
+		return ret;
+	}
+	dev_set_drvdata(dev, vdev);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vfio_platform_probe_common);
+
+/**
+ * vfio_platform_remove_common - withdraw a device being unbound
+ * @dev: the device vfio_platform_probe_common() published
+ *
+ * Waits for its users to close it, then frees it.
+ */
+void vfio_platform_remove_common(struct device *dev)
+{
+	struct vfio_platform_device *vdev = dev_get_drvdata(dev);
+
+	vfio_unregister_group_dev(&vdev->vdev);
+	vfio_put_device(&vdev->vdev);
+}
+EXPORT_SYMBOL_GPL(vfio_platform_remove_common);
+
 /*
  * Reset at open and close.  A failure is fatal at open only when the
  * device requires a reset; otherwise the user gets the device as it is.

@@ -157,7 +157,10 @@ to_vfio_platform(struct vfio_device *core_vdev)
 	return container_of(core_vdev, struct vfio_platform_device, vdev);
 }
 
-/* common.c: what the binders put in their vfio_device_ops */
+/* common.c: what the binders call, and put in their vfio_device_ops */
+int vfio_platform_probe_common(struct device *dev,
+			       const struct vfio_device_ops *ops);
+void vfio_platform_remove_common(struct device *dev);
 int vfio_platform_init_common(struct vfio_platform_device *vdev,
 			      const struct vfio_platform_bus *bus,
 			      bool reset_required);
@@ -166,6 +169,18 @@ int vfio_platform_open_device(struct vfio_device *core_vdev);
 void vfio_platform_close_device(struct vfio_device *core_vdev);
 long vfio_platform_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
 			 unsigned long arg);
+
+/*
+ * The device callbacks both binders share; each adds its .name, .init
+ * (which calls vfio_platform_init_common()) and .release.
+ */
+#define VFIO_PLATFORM_SHARED_OPS					\
+	.open_device = vfio_platform_open_device,			\
+	.close_device = vfio_platform_close_device,			\
+	.ioctl = vfio_platform_ioctl,					\
+	.read = vfio_platform_read,					\
+	.write = vfio_platform_write,					\
+	.mmap = vfio_platform_mmap
 
 /* region.c */
 int vfio_platform_regions_probe(struct vfio_platform_device *vdev);
