@@ -47,7 +47,7 @@ KERNEL_BAD = re.compile(
     r'soft lockup|rcu_\w+ detected stalls|rcu: INFO:|'
     r'printk messages dropped|kmemleak: .*disabled|Kernel memory leak detector disabled|'
     r'sleeping function called from invalid context|'
-    r'Unbalanced pm_runtime_enable|'
+    r'Unbalanced pm_runtime_enable|ODEBUG:|'
     r'DMAR: \[DMA|DMAR: DRHD: handling fault|arm-smmu-v3.*event|'
     r'EEH: .*(failure|frozen))')
 MARK = re.compile(r'vfio-harness: (begin|end) (\S+)')
