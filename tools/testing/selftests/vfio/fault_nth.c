@@ -18,6 +18,13 @@
  * is back to where it was (kmemleak is scanned by the harness after the
  * program).  The objects are reused from one run to the next, so a failed
  * call that corrupted them shows up in the following runs.
+ *
+ * Faults are not injected with ACPICA (the AML interpreter) on the stack:
+ * opening a PCI device evaluates _PRT, and an allocation failing inside
+ * AML execution makes 6.12's ACPICA drop a reference twice (a KFENCE
+ * use-after-free, then an oops), whoever opens the device.  That is a bug
+ * of ACPICA, not of VFIO; the stack-trace filter of the fault attributes
+ * leaves it out.
  */
 #include <fcntl.h>
 #include <sys/eventfd.h>
@@ -158,12 +165,17 @@ static bool nth_disarm(struct ctx *c)
  * An operation: @act is the call under test, run at stage @needs; @prep
  * and @undo, without faults, set up what it needs beyond the stage and
  * undo what a successful @act did.  @act moves the stage up itself when
- * it creates the next object.
+ * it creates the next object.  @no_fault_points: the call neither
+ * allocates nor copies from or to the user.  @retry, when the call may
+ * have done its work before failing (a result that could not be copied
+ * out): checks the state after a failed call instead of repeating it.
  */
 struct op {
+	bool no_fault_points;
 	enum stage needs;
 	int (*prep)(struct ctx *c);
 	int (*act)(struct ctx *c);
+	int (*retry)(struct ctx *c);
 	void (*undo)(struct ctx *c);
 };
 
@@ -212,6 +224,18 @@ static int act_unmap(struct ctx *c)
 	int ret = t1_unmap(&c->d, T1_IOVA, BUF_SIZE, 0, &done);
 
 	return ret ? ret : done == BUF_SIZE ? 0 : -EPROTO;
+}
+
+/*
+ * UNMAP_DMA unmaps, then copies the unmapped size out: when that copy
+ * fails the range is already gone.  Either way it is now all or nothing.
+ */
+static int retry_unmap(struct ctx *c)
+{
+	uint64_t done = 0;
+	int ret = t1_unmap(&c->d, T1_IOVA, BUF_SIZE, 0, &done);
+
+	return ret ? ret : done == BUF_SIZE || !done ? 0 : -EPROTO;
 }
 
 static void undo_unmap_all(struct ctx *c)
@@ -363,11 +387,6 @@ static void undo_bar_mmap(struct ctx *c)
 	c->bar = NULL;
 }
 
-static int act_reset(struct ctx *c)
-{
-	return sys(ioctl(c->d.device, VFIO_DEVICE_RESET));
-}
-
 static int act_ioeventfd(struct ctx *c)
 {
 	struct vfio_region_info info;
@@ -404,6 +423,68 @@ static int act_close_device(struct ctx *c)
 	return 0;
 }
 
+struct ksym {
+	unsigned long long addr;
+	bool acpi;
+};
+
+static int ksym_cmp(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/*
+ * The address range of ACPICA's code: the longest run of consecutive
+ * kernel text symbols named acpi_* (its folder is linked in one piece;
+ * out-of-line .cold parts and init code lie elsewhere and are not run
+ * by a device open).
+ */
+static int acpica_range(unsigned long long *start, unsigned long long *end)
+{
+	size_t n = 0, cap = 1 << 16, i, run = 0, best = 0, best_end = 0;
+	char type, name[256], rest[64];
+	unsigned long long addr;
+	struct ksym *sym;
+	char line[512];
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	if (!f)
+		return -errno;
+	sym = malloc(cap * sizeof(*sym));
+	while (sym && fgets(line, sizeof(line), f)) {
+		rest[0] = '\0';
+		if (sscanf(line, "%llx %c %255s %63s", &addr, &type, name,
+			   rest) < 3 || rest[0] == '[' ||
+		    (type != 't' && type != 'T') || strstr(name, ".cold"))
+			continue;
+		if (n == cap)
+			sym = realloc(sym, (cap *= 2) * sizeof(*sym));
+		if (!sym)
+			break;
+		sym[n].addr = addr;
+		sym[n++].acpi = !strncmp(name, "acpi_", 5);
+	}
+	fclose(f);
+	if (!sym)
+		return -ENOMEM;
+	qsort(sym, n, sizeof(*sym), ksym_cmp);
+	for (i = 0; i + 1 < n; i++) {
+		run = sym[i].acpi ? run + 1 : 0;
+		if (run > best) {
+			best = run;
+			best_end = i;
+		}
+	}
+	if (best > 100) {
+		*start = sym[best_end + 1 - best].addr;
+		*end = sym[best_end + 1].addr;
+	}
+	free(sym);
+	return best > 100 ? 0 : -ENOENT;
+}
+
 FIXTURE(fault) {
 	struct ctx c;
 	long pins;
@@ -431,9 +512,26 @@ FIXTURE_SETUP(fault)
 	vfio_util_dev_init(&c->d);
 	c->efd = -1;
 	c->nth = -1;
+	static const char *const attrs[] = {
+		"failslab", "fail_page_alloc", "fail_usercopy",
+	};
+	unsigned long long start = 0, end = 0;
+	char path[128], val[32];
+
 	/* Each knob is there when the kernel has the fault type. */
 	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
 		ASSERT_EQ(0, vfio_util_write_file(knobs[i].path, knobs[i].val));
+	ASSERT_EQ(0, acpica_range(&start, &end));
+	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		snprintf(path, sizeof(path), "/sys/kernel/debug/%s/reject-start",
+			 attrs[i]);
+		snprintf(val, sizeof(val), "%llu", start);
+		ASSERT_EQ(0, vfio_util_write_file(path, val));
+		snprintf(path, sizeof(path), "/sys/kernel/debug/%s/reject-end",
+			 attrs[i]);
+		snprintf(val, sizeof(val), "%llu", end);
+		ASSERT_EQ(0, vfio_util_write_file(path, val));
+	}
 
 	/* Bound to vfio-pci and opened once, to learn the group. */
 	ASSERT_EQ(0, t1_open(&c->d, VFIO_TYPE1v2_IOMMU));
@@ -499,7 +597,7 @@ static void run_op(struct __test_metadata *_metadata,
 			ASSERT_GT(0, ret);
 			/* Still usable: the same call works now. */
 			ASSERT_EQ(0, stage_goto(c, op->needs));
-			ASSERT_EQ(0, op->act(c))
+			ASSERT_EQ(0, op->retry ? op->retry(c) : op->act(c))
 				TH_LOG("%s after fault %u failed it with %d",
 				       name, n, ret);
 		}
@@ -514,6 +612,9 @@ static void run_op(struct __test_metadata *_metadata,
 	stage_goto(c, NOTHING);
 	EXPECT_EQ(self->pins, t1_pins_held());
 	EXPECT_EQ(self->vmlck, t1_vmlck_kb());
+	/* Each call allocates or copies something: faults were injected. */
+	if (!op->no_fault_points)
+		EXPECT_LT(0, self->faults);
 	TH_LOG("%s: %u fault points, %u failed the call", name, self->faults,
 	       self->errors);
 }
@@ -527,10 +628,12 @@ static void run_op(struct __test_metadata *_metadata,
 
 /* The container and group files. */
 FAULT_TEST(open_container, .needs = NOTHING, .act = stage_up)
-FAULT_TEST(check_extension, .needs = CONTAINER, .act = act_check_extension)
+FAULT_TEST(check_extension, .no_fault_points = true, .needs = CONTAINER,
+	   .act = act_check_extension)
 FAULT_TEST(open_group, .needs = CONTAINER, .act = stage_up)
 FAULT_TEST(group_get_status, .needs = GROUP, .act = act_group_status)
-FAULT_TEST(group_set_container, .needs = GROUP, .act = stage_up)
+FAULT_TEST(group_set_container, .no_fault_points = true, .needs = GROUP,
+	   .act = stage_up)
 FAULT_TEST(set_iommu_type1v2, .needs = ATTACHED, .act = stage_up)
 FAULT_TEST(get_device_fd, .needs = BACKEND, .act = stage_up)
 
@@ -538,7 +641,7 @@ FAULT_TEST(get_device_fd, .needs = BACKEND, .act = stage_up)
 FAULT_TEST(iommu_get_info, .needs = BACKEND, .act = act_iommu_info)
 FAULT_TEST(map_dma, .needs = BACKEND, .act = act_map, .undo = undo_unmap_all)
 FAULT_TEST(unmap_dma, .needs = BACKEND, .prep = prep_map, .act = act_unmap,
-	   .undo = undo_unmap_all)
+	   .retry = retry_unmap, .undo = undo_unmap_all)
 FAULT_TEST(dirty_pages_start, .needs = BACKEND, .prep = prep_map,
 	   .act = act_dirty_start, .undo = undo_dirty_stop)
 
@@ -557,7 +660,6 @@ FAULT_TEST(bar_read, .needs = DEVICE, .prep = prep_memory_on,
 	   .act = act_bar_read)
 FAULT_TEST(bar_mmap, .needs = DEVICE, .prep = prep_memory_on,
 	   .act = act_bar_mmap, .undo = undo_bar_mmap)
-FAULT_TEST(device_reset, .needs = DEVICE, .act = act_reset)
 FAULT_TEST(ioeventfd, .needs = DEVICE, .act = act_ioeventfd,
 	   .undo = undo_ioeventfd)
 FAULT_TEST(close_device, .needs = DEVICE, .act = act_close_device)
