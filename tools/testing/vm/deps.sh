@@ -19,7 +19,8 @@ pkgs=(linux-source-6.12 bc flex bison libelf-dev libssl-dev cpio dwarves
 for a in $ARCHES; do
 	case $a in
 	ppc64le) pkgs+=(gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross qemu-system-ppc) ;;
-	arm64) pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm) ;;
+	arm64) pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm
+		      qemu-efi-aarch64 acpica-tools) ;;
 	esac
 done
 missing=()
