@@ -1,0 +1,961 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The sPAPR TCE IOMMU backend (vfio_iommu_spapr_tce) on QEMU pseries:
+ * v1 and v2 containers, DMA windows, preregistered memory, locked-memory
+ * accounting, EEH, and edu DMA both ways through TCEs.
+ *
+ * pseries facts these tests rely on (QEMU 7.2, measured): each PCI host
+ * bridge is one IOMMU group; its 32-bit default window is 1 GiB at bus
+ * address 0 with 4 KiB pages; dynamic windows come in 4 KiB, 64 KiB and
+ * 16 MiB pages, two per group, with one-level tables; a window created
+ * when the group has none starts at 0; and the platform cannot program
+ * one table into two groups.  edu's registers are big-endian there and
+ * its DMA engine reaches only the first 256 MiB of bus addresses.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vfio_util.h"
+
+#define SZ_4K		0x1000ULL
+#define SZ_64K		0x10000ULL
+#define SZ_1M		0x100000ULL
+#define SZ_256M		0x10000000ULL
+#define SZ_1G		0x40000000ULL
+/* Where the tests map their buffer: inside edu's 28-bit DMA reach. */
+#define TEST_IOVA	0x100000ULL
+#define BUF_SIZE	SZ_1M
+
+#ifndef offsetofend
+#define offsetofend(T, m)	(offsetof(T, m) + sizeof(((T *)0)->m))
+#endif
+
+static int sys_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+static int get_info(int c, struct vfio_iommu_spapr_tce_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	return sys_ioctl(c, VFIO_IOMMU_SPAPR_TCE_GET_INFO, info);
+}
+
+static int reg_mem(int c, unsigned long cmd, void *va, uint64_t size)
+{
+	struct vfio_iommu_spapr_register_memory r = {
+		.argsz = sizeof(r), .vaddr = (uintptr_t)va, .size = size,
+	};
+
+	return sys_ioctl(c, cmd, &r);
+}
+
+static int create_win(int c, uint32_t shift, uint64_t size, uint32_t levels,
+		      uint64_t *start)
+{
+	struct vfio_iommu_spapr_tce_create cr = {
+		.argsz = sizeof(cr), .page_shift = shift, .window_size = size,
+		.levels = levels, .start_addr = ~0ULL,
+	};
+	int ret = sys_ioctl(c, VFIO_IOMMU_SPAPR_TCE_CREATE, &cr);
+
+	if (start)
+		*start = cr.start_addr;
+	return ret;
+}
+
+static int remove_win(int c, uint64_t start)
+{
+	struct vfio_iommu_spapr_tce_remove rm = {
+		.argsz = sizeof(rm), .start_addr = start,
+	};
+
+	return sys_ioctl(c, VFIO_IOMMU_SPAPR_TCE_REMOVE, &rm);
+}
+
+static int map(int c, void *va, uint64_t iova, uint64_t size, uint32_t flags)
+{
+	struct vfio_iommu_type1_dma_map m = {
+		.argsz = sizeof(m), .flags = flags, .vaddr = (uintptr_t)va,
+		.iova = iova, .size = size,
+	};
+
+	return sys_ioctl(c, VFIO_IOMMU_MAP_DMA, &m);
+}
+
+static int unmap(int c, uint64_t iova, uint64_t size)
+{
+	struct vfio_iommu_type1_dma_unmap u = {
+		.argsz = sizeof(u), .iova = iova, .size = size,
+	};
+
+	return sys_ioctl(c, VFIO_IOMMU_UNMAP_DMA, &u);
+}
+
+static int eeh_op(int c, uint32_t op)
+{
+	struct vfio_eeh_pe_op o = { .argsz = sizeof(o), .op = op };
+	int ret = ioctl(c, VFIO_EEH_PE_OP, &o);
+
+	return ret < 0 ? -errno : ret;
+}
+
+/* This process's locked_vm (VmLck), in KiB. */
+static long vmlck_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/* Pages pinned with FOLL_PIN and not yet released, system-wide. */
+static long pins_held(void)
+{
+	return vfio_util_vmstat("nr_foll_pin_acquired") -
+	       vfio_util_vmstat("nr_foll_pin_released");
+}
+
+/* edu's registers have the emulator's byte order: big-endian on POWER. */
+static uint32_t edu_order(uint32_t v)
+{
+#if defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return __builtin_bswap32(v);
+#else
+	return v;
+#endif
+}
+
+static uint32_t edu_read(struct vfio_util_dev *d, uint64_t reg)
+{
+	return edu_order(vfio_util_bar_read32(d, 0, reg));
+}
+
+static void edu_write(struct vfio_util_dev *d, uint64_t reg, uint32_t v)
+{
+	vfio_util_bar_write32(d, 0, reg, edu_order(v));
+}
+
+/*
+ * One edu DMA of @len bytes between bus address @iova (below 4 GiB) and
+ * the start of edu's buffer; 32-bit writes set its 64-bit registers.
+ */
+static int edu_dma(struct vfio_util_dev *d, uint64_t iova, uint32_t len,
+		   bool to_ram)
+{
+	uint64_t edu = EDU_DMA_BUF;
+	int i;
+
+	edu_write(d, EDU_REG_DMA_SRC, to_ram ? edu : iova);
+	edu_write(d, EDU_REG_DMA_DST, to_ram ? iova : edu);
+	edu_write(d, EDU_REG_DMA_COUNT, len);
+	edu_write(d, EDU_REG_DMA_CMD,
+		  EDU_DMA_START | (to_ram ? EDU_DMA_TO_RAM : 0));
+	for (i = 0; i < 500; i++) {
+		if (!(edu_read(d, EDU_REG_DMA_CMD) & EDU_DMA_START))
+			return 0;
+		usleep(10000);
+	}
+	return -ETIMEDOUT;
+}
+
+/*
+ * RAM -> device -> RAM through the mapping of @buf at @iova: the first 256
+ * bytes go to edu, come back 2 KiB further on, and must match.
+ */
+static int dma_round_trip(struct vfio_util_dev *d, uint8_t *buf,
+			  uint64_t iova)
+{
+	int i, ret;
+
+	for (i = 0; i < 256; i++) {
+		buf[i] = (uint8_t)(i * 7 + 3);
+		buf[2048 + i] = 0;
+	}
+	ret = edu_dma(d, iova, 256, false);
+	if (ret)
+		return ret;
+	ret = edu_dma(d, iova + 2048, 256, true);
+	if (ret)
+		return ret;
+	return memcmp(buf, buf + 2048, 256) ? -EIO : 0;
+}
+
+FIXTURE(spapr) {
+	struct vfio_util_dev d;
+	char path[64];
+	uint8_t *buf;
+};
+
+/* Bind edu, open container and group, attach; no backend chosen yet. */
+FIXTURE_SETUP(spapr)
+{
+	const char *bdf = vfio_util_find_pci(EDU_VENDOR, EDU_DEVICE);
+
+	vfio_util_dev_init(&self->d);
+	self->buf = MAP_FAILED;
+	ASSERT_NE(NULL, bdf);
+	snprintf(self->d.bdf, sizeof(self->d.bdf), "%s", bdf);
+	ASSERT_EQ(0, vfio_util_modprobe("vfio_iommu_spapr_tce"));
+	ASSERT_EQ(0, vfio_util_bind(bdf, "vfio-pci"));
+	self->d.group_id = vfio_util_group_id(bdf);
+	ASSERT_LE(0, self->d.group_id);
+	snprintf(self->path, sizeof(self->path), "/dev/vfio/%d",
+		 self->d.group_id);
+	self->d.container = open("/dev/vfio/vfio", O_RDWR);
+	ASSERT_LE(0, self->d.container);
+	self->d.group = open(self->path, O_RDWR);
+	ASSERT_LE(0, self->d.group);
+	ASSERT_EQ(0, sys_ioctl(self->d.group, VFIO_GROUP_SET_CONTAINER,
+			       &self->d.container));
+	self->buf = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->buf);
+	memset(self->buf, 0, BUF_SIZE);
+}
+
+FIXTURE_TEARDOWN(spapr)
+{
+	vfio_util_close(&self->d);
+	if (self->buf != MAP_FAILED)
+		munmap(self->buf, BUF_SIZE);
+}
+
+static void use_iommu(struct __test_metadata *_metadata,
+		      struct _test_data_spapr *self, int type)
+{
+	ASSERT_EQ(0, ioctl(self->d.container, VFIO_SET_IOMMU, type));
+}
+
+/* The device file, for tests that drive edu. */
+static void open_device(struct __test_metadata *_metadata,
+			struct _test_data_spapr *self)
+{
+	self->d.device = ioctl(self->d.group, VFIO_GROUP_GET_DEVICE_FD,
+			       self->d.bdf);
+	ASSERT_LE(0, self->d.device);
+	/* The byte order the tests assume, checked on the ID register. */
+	ASSERT_EQ(EDU_ID_VALUE, edu_read(&self->d, EDU_REG_ID));
+}
+
+TEST_F(spapr, extensions)
+{
+	int c = self->d.container;
+	char eeh[256] = "";
+	bool eeh_on;
+
+	EXPECT_EQ(1, ioctl(c, VFIO_CHECK_EXTENSION, VFIO_SPAPR_TCE_IOMMU));
+	EXPECT_EQ(1, ioctl(c, VFIO_CHECK_EXTENSION, VFIO_SPAPR_TCE_v2_IOMMU));
+	EXPECT_EQ(0, ioctl(c, VFIO_CHECK_EXTENSION, VFIO_TYPE1_IOMMU));
+	EXPECT_EQ(0, ioctl(c, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU));
+	/* VFIO_EEH follows the platform's EEH state, as /proc reports it. */
+	ASSERT_LT(0, vfio_util_read_file("/proc/powerpc/eeh", eeh,
+					 sizeof(eeh) - 1));
+	eeh_on = strstr(eeh, "EEH Subsystem is enabled");
+	EXPECT_EQ(eeh_on, ioctl(c, VFIO_CHECK_EXTENSION, VFIO_EEH));
+
+	use_iommu(_metadata, self, VFIO_SPAPR_TCE_v2_IOMMU);
+	/* Once chosen, the backend itself answers. */
+	EXPECT_EQ(1, ioctl(c, VFIO_CHECK_EXTENSION, VFIO_SPAPR_TCE_IOMMU));
+	EXPECT_EQ(eeh_on, ioctl(c, VFIO_CHECK_EXTENSION, VFIO_EEH));
+	EXPECT_EQ(0, ioctl(c, VFIO_CHECK_EXTENSION, VFIO_TYPE1_IOMMU));
+}
+
+TEST_F(spapr, get_info_v1_has_no_ddw)
+{
+	struct vfio_iommu_spapr_tce_info info;
+
+	use_iommu(_metadata, self, VFIO_SPAPR_TCE_IOMMU);
+	ASSERT_EQ(0, get_info(self->d.container, &info));
+	EXPECT_EQ(0, info.flags);
+	EXPECT_EQ(0, info.dma32_window_start);
+	EXPECT_EQ(SZ_1G, info.dma32_window_size);
+	EXPECT_EQ(0, info.ddw.pgsizes);
+	EXPECT_EQ(0, info.ddw.max_dynamic_windows_supported);
+	EXPECT_EQ(0, info.ddw.levels);
+}
+
+TEST_F(spapr, get_info_v2_reports_ddw)
+{
+	struct vfio_iommu_spapr_tce_info info;
+
+	use_iommu(_metadata, self, VFIO_SPAPR_TCE_v2_IOMMU);
+	ASSERT_EQ(0, get_info(self->d.container, &info));
+	EXPECT_EQ(VFIO_IOMMU_SPAPR_INFO_DDW, info.flags);
+	EXPECT_EQ(0, info.dma32_window_start);
+	EXPECT_EQ(SZ_1G, info.dma32_window_size);
+	EXPECT_EQ(SZ_4K | SZ_64K | (1ULL << 24), info.ddw.pgsizes);
+	EXPECT_EQ(2, info.ddw.max_dynamic_windows_supported);
+	EXPECT_EQ(1, info.ddw.levels);
+}
+
+TEST_F(spapr, get_info_argsz)
+{
+	size_t min = offsetofend(struct vfio_iommu_spapr_tce_info,
+				 dma32_window_size);
+	struct vfio_iommu_spapr_tce_info info;
+
+	use_iommu(_metadata, self, VFIO_SPAPR_TCE_v2_IOMMU);
+	memset(&info, 0xa5, sizeof(info));
+	info.argsz = min - 1;
+	EXPECT_EQ(-EINVAL, sys_ioctl(self->d.container,
+				     VFIO_IOMMU_SPAPR_TCE_GET_INFO, &info));
+	/* An old, short structure: nothing past it is written. */
+	info.argsz = min;
+	ASSERT_EQ(0, sys_ioctl(self->d.container,
+			       VFIO_IOMMU_SPAPR_TCE_GET_INFO, &info));
+	EXPECT_EQ(SZ_1G, info.dma32_window_size);
+	EXPECT_EQ(0xa5a5a5a5a5a5a5a5ULL, info.ddw.pgsizes);
+}
+
+TEST_F(spapr, v1_flow_with_edu_dma)
+{
+	long base = vmlck_kb();
+	int c = self->d.container;
+
+	use_iommu(_metadata, self, VFIO_SPAPR_TCE_IOMMU);
+	open_device(_metadata, self);
+	/* Mapping needs ENABLE, which charges the whole 1 GiB window. */
+	EXPECT_EQ(-EPERM, map(c, self->buf, TEST_IOVA, SZ_64K,
+			      VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE));
+	ASSERT_EQ(0, sys_ioctl(c, VFIO_IOMMU_ENABLE, NULL));
+	EXPECT_EQ(-EBUSY, sys_ioctl(c, VFIO_IOMMU_ENABLE, NULL));
+	EXPECT_EQ(base + (long)(SZ_1G >> 10), vmlck_kb());
+
+	/* The first map brings the default window back (its table: 2 MiB). */
+	ASSERT_EQ(0, map(c, self->buf, TEST_IOVA, SZ_64K,
+			 VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE));
+	EXPECT_EQ(base + (long)(SZ_1G >> 10) + 2048, vmlck_kb());
+	EXPECT_EQ(0, dma_round_trip(&self->d, self->buf, TEST_IOVA));
+	EXPECT_EQ(0, unmap(c, TEST_IOVA, SZ_64K));
+
+	EXPECT_EQ(0, sys_ioctl(c, VFIO_IOMMU_DISABLE, NULL));
+	EXPECT_EQ(base + 2048, vmlck_kb());
+	EXPECT_EQ(-EPERM, map(c, self->buf, TEST_IOVA, SZ_64K,
+			      VFIO_DMA_MAP_FLAG_READ));
+	/* DISABLE twice is harmless. */
+	EXPECT_EQ(0, sys_ioctl(c, VFIO_IOMMU_DISABLE, NULL));
+}
+
+TEST_F(spapr, v1_read_only_and_write_only_maps)
+{
+	long pins = pins_held();
+	int c = self->d.container;
+
+	use_iommu(_metadata, self, VFIO_SPAPR_TCE_IOMMU);
+	ASSERT_EQ(0, sys_ioctl(c, VFIO_IOMMU_ENABLE, NULL));
+	EXPECT_EQ(0, map(c, self->buf, TEST_IOVA, SZ_64K,
+			 VFIO_DMA_MAP_FLAG_READ));
+	EXPECT_EQ(0, map(c, self->buf + SZ_64K, TEST_IOVA + SZ_64K, SZ_64K,
+			 VFIO_DMA_MAP_FLAG_WRITE));
+	/* v1 pins one page per 4 KiB TCE. */
+	EXPECT_LE(pins + 32, pins_held());
+	/* Remapping an entry replaces it and releases the old page. */
+	EXPECT_EQ(0, map(c, self->buf, TEST_IOVA + SZ_64K, SZ_64K,
+			 VFIO_DMA_MAP_FLAG_READ));
+	EXPECT_EQ(0, unmap(c, TEST_IOVA, 2 * SZ_64K));
+	EXPECT_EQ(pins, pins_held());
+}
+
+TEST_F(spapr, v2_flow_with_edu_dma)
+{
+	struct vfio_iommu_spapr_tce_info info;
+	long base = vmlck_kb();
+	int c = self->d.container;
+	uint64_t start = 1;
+
+	use_iommu(_metadata, self, VFIO_SPAPR_TCE_v2_IOMMU);
+	open_device(_metadata, self);
+	ASSERT_EQ(0, get_info(c, &info));
+	EXPECT_EQ(-EPERM, map(c, self->buf, TEST_IOVA, SZ_64K,
+			      VFIO_DMA_MAP_FLAG_READ));
+
+	/* DPDK's order: drop the default window, make one at 0. */
+	ASSERT_EQ(0, remove_win(c, info.dma32_window_start));
+	ASSERT_EQ(0, create_win(c, 16, SZ_256M, 1, &start));
+	EXPECT_EQ(0, start);
+	/* 4096 entries of 8 bytes: 32 KiB of table, one 64 KiB page. */
+	EXPECT_EQ(base + 64, vmlck_kb());
+
+	ASSERT_EQ(0, reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, self->buf,
+			     BUF_SIZE));
+	EXPECT_EQ(base + 64 + (long)(BUF_SIZE >> 10), vmlck_kb());
+	ASSERT_EQ(0, map(c, self->buf, TEST_IOVA, BUF_SIZE,
+			 VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE));
+	/* Registered memory is not charged again by a map. */
+	EXPECT_EQ(base + 64 + (long)(BUF_SIZE >> 10), vmlck_kb());
+	EXPECT_EQ(0, dma_round_trip(&self->d, self->buf, TEST_IOVA));
+	EXPECT_EQ(0, dma_round_trip(&self->d, self->buf + SZ_64K * 3,
+				    TEST_IOVA + SZ_64K * 3));
+
+	/* Still mapped: refused. */
+	EXPECT_EQ(-EBUSY, reg_mem(c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY,
+				  self->buf, BUF_SIZE));
+	EXPECT_EQ(0, unmap(c, TEST_IOVA, BUF_SIZE));
+	EXPECT_EQ(0, reg_mem(c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, self->buf,
+			     BUF_SIZE));
+	EXPECT_EQ(base + 64, vmlck_kb());
+	EXPECT_EQ(0, remove_win(c, start));
+	EXPECT_EQ(base, vmlck_kb());
+}
+
+TEST_F(spapr, v2_default_window_when_untouched)
+{
+	int c = self->d.container;
+
+	use_iommu(_metadata, self, VFIO_SPAPR_TCE_v2_IOMMU);
+	open_device(_metadata, self);
+	ASSERT_EQ(0, reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, self->buf,
+			     BUF_SIZE));
+	/* QEMU's order: no window calls, map in the 4 KiB default window. */
+	ASSERT_EQ(0, map(c, self->buf, TEST_IOVA, SZ_64K,
+			 VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE));
+	EXPECT_EQ(0, dma_round_trip(&self->d, self->buf, TEST_IOVA));
+	/* 4 KiB granularity: a 4 KiB aligned IOVA is fine here. */
+	EXPECT_EQ(0, map(c, self->buf + SZ_4K, TEST_IOVA + SZ_1M + SZ_4K,
+			 SZ_4K, VFIO_DMA_MAP_FLAG_READ));
+	EXPECT_EQ(-ENXIO, map(c, self->buf, SZ_1G, SZ_4K,
+			      VFIO_DMA_MAP_FLAG_READ));
+	EXPECT_EQ(-EINVAL, map(c, self->buf, SZ_1G - SZ_4K, 2 * SZ_4K,
+			       VFIO_DMA_MAP_FLAG_READ));
+	/* Closing with live mappings is the teardown's job. */
+}
+
+TEST_F(spapr, windows_create_and_remove)
+{
+	struct vfio_iommu_spapr_tce_info info;
+	uint64_t start0 = 1, start1 = 1, s;
+	long base = vmlck_kb();
+	int c = self->d.container;
+
+	use_iommu(_metadata, self, VFIO_SPAPR_TCE_v2_IOMMU);
+	ASSERT_EQ(0, get_info(c, &info));
+	/* With the default window kept, a new one is the second. */
+	ASSERT_EQ(0, create_win(c, 16, SZ_1G, 1, &start1));
+	EXPECT_NE(0, start1);
+	/* The default 1 GiB window: 2 MiB; the new 1 GiB/64 KiB: 128 KiB. */
+	EXPECT_EQ(base + 2048 + 128, vmlck_kb());
+	EXPECT_EQ(-ENOSPC, create_win(c, 16, SZ_1G, 1, &s));
+
+	EXPECT_EQ(0, reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, self->buf,
+			     BUF_SIZE));
+	EXPECT_EQ(0, map(c, self->buf, start1, SZ_64K,
+			 VFIO_DMA_MAP_FLAG_READ));
+	EXPECT_EQ(0, map(c, self->buf, TEST_IOVA, SZ_64K,
+			 VFIO_DMA_MAP_FLAG_READ));
+	/* Removing a window clears its TCEs: the memory is free again. */
+	EXPECT_EQ(0, remove_win(c, start1));
+	EXPECT_EQ(-EINVAL, remove_win(c, start1));
+	EXPECT_EQ(-ENXIO, map(c, self->buf, start1, SZ_64K,
+			      VFIO_DMA_MAP_FLAG_READ));
+	EXPECT_EQ(0, remove_win(c, 0));
+	EXPECT_EQ(0, reg_mem(c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, self->buf,
+			     BUF_SIZE));
+	EXPECT_EQ(base, vmlck_kb());
+	EXPECT_EQ(-ENXIO, map(c, self->buf, TEST_IOVA, SZ_64K,
+			      VFIO_DMA_MAP_FLAG_READ));
+
+	/* With no window left, a new one takes bus address 0. */
+	ASSERT_EQ(0, create_win(c, 16, SZ_256M, 1, &start0));
+	EXPECT_EQ(0, start0);
+	EXPECT_EQ(0, remove_win(c, start0));
+	EXPECT_EQ(base, vmlck_kb());
+}
+
+TEST_F(spapr, remove_default_window_before_use)
+{
+	int c = self->d.container;
+
+	use_iommu(_metadata, self, VFIO_SPAPR_TCE_v2_IOMMU);
+	EXPECT_EQ(0, remove_win(c, 0));
+	/* It is not owed any more: no window to map into. */
+	ASSERT_EQ(0, reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, self->buf,
+			     BUF_SIZE));
+	EXPECT_EQ(-ENXIO, map(c, self->buf, TEST_IOVA, SZ_64K,
+			      VFIO_DMA_MAP_FLAG_READ));
+	EXPECT_EQ(-ENXIO, unmap(c, TEST_IOVA, SZ_64K));
+	EXPECT_EQ(-EINVAL, remove_win(c, 0));
+}
+
+TEST_F(spapr, create_argument_checks)
+{
+	struct vfio_iommu_spapr_tce_create cr = {
+		.argsz = sizeof(cr), .page_shift = 16, .window_size = SZ_256M,
+		.levels = 1,
+	};
+	int c = self->d.container;
+	long base = vmlck_kb();
+
+	use_iommu(_metadata, self, VFIO_SPAPR_TCE_v2_IOMMU);
+	ASSERT_EQ(0, remove_win(c, 0));
+	cr.argsz = offsetofend(struct vfio_iommu_spapr_tce_create,
+			       start_addr) - 1;
+	EXPECT_EQ(-EINVAL, sys_ioctl(c, VFIO_IOMMU_SPAPR_TCE_CREATE, &cr));
+	cr.argsz = sizeof(cr);
+	cr.flags = 1;
+	EXPECT_EQ(-EINVAL, sys_ioctl(c, VFIO_IOMMU_SPAPR_TCE_CREATE, &cr));
+	/* 8 KiB pages: not one of the platform's sizes. */
+	EXPECT_EQ(-EINVAL, create_win(c, 13, SZ_256M, 1, NULL));
+	EXPECT_EQ(-EINVAL, create_win(c, 64, SZ_256M, 1, NULL));
+	/* pseries makes one-level tables only. */
+	EXPECT_EQ(-EINVAL, create_win(c, 16, SZ_256M, 2, NULL));
+	/* Not a power of two. */
+	EXPECT_EQ(-EINVAL, create_win(c, 16, SZ_256M + SZ_64K, 1, NULL));
+	/* Nothing stayed charged. */
+	EXPECT_EQ(base, vmlck_kb());
+
+	struct vfio_iommu_spapr_tce_remove rm = { .argsz = 8 };
+
+	EXPECT_EQ(-EINVAL, sys_ioctl(c, VFIO_IOMMU_SPAPR_TCE_REMOVE, &rm));
+	rm.argsz = sizeof(rm);
+	rm.flags = 1;
+	EXPECT_EQ(-EINVAL, sys_ioctl(c, VFIO_IOMMU_SPAPR_TCE_REMOVE, &rm));
+}
+
+TEST_F(spapr, map_argument_checks)
+{
+	struct vfio_iommu_type1_dma_map m = { .argsz = 8 };
+	int c = self->d.container;
+	uint64_t start = 1;
+
+	use_iommu(_metadata, self, VFIO_SPAPR_TCE_v2_IOMMU);
+	ASSERT_EQ(0, remove_win(c, 0));
+	ASSERT_EQ(0, create_win(c, 16, SZ_256M, 1, &start));
+	ASSERT_EQ(0, start);
+	ASSERT_EQ(0, reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, self->buf,
+			     BUF_SIZE));
+
+	EXPECT_EQ(-EINVAL, sys_ioctl(c, VFIO_IOMMU_MAP_DMA, &m));
+	/* No direction, an unknown flag. */
+	EXPECT_EQ(-EINVAL, map(c, self->buf, TEST_IOVA, SZ_64K, 0));
+	EXPECT_EQ(-EINVAL, map(c, self->buf, TEST_IOVA, SZ_64K,
+			       VFIO_DMA_MAP_FLAG_READ |
+			       VFIO_DMA_MAP_FLAG_VADDR));
+	/* The window's page is 64 KiB: IOVA, vaddr and size align to it. */
+	EXPECT_EQ(-EINVAL, map(c, self->buf, TEST_IOVA + SZ_4K, SZ_64K,
+			       VFIO_DMA_MAP_FLAG_READ));
+	EXPECT_EQ(-EINVAL, map(c, self->buf + SZ_4K, TEST_IOVA, SZ_64K,
+			       VFIO_DMA_MAP_FLAG_READ));
+	EXPECT_EQ(-EINVAL, map(c, self->buf, TEST_IOVA, SZ_4K,
+			       VFIO_DMA_MAP_FLAG_READ));
+	/* Outside every window, and running past the end of one. */
+	EXPECT_EQ(-ENXIO, map(c, self->buf, SZ_256M, SZ_64K,
+			      VFIO_DMA_MAP_FLAG_READ));
+	EXPECT_EQ(-EINVAL, map(c, self->buf, SZ_256M - SZ_64K, 2 * SZ_64K,
+			       VFIO_DMA_MAP_FLAG_READ));
+	/* v2 maps registered memory only. */
+	EXPECT_EQ(-EINVAL, map(c, self->buf + BUF_SIZE, TEST_IOVA, SZ_64K,
+			       VFIO_DMA_MAP_FLAG_READ));
+
+	struct vfio_iommu_type1_dma_unmap u = { .argsz = 8 };
+
+	EXPECT_EQ(-EINVAL, sys_ioctl(c, VFIO_IOMMU_UNMAP_DMA, &u));
+	u.argsz = sizeof(u);
+	u.flags = VFIO_DMA_UNMAP_FLAG_ALL;
+	EXPECT_EQ(-EINVAL, sys_ioctl(c, VFIO_IOMMU_UNMAP_DMA, &u));
+	EXPECT_EQ(-EINVAL, unmap(c, TEST_IOVA + SZ_4K, SZ_64K));
+	EXPECT_EQ(-ENXIO, unmap(c, SZ_256M, SZ_64K));
+	EXPECT_EQ(-EINVAL, unmap(c, SZ_256M - SZ_64K, 2 * SZ_64K));
+}
+
+TEST_F(spapr, register_argument_checks)
+{
+	struct vfio_iommu_spapr_register_memory r = { .argsz = 8 };
+	long pins = pins_held();
+	int c = self->d.container;
+
+	use_iommu(_metadata, self, VFIO_SPAPR_TCE_v2_IOMMU);
+	EXPECT_EQ(-EINVAL, sys_ioctl(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &r));
+	EXPECT_EQ(-EINVAL, sys_ioctl(c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY,
+				     &r));
+	r.argsz = sizeof(r);
+	r.flags = 1;
+	r.vaddr = (uintptr_t)self->buf;
+	r.size = SZ_64K;
+	EXPECT_EQ(-EINVAL, sys_ioctl(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &r));
+	EXPECT_EQ(-EINVAL, sys_ioctl(c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY,
+				     &r));
+	EXPECT_EQ(-EINVAL, reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
+				   self->buf + 1, SZ_64K));
+	EXPECT_EQ(-EINVAL, reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
+				   self->buf, getpagesize() + 1));
+	EXPECT_EQ(-EINVAL, reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
+				   (void *)-(long)getpagesize(),
+				   2 * getpagesize()));
+	/* Unmapped user memory cannot be pinned. */
+	EXPECT_EQ(-EFAULT, reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
+				   self->buf + BUF_SIZE + 16 * SZ_1M, SZ_64K));
+
+	ASSERT_EQ(0, reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, self->buf,
+			     SZ_64K * 4));
+	EXPECT_EQ(-EBUSY, reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
+				  self->buf, SZ_64K * 4));
+	/* Overlapping a registered range differently. */
+	EXPECT_EQ(-EINVAL, reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
+				   self->buf + SZ_64K, SZ_64K * 4));
+	EXPECT_EQ(-ENOENT, reg_mem(c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY,
+				   self->buf, SZ_64K * 2));
+	EXPECT_EQ(0, reg_mem(c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, self->buf,
+			     SZ_64K * 4));
+	EXPECT_EQ(-ENOENT, reg_mem(c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY,
+				   self->buf, SZ_64K * 4));
+	EXPECT_EQ(pins, pins_held());
+}
+
+TEST_F(spapr, v1_ioctls_on_v2_are_enotty)
+{
+	int c = self->d.container;
+
+	use_iommu(_metadata, self, VFIO_SPAPR_TCE_v2_IOMMU);
+	EXPECT_EQ(-ENOTTY, sys_ioctl(c, VFIO_IOMMU_ENABLE, NULL));
+	EXPECT_EQ(-ENOTTY, sys_ioctl(c, VFIO_IOMMU_DISABLE, NULL));
+}
+
+TEST_F(spapr, v2_ioctls_on_v1_are_enotty)
+{
+	int c = self->d.container;
+
+	use_iommu(_metadata, self, VFIO_SPAPR_TCE_IOMMU);
+	EXPECT_EQ(-ENOTTY, reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
+				   self->buf, SZ_64K));
+	EXPECT_EQ(-ENOTTY, reg_mem(c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY,
+				   self->buf, SZ_64K));
+	EXPECT_EQ(-ENOTTY, create_win(c, 16, SZ_256M, 1, NULL));
+	EXPECT_EQ(-ENOTTY, remove_win(c, 0));
+}
+
+TEST_F(spapr, another_process_is_eperm)
+{
+	int c = self->d.container, status;
+	pid_t pid;
+
+	use_iommu(_metadata, self, VFIO_SPAPR_TCE_v2_IOMMU);
+	ASSERT_EQ(0, reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, self->buf,
+			     SZ_64K));
+	/* The container is bound to this mm; a child has its own. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct vfio_iommu_spapr_tce_info info;
+
+		_exit(get_info(c, &info) == -EPERM &&
+		      map(c, self->buf, TEST_IOVA, SZ_64K,
+			  VFIO_DMA_MAP_FLAG_READ) == -EPERM ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/* As a non-root user with a small RLIMIT_MEMLOCK. */
+static int limited_child(int c, int v2, uint8_t *buf)
+{
+	struct rlimit rl = { 4 * SZ_1M, 4 * SZ_1M };
+	long base = vmlck_kb();
+	uint64_t start;
+
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) || setgid(65534) || setuid(65534))
+		return 10;
+	if (ioctl(c, VFIO_SET_IOMMU, v2 ? VFIO_SPAPR_TCE_v2_IOMMU :
+					  VFIO_SPAPR_TCE_IOMMU))
+		return 11;
+	if (!v2) {
+		/* The 1 GiB window does not fit in 4 MiB. */
+		if (sys_ioctl(c, VFIO_IOMMU_ENABLE, NULL) != -ENOMEM)
+			return 12;
+		return vmlck_kb() == base ? 0 : 13;
+	}
+	/* The default window's 2 MiB table fits, once. */
+	if (remove_win(c, 0))
+		return 20;
+	if (create_win(c, 12, SZ_1G, 1, &start) || start)
+		return 21;
+	/* 2 MiB used: 4 MiB more does not fit, 1 MiB does. */
+	if (reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, buf, 4 * SZ_1M) !=
+	    -ENOMEM)
+		return 22;
+	if (vmlck_kb() != base + 2048)
+		return 23;
+	if (reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, buf, SZ_1M))
+		return 24;
+	if (map(c, buf, TEST_IOVA, SZ_1M, VFIO_DMA_MAP_FLAG_READ))
+		return 25;
+	if (vmlck_kb() != base + 3072)
+		return 26;
+	/* A second window's table would pass the limit. */
+	if (create_win(c, 12, SZ_1G, 1, &start) != -ENOMEM)
+		return 27;
+	return 0;
+}
+
+static void run_limited(struct __test_metadata *_metadata,
+			struct _test_data_spapr *self, int v2)
+{
+	uint8_t *big;
+	int status;
+	pid_t pid;
+
+	big = mmap(NULL, 8 * SZ_1M, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, big);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(limited_child(self->d.container, v2, big));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	munmap(big, 8 * SZ_1M);
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+TEST_F(spapr, memlock_limit_v1_non_root)
+{
+	run_limited(_metadata, self, 0);
+}
+
+TEST_F(spapr, memlock_limit_v2_non_root)
+{
+	run_limited(_metadata, self, 1);
+}
+
+/* Set up live mappings of both kinds, say so, and wait to be killed. */
+static void doomed_child(int c, int ready, uint8_t *buf)
+{
+	uint64_t start;
+	char ok = 1;
+
+	if (ioctl(c, VFIO_SET_IOMMU, VFIO_SPAPR_TCE_v2_IOMMU) ||
+	    reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, buf, BUF_SIZE) ||
+	    map(c, buf, TEST_IOVA, BUF_SIZE, VFIO_DMA_MAP_FLAG_READ) ||
+	    create_win(c, 16, SZ_1G, 1, &start) ||
+	    map(c, buf, start, BUF_SIZE, VFIO_DMA_MAP_FLAG_WRITE))
+		ok = 0;
+	if (write(ready, &ok, 1) != 1)
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+TEST_F(spapr, kill_with_live_mappings_releases_everything)
+{
+	long pins = pins_held();
+	int pipefd[2], status, i;
+	char ok = 0;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(pipefd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* The container and group files are only the child's. */
+		close(pipefd[0]);
+		doomed_child(self->d.container, pipefd[1], self->buf);
+	}
+	close(pipefd[1]);
+	ASSERT_EQ(1, read(pipefd[0], &ok, 1));
+	close(pipefd[0]);
+	EXPECT_EQ(1, ok);
+	EXPECT_LT(pins, pins_held());
+
+	/* Our copies of the files would keep the container alive. */
+	vfio_util_close(&self->d);
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	/* Preregistered pages are unpinned after an RCU grace period. */
+	for (i = 0; i < 100 && pins_held() != pins; i++)
+		usleep(20000);
+	EXPECT_EQ(pins, pins_held());
+	/* The group is free again: nothing holds it. */
+	self->d.group = open(self->path, O_RDWR);
+	EXPECT_LE(0, self->d.group);
+}
+
+TEST_F(spapr, eeh_pe_ops)
+{
+	struct vfio_eeh_pe_op op = { .argsz = sizeof(op) };
+	int c = self->d.container;
+	int eeh = ioctl(c, VFIO_CHECK_EXTENSION, VFIO_EEH);
+	int state;
+
+	use_iommu(_metadata, self, VFIO_SPAPR_TCE_v2_IOMMU);
+	open_device(_metadata, self);
+	op.argsz = offsetofend(struct vfio_eeh_pe_op, op) - 1;
+	EXPECT_EQ(-EINVAL, sys_ioctl(c, VFIO_EEH_PE_OP, &op));
+	op.argsz = sizeof(op);
+	op.flags = 1;
+	EXPECT_EQ(-EINVAL, sys_ioctl(c, VFIO_EEH_PE_OP, &op));
+	op.flags = 0;
+
+	if (eeh != 1) {
+		/* Without platform EEH the device has no PE to act on. */
+		EXPECT_EQ(-ENODEV, eeh_op(c, VFIO_EEH_PE_GET_STATE));
+		EXPECT_EQ(-ENODEV, eeh_op(c, VFIO_EEH_PE_ENABLE));
+		return;
+	}
+	op.op = 99;
+	EXPECT_EQ(-EINVAL, sys_ioctl(c, VFIO_EEH_PE_OP, &op));
+	/* Injection needs the error parameters. */
+	op.op = VFIO_EEH_PE_INJECT_ERR;
+	op.argsz = offsetofend(struct vfio_eeh_pe_op, op);
+	EXPECT_EQ(-EINVAL, sys_ioctl(c, VFIO_EEH_PE_OP, &op));
+
+	EXPECT_EQ(0, eeh_op(c, VFIO_EEH_PE_ENABLE));
+	state = eeh_op(c, VFIO_EEH_PE_GET_STATE);
+	EXPECT_EQ(VFIO_EEH_PE_STATE_NORMAL, state);
+	EXPECT_EQ(0, eeh_op(c, VFIO_EEH_PE_UNFREEZE_IO));
+	EXPECT_EQ(0, eeh_op(c, VFIO_EEH_PE_UNFREEZE_DMA));
+	EXPECT_EQ(0, eeh_op(c, VFIO_EEH_PE_RESET_HOT));
+	EXPECT_EQ(0, eeh_op(c, VFIO_EEH_PE_RESET_DEACTIVATE));
+	EXPECT_EQ(0, eeh_op(c, VFIO_EEH_PE_CONFIGURE));
+	EXPECT_EQ(VFIO_EEH_PE_STATE_NORMAL, eeh_op(c, VFIO_EEH_PE_GET_STATE));
+	/* The device answers again after the PE reset. */
+	EXPECT_EQ(EDU_ID_VALUE, edu_read(&self->d, EDU_REG_ID));
+}
+
+FIXTURE(two) {
+	struct vfio_util_dev a, b;
+	uint8_t *buf;
+};
+
+FIXTURE_SETUP(two)
+{
+	const char *edu = vfio_util_find_pci(EDU_VENDOR, EDU_DEVICE);
+	const char *nvme = vfio_util_find_pci(NVME_VENDOR, NVME_DEVICE);
+	struct vfio_util_dev *d[2] = { &self->a, &self->b };
+	const char *bdf[2] = { edu, nvme };
+	char path[64];
+	int i;
+
+	vfio_util_dev_init(&self->a);
+	vfio_util_dev_init(&self->b);
+	self->buf = MAP_FAILED;
+	ASSERT_NE(NULL, edu);
+	ASSERT_NE(NULL, nvme);
+	ASSERT_EQ(0, vfio_util_modprobe("vfio_iommu_spapr_tce"));
+	for (i = 0; i < 2; i++) {
+		snprintf(d[i]->bdf, sizeof(d[i]->bdf), "%s", bdf[i]);
+		ASSERT_EQ(0, vfio_util_bind(bdf[i], "vfio-pci"));
+		d[i]->group_id = vfio_util_group_id(bdf[i]);
+		ASSERT_LE(0, d[i]->group_id);
+		snprintf(path, sizeof(path), "/dev/vfio/%d", d[i]->group_id);
+		d[i]->group = open(path, O_RDWR);
+		ASSERT_LE(0, d[i]->group);
+		d[i]->container = open("/dev/vfio/vfio", O_RDWR);
+		ASSERT_LE(0, d[i]->container);
+	}
+	/* pseries: one host bridge, one group, per device. */
+	ASSERT_NE(self->a.group_id, self->b.group_id);
+	self->buf = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->buf);
+}
+
+FIXTURE_TEARDOWN(two)
+{
+	vfio_util_close(&self->a);
+	vfio_util_close(&self->b);
+	if (self->buf != MAP_FAILED)
+		munmap(self->buf, BUF_SIZE);
+}
+
+static int join(int group, int container)
+{
+	return sys_ioctl(group, VFIO_GROUP_SET_CONTAINER, &container);
+}
+
+TEST_F(two, v1_takes_one_group)
+{
+	int c = self->a.container;
+
+	ASSERT_EQ(0, join(self->a.group, c));
+	ASSERT_EQ(0, ioctl(c, VFIO_SET_IOMMU, VFIO_SPAPR_TCE_IOMMU));
+	EXPECT_EQ(-EBUSY, join(self->b.group, c));
+}
+
+TEST_F(two, v2_groups_share_a_container)
+{
+	struct vfio_iommu_spapr_tce_info info;
+	int c = self->a.container;
+
+	ASSERT_EQ(0, join(self->a.group, c));
+	ASSERT_EQ(0, ioctl(c, VFIO_SET_IOMMU, VFIO_SPAPR_TCE_v2_IOMMU));
+	ASSERT_EQ(0, join(self->b.group, c));
+	ASSERT_EQ(0, get_info(c, &info));
+	EXPECT_EQ(VFIO_IOMMU_SPAPR_INFO_DDW, info.flags);
+	ASSERT_EQ(0, reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, self->buf,
+			     BUF_SIZE));
+	/*
+	 * pseries cannot program one table into two host bridges, so a
+	 * window for both is refused, and nothing stays behind.
+	 */
+	EXPECT_EQ(-EPERM, map(c, self->buf, TEST_IOVA, SZ_64K,
+			      VFIO_DMA_MAP_FLAG_READ));
+	EXPECT_EQ(-EPERM, create_win(c, 16, SZ_256M, 1, NULL));
+	/* With the second group gone, the first gets its window. */
+	ASSERT_EQ(0, sys_ioctl(self->b.group, VFIO_GROUP_UNSET_CONTAINER,
+			       NULL));
+	EXPECT_EQ(0, map(c, self->buf, TEST_IOVA, SZ_64K,
+			 VFIO_DMA_MAP_FLAG_READ));
+	/* A group cannot join a container whose windows it cannot share. */
+	EXPECT_EQ(-EPERM, join(self->b.group, c));
+	EXPECT_EQ(0, unmap(c, TEST_IOVA, SZ_64K));
+}
+
+TEST_F(two, preregistration_is_charged_once_per_mm)
+{
+	long base = vmlck_kb();
+
+	ASSERT_EQ(0, join(self->a.group, self->a.container));
+	ASSERT_EQ(0, join(self->b.group, self->b.container));
+	ASSERT_EQ(0, ioctl(self->a.container, VFIO_SET_IOMMU,
+			   VFIO_SPAPR_TCE_v2_IOMMU));
+	ASSERT_EQ(0, ioctl(self->b.container, VFIO_SET_IOMMU,
+			   VFIO_SPAPR_TCE_v2_IOMMU));
+	ASSERT_EQ(0, reg_mem(self->a.container,
+			     VFIO_IOMMU_SPAPR_REGISTER_MEMORY, self->buf,
+			     BUF_SIZE));
+	ASSERT_EQ(0, reg_mem(self->b.container,
+			     VFIO_IOMMU_SPAPR_REGISTER_MEMORY, self->buf,
+			     BUF_SIZE));
+	EXPECT_EQ(base + (long)(BUF_SIZE >> 10), vmlck_kb());
+	/* Each container maps it in its own default window. */
+	EXPECT_EQ(0, map(self->a.container, self->buf, TEST_IOVA, BUF_SIZE,
+			 VFIO_DMA_MAP_FLAG_READ));
+	EXPECT_EQ(0, map(self->b.container, self->buf, TEST_IOVA, BUF_SIZE,
+			 VFIO_DMA_MAP_FLAG_READ));
+	EXPECT_EQ(0, unmap(self->a.container, TEST_IOVA, BUF_SIZE));
+	EXPECT_EQ(0, reg_mem(self->a.container,
+			     VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, self->buf,
+			     BUF_SIZE));
+	/* Still registered for b: its mapping holds it, b cannot drop it. */
+	EXPECT_EQ(-EBUSY, reg_mem(self->b.container,
+				  VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY,
+				  self->buf, BUF_SIZE));
+	EXPECT_EQ(0, unmap(self->b.container, TEST_IOVA, BUF_SIZE));
+	EXPECT_EQ(0, reg_mem(self->b.container,
+			     VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, self->buf,
+			     BUF_SIZE));
+	/* Only the two default windows' tables remain charged. */
+	EXPECT_EQ(base + 2 * 2048, vmlck_kb());
+}
+
+TEST_HARNESS_MAIN
