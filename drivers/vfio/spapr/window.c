@@ -171,6 +171,9 @@ long spapr_tce_map(struct spapr_ctr *ctr, struct iommu_table *tbl,
 		olddir = dir;
 		ret = iommu_tce_xchg_no_kill(ctr->mm, tbl, entry + i, &old,
 					     &olddir);
+		/* pseries passes hypervisor return codes through. */
+		if (ret > 0)
+			ret = -EIO;
 		if (ret) {
 			if (mem)
 				mm_iommu_mapped_dec(mem);
