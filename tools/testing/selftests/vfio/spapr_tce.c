@@ -996,4 +996,94 @@ TEST_F(two, preregistration_is_charged_once_per_mm)
 	EXPECT_EQ(base + 2 * 2048, vmlck_kb());
 }
 
+/*
+ * DPDK 22.11's EAL on an sPAPR v2 container (lib/eal/linux/eal_vfio.c),
+ * call for call, on an e1000e as testpmd would use it, with one 2 MiB
+ * memory segment at EAL's base virtual address in IOVA-as-VA mode and the
+ * system page size as the segment page size (--no-huge).
+ *
+ * EAL removes the default window, creates one covering its highest
+ * address and insists that it starts at 0.  On pseries the platform code
+ * of 6.12 never removes the default window from the hypervisor (only its
+ * device-tree property), so QEMU places every dynamic window at its 64-bit
+ * address, 1 << 59: EAL stops there ("received unsupported start
+ * address").  The rest of its sequence (register, map with IOVA = VA,
+ * unmap, unregister) is replayed too, to show what the backend answers.
+ */
+#define EAL_BASE_VA	0x100000000ULL
+#define EAL_SEG_LEN	(2 * SZ_1M)
+
+TEST(dpdk_22_11_ioctl_sequence)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	struct vfio_device_info dinfo = { .argsz = sizeof(dinfo) };
+	struct vfio_iommu_spapr_tce_info info;
+	uint64_t start = 0, win = 1;
+	int c, g, dev, group_id;
+	const char *found;
+	char bdf[32], path[64];
+	uint8_t *seg;
+
+	found = vfio_util_find_pci(E1000E_VENDOR, E1000E_DEVICE);
+	ASSERT_NE(NULL, found);
+	snprintf(bdf, sizeof(bdf), "%s", found);
+	ASSERT_EQ(0, vfio_util_modprobe("vfio_iommu_spapr_tce"));
+	ASSERT_EQ(0, vfio_util_bind(bdf, "vfio-pci"));
+	group_id = vfio_util_group_id(bdf);
+	ASSERT_LE(0, group_id);
+	seg = mmap((void *)EAL_BASE_VA, EAL_SEG_LEN, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	ASSERT_EQ((void *)EAL_BASE_VA, seg);
+	memset(seg, 0, EAL_SEG_LEN);
+
+	/* rte_vfio_get_container_fd(), vfio_get_iommu_type() */
+	c = open("/dev/vfio/vfio", O_RDWR);
+	ASSERT_LE(0, c);
+	EXPECT_EQ(VFIO_API_VERSION, ioctl(c, VFIO_GET_API_VERSION));
+	EXPECT_EQ(0, ioctl(c, VFIO_CHECK_EXTENSION, VFIO_TYPE1_IOMMU));
+	EXPECT_EQ(1, ioctl(c, VFIO_CHECK_EXTENSION, VFIO_SPAPR_TCE_v2_IOMMU));
+
+	/* vfio_get_group_fd(), rte_vfio_setup_device() */
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group_id);
+	g = open(path, O_RDWR);
+	ASSERT_LE(0, g);
+	ASSERT_EQ(0, sys_ioctl(g, VFIO_GROUP_GET_STATUS, &status));
+	EXPECT_EQ(VFIO_GROUP_FLAGS_VIABLE, status.flags);
+	ASSERT_EQ(0, sys_ioctl(g, VFIO_GROUP_SET_CONTAINER, &c));
+	ASSERT_EQ(0, ioctl(c, VFIO_SET_IOMMU, VFIO_SPAPR_TCE_v2_IOMMU));
+	dev = ioctl(g, VFIO_GROUP_GET_DEVICE_FD, bdf);
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(0, sys_ioctl(dev, VFIO_DEVICE_GET_INFO, &dinfo));
+	EXPECT_TRUE(dinfo.flags & VFIO_DEVICE_FLAGS_PCI);
+
+	/* vfio_spapr_dma_map() -> vfio_spapr_create_dma_window() */
+	while (win < EAL_BASE_VA + EAL_SEG_LEN)
+		win <<= 1;
+	ASSERT_EQ(0, get_info(c, &info));
+	EXPECT_TRUE(info.flags & VFIO_IOMMU_SPAPR_INFO_DDW);
+	ASSERT_EQ(0, remove_win(c, info.dma32_window_start));
+	ASSERT_EQ(0, create_win(c, __builtin_ctzll(getpagesize()), win, 1,
+				&start));
+	/* Where EAL gives up: it needs the window at 0. */
+	EXPECT_EQ(1ULL << 59, start);
+
+	/* vfio_spapr_map_walk() -> vfio_spapr_dma_do_map(.., do_map=1) */
+	ASSERT_EQ(0, reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, seg,
+			     EAL_SEG_LEN));
+	EXPECT_EQ(-ENXIO, map(c, seg, EAL_BASE_VA, EAL_SEG_LEN,
+			      VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE));
+	/* The same segment at its address inside the window it got. */
+	EXPECT_EQ(0, map(c, seg, start + EAL_BASE_VA, EAL_SEG_LEN,
+			 VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE));
+	/* rte_vfio_container_dma_unmap(): unmap, then unregister */
+	EXPECT_EQ(0, unmap(c, start + EAL_BASE_VA, EAL_SEG_LEN));
+	EXPECT_EQ(0, reg_mem(c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, seg,
+			     EAL_SEG_LEN));
+
+	close(dev);
+	close(g);
+	close(c);
+	munmap(seg, EAL_SEG_LEN);
+}
+
 TEST_HARNESS_MAIN
