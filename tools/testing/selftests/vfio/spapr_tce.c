@@ -998,31 +998,41 @@ TEST_F(two, preregistration_is_charged_once_per_mm)
 
 /*
  * DPDK 22.11's EAL on an sPAPR v2 container (lib/eal/linux/eal_vfio.c),
- * call for call, on an e1000e as testpmd would use it, with one 2 MiB
- * memory segment at EAL's base virtual address in IOVA-as-VA mode and the
- * system page size as the segment page size (--no-huge).
+ * call for call, on an e1000e as testpmd uses it, in IOVA-as-VA mode.
+ * testpmd itself was run on this machine (Debian's ppc64el dpdk in a
+ * chroot, tools/testing/vm/clients/spapr-dpdk-probe.sh) and cannot work
+ * here; these tests replay the two runs that got furthest:
  *
- * EAL removes the default window, creates one covering its highest
- * address and insists that it starts at 0.  On pseries the platform code
- * of 6.12 never removes the default window from the hypervisor (only its
- * device-tree property), so QEMU places every dynamic window at its 64-bit
- * address, 1 << 59: EAL stops there ("received unsupported start
- * address").  The rest of its sequence (register, map with IOVA = VA,
- * unmap, unregister) is replayed too, to show what the backend answers.
+ *  - hugepages (EAL's normal mode) do not exist in this TCG guest, and a
+ *    window of any page size but 4 KiB is a dynamic window, which QEMU
+ *    places at 1 << 59 because 6.12's pseries code never removes the
+ *    default window from the hypervisor (only its device-tree
+ *    property).  EAL insists on a window at 0: with --no-huge at its
+ *    default base address 0x100000000 the window must cover 8 GiB, so
+ *    it is dynamic, and EAL stops: "Received unsupported start address
+ *    0x800000000000000".
+ *  - --no-huge --base-virtaddr=0x10000000 keeps the window within the
+ *    1 GiB the default window may have, so the 4 KiB window is the
+ *    default one again, at 0; but --no-huge memory segments are 4 KiB,
+ *    and EAL registers each one, which a 64 KiB-page kernel refuses
+ *    (EINVAL): "Cannot register vaddr for IOMMU, error 22".
+ *
+ * Each replay then goes on as EAL would have with what it asked for.
  */
 #define EAL_BASE_VA	0x100000000ULL
+/* testpmd's segment was at 0x10000000, where this static program lives. */
+#define EAL_LOW_VA	0x30000000ULL
 #define EAL_SEG_LEN	(2 * SZ_1M)
 
-TEST(dpdk_22_11_ioctl_sequence)
+/* rte_vfio_setup_device() up to SET_IOMMU and the device fd. */
+static void eal_setup(struct __test_metadata *_metadata, int *c, int *g,
+		      int *dev)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	struct vfio_device_info dinfo = { .argsz = sizeof(dinfo) };
-	struct vfio_iommu_spapr_tce_info info;
-	uint64_t start = 0, win = 1;
-	int c, g, dev, group_id;
 	const char *found;
 	char bdf[32], path[64];
-	uint8_t *seg;
+	int group_id;
 
 	found = vfio_util_find_pci(E1000E_VENDOR, E1000E_DEVICE);
 	ASSERT_NE(NULL, found);
@@ -1031,40 +1041,65 @@ TEST(dpdk_22_11_ioctl_sequence)
 	ASSERT_EQ(0, vfio_util_bind(bdf, "vfio-pci"));
 	group_id = vfio_util_group_id(bdf);
 	ASSERT_LE(0, group_id);
+
+	/* rte_vfio_get_container_fd(), vfio_get_iommu_type() */
+	*c = open("/dev/vfio/vfio", O_RDWR);
+	ASSERT_LE(0, *c);
+	EXPECT_EQ(VFIO_API_VERSION, ioctl(*c, VFIO_GET_API_VERSION));
+	EXPECT_EQ(0, ioctl(*c, VFIO_CHECK_EXTENSION, VFIO_TYPE1_IOMMU));
+	EXPECT_EQ(1, ioctl(*c, VFIO_CHECK_EXTENSION, VFIO_SPAPR_TCE_v2_IOMMU));
+	EXPECT_EQ(0, ioctl(*c, VFIO_CHECK_EXTENSION, VFIO_NOIOMMU_IOMMU));
+
+	/* vfio_get_group_fd(), then the device */
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group_id);
+	*g = open(path, O_RDWR);
+	ASSERT_LE(0, *g);
+	ASSERT_EQ(0, sys_ioctl(*g, VFIO_GROUP_GET_STATUS, &status));
+	EXPECT_EQ(VFIO_GROUP_FLAGS_VIABLE, status.flags);
+	ASSERT_EQ(0, sys_ioctl(*g, VFIO_GROUP_SET_CONTAINER, c));
+	/* EAL tries its types in order: type1 first, then sPAPR v2. */
+	EXPECT_EQ(-ENODEV, sys_ioctl(*c, VFIO_SET_IOMMU,
+				     (void *)VFIO_TYPE1_IOMMU));
+	ASSERT_EQ(0, ioctl(*c, VFIO_SET_IOMMU, VFIO_SPAPR_TCE_v2_IOMMU));
+	*dev = ioctl(*g, VFIO_GROUP_GET_DEVICE_FD, bdf);
+	ASSERT_LE(0, *dev);
+	ASSERT_EQ(0, sys_ioctl(*dev, VFIO_DEVICE_GET_INFO, &dinfo));
+	EXPECT_TRUE(dinfo.flags & VFIO_DEVICE_FLAGS_PCI);
+}
+
+/* vfio_spapr_create_dma_window() for a memseg list ending at @top. */
+static int eal_create_window(int c, uint64_t top, uint32_t page_shift,
+			     uint64_t *start)
+{
+	struct vfio_iommu_spapr_tce_info info;
+	uint64_t win = 1;
+	int ret;
+
+	while (win < top)
+		win <<= 1;
+	ret = get_info(c, &info);
+	if (!ret)
+		ret = remove_win(c, info.dma32_window_start);
+	if (!ret)
+		ret = create_win(c, page_shift, win, 1, start);
+	return ret;
+}
+
+TEST(dpdk_22_11_default_base_va)
+{
+	uint64_t start = 0;
+	int c, g, dev;
+	uint8_t *seg;
+
 	seg = mmap((void *)EAL_BASE_VA, EAL_SEG_LEN, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	ASSERT_EQ((void *)EAL_BASE_VA, seg);
 	memset(seg, 0, EAL_SEG_LEN);
+	eal_setup(_metadata, &c, &g, &dev);
 
-	/* rte_vfio_get_container_fd(), vfio_get_iommu_type() */
-	c = open("/dev/vfio/vfio", O_RDWR);
-	ASSERT_LE(0, c);
-	EXPECT_EQ(VFIO_API_VERSION, ioctl(c, VFIO_GET_API_VERSION));
-	EXPECT_EQ(0, ioctl(c, VFIO_CHECK_EXTENSION, VFIO_TYPE1_IOMMU));
-	EXPECT_EQ(1, ioctl(c, VFIO_CHECK_EXTENSION, VFIO_SPAPR_TCE_v2_IOMMU));
-
-	/* vfio_get_group_fd(), rte_vfio_setup_device() */
-	snprintf(path, sizeof(path), "/dev/vfio/%d", group_id);
-	g = open(path, O_RDWR);
-	ASSERT_LE(0, g);
-	ASSERT_EQ(0, sys_ioctl(g, VFIO_GROUP_GET_STATUS, &status));
-	EXPECT_EQ(VFIO_GROUP_FLAGS_VIABLE, status.flags);
-	ASSERT_EQ(0, sys_ioctl(g, VFIO_GROUP_SET_CONTAINER, &c));
-	ASSERT_EQ(0, ioctl(c, VFIO_SET_IOMMU, VFIO_SPAPR_TCE_v2_IOMMU));
-	dev = ioctl(g, VFIO_GROUP_GET_DEVICE_FD, bdf);
-	ASSERT_LE(0, dev);
-	ASSERT_EQ(0, sys_ioctl(dev, VFIO_DEVICE_GET_INFO, &dinfo));
-	EXPECT_TRUE(dinfo.flags & VFIO_DEVICE_FLAGS_PCI);
-
-	/* vfio_spapr_dma_map() -> vfio_spapr_create_dma_window() */
-	while (win < EAL_BASE_VA + EAL_SEG_LEN)
-		win <<= 1;
-	ASSERT_EQ(0, get_info(c, &info));
-	EXPECT_TRUE(info.flags & VFIO_IOMMU_SPAPR_INFO_DDW);
-	ASSERT_EQ(0, remove_win(c, info.dma32_window_start));
-	ASSERT_EQ(0, create_win(c, __builtin_ctzll(getpagesize()), win, 1,
-				&start));
-	/* Where EAL gives up: it needs the window at 0. */
+	/* EAL saw its highest address at 0x110350000: an 8 GiB window. */
+	ASSERT_EQ(0, eal_create_window(c, 0x110350000ULL, 12, &start));
+	/* Where EAL gives up. */
 	EXPECT_EQ(1ULL << 59, start);
 
 	/* vfio_spapr_map_walk() -> vfio_spapr_dma_do_map(.., do_map=1) */
@@ -1077,6 +1112,40 @@ TEST(dpdk_22_11_ioctl_sequence)
 			 VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE));
 	/* rte_vfio_container_dma_unmap(): unmap, then unregister */
 	EXPECT_EQ(0, unmap(c, start + EAL_BASE_VA, EAL_SEG_LEN));
+	EXPECT_EQ(0, reg_mem(c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, seg,
+			     EAL_SEG_LEN));
+
+	close(dev);
+	close(g);
+	close(c);
+	munmap(seg, EAL_SEG_LEN);
+}
+
+TEST(dpdk_22_11_low_base_va)
+{
+	uint64_t start = 1;
+	int c, g, dev;
+	uint8_t *seg;
+
+	seg = mmap((void *)EAL_LOW_VA, EAL_SEG_LEN, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	ASSERT_EQ((void *)EAL_LOW_VA, seg);
+	memset(seg, 0, EAL_SEG_LEN);
+	eal_setup(_metadata, &c, &g, &dev);
+
+	/* Highest address 0x20340000: a 1 GiB window of 4 KiB pages, at 0. */
+	ASSERT_EQ(0, eal_create_window(c, 0x20340000ULL, 12, &start));
+	EXPECT_EQ(0, start);
+
+	/* Where EAL gives up: one registration per 4 KiB memseg. */
+	EXPECT_EQ(-EINVAL, reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, seg,
+				   SZ_4K));
+	/* Whole system pages, as hugepage memsegs would be, are fine. */
+	ASSERT_EQ(0, reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, seg,
+			     EAL_SEG_LEN));
+	EXPECT_EQ(0, map(c, seg, EAL_LOW_VA, EAL_SEG_LEN,
+			 VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE));
+	EXPECT_EQ(0, unmap(c, EAL_LOW_VA, EAL_SEG_LEN));
 	EXPECT_EQ(0, reg_mem(c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, seg,
 			     EAL_SEG_LEN));
 
