@@ -6,11 +6,14 @@
  *
  * pseries facts these tests rely on (QEMU 7.2, measured): each PCI host
  * bridge is one IOMMU group; its 32-bit default window is 1 GiB at bus
- * address 0 with 4 KiB pages; dynamic windows come in 4 KiB, 64 KiB and
- * 16 MiB pages, two per group, with one-level tables; a window created
- * when the group has none starts at 0; and the platform cannot program
- * one table into two groups.  edu's registers are big-endian there and
- * its DMA engine reaches only the first 256 MiB of bus addresses.
+ * address 0 with 4 KiB pages; dynamic windows come in 4 KiB, 64 KiB,
+ * 2 MiB and 16 MiB pages, two per group, with one-level tables, at
+ * 1 << 59 (6.12's pseries code leaves the default window in the
+ * hypervisor, so a new window is always QEMU's second); a 4 KiB window
+ * no larger than 1 GiB is the default window again, at 0; and the
+ * platform cannot program one table into two groups.  edu's registers
+ * are big-endian there; the "spapr" VM profile lifts its DMA mask to 64
+ * bits so that it reaches dynamic windows.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -156,28 +159,33 @@ static long pins_settle(long want)
 }
 
 /* edu's registers have the emulator's byte order: big-endian on POWER. */
-static uint32_t edu_order(uint32_t v)
-{
 #if defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return __builtin_bswap32(v);
+#define edu_order32(v)	__builtin_bswap32(v)
+#define edu_order64(v)	__builtin_bswap64(v)
 #else
-	return v;
+#define edu_order32(v)	(v)
+#define edu_order64(v)	(v)
 #endif
-}
 
 static uint32_t edu_read(struct vfio_util_dev *d, uint64_t reg)
 {
-	return edu_order(vfio_util_bar_read32(d, 0, reg));
+	return edu_order32(vfio_util_bar_read32(d, 0, reg));
 }
 
 static void edu_write(struct vfio_util_dev *d, uint64_t reg, uint32_t v)
 {
-	vfio_util_bar_write32(d, 0, reg, edu_order(v));
+	vfio_util_bar_write32(d, 0, reg, edu_order32(v));
+}
+
+/* The DMA address registers take 64-bit bus addresses in one access. */
+static void edu_write64(struct vfio_util_dev *d, uint64_t reg, uint64_t v)
+{
+	vfio_util_bar_write64(d, 0, reg, edu_order64(v));
 }
 
 /*
- * One edu DMA of @len bytes between bus address @iova (below 4 GiB) and
- * the start of edu's buffer; 32-bit writes set its 64-bit registers.
+ * One edu DMA of @len bytes between bus address @iova and the start of
+ * edu's buffer.
  */
 static int edu_dma(struct vfio_util_dev *d, uint64_t iova, uint32_t len,
 		   bool to_ram)
@@ -185,8 +193,8 @@ static int edu_dma(struct vfio_util_dev *d, uint64_t iova, uint32_t len,
 	uint64_t edu = EDU_DMA_BUF;
 	int i;
 
-	edu_write(d, EDU_REG_DMA_SRC, to_ram ? edu : iova);
-	edu_write(d, EDU_REG_DMA_DST, to_ram ? iova : edu);
+	edu_write64(d, EDU_REG_DMA_SRC, to_ram ? edu : iova);
+	edu_write64(d, EDU_REG_DMA_DST, to_ram ? iova : edu);
 	edu_write(d, EDU_REG_DMA_COUNT, len);
 	edu_write(d, EDU_REG_DMA_CMD,
 		  EDU_DMA_START | (to_ram ? EDU_DMA_TO_RAM : 0));
@@ -994,6 +1002,79 @@ TEST_F(two, preregistration_is_charged_once_per_mm)
 			     BUF_SIZE));
 	/* Only the two default windows' tables remain charged. */
 	EXPECT_EQ(base + 2 * 2048, vmlck_kb());
+}
+
+/* Every DMA window, whatever its page size, carries DMA both ways. */
+TEST_F(spapr, v2_dma_through_a_dynamic_window)
+{
+	int c = self->d.container;
+	uint64_t start = 0;
+
+	use_iommu(_metadata, self, VFIO_SPAPR_TCE_v2_IOMMU);
+	open_device(_metadata, self);
+	ASSERT_EQ(0, create_win(c, 16, SZ_1G, 1, &start));
+	EXPECT_EQ(1ULL << 59, start);
+	ASSERT_EQ(0, reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, self->buf,
+			     BUF_SIZE));
+	/* The same memory in both windows at once. */
+	ASSERT_EQ(0, map(c, self->buf, start + SZ_256M, BUF_SIZE,
+			 VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE));
+	ASSERT_EQ(0, map(c, self->buf, TEST_IOVA, BUF_SIZE,
+			 VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE));
+	EXPECT_EQ(0, dma_round_trip(&self->d, self->buf, start + SZ_256M));
+	EXPECT_EQ(0, dma_round_trip(&self->d, self->buf + 5 * SZ_64K,
+				    start + SZ_256M + 5 * SZ_64K));
+	EXPECT_EQ(0, dma_round_trip(&self->d, self->buf, TEST_IOVA));
+	/* Removing the window with live mappings takes them away. */
+	EXPECT_EQ(0, remove_win(c, start));
+	EXPECT_NE(0, dma_round_trip(&self->d, self->buf, start + SZ_256M));
+	EXPECT_EQ(0, dma_round_trip(&self->d, self->buf, TEST_IOVA));
+	EXPECT_EQ(0, unmap(c, TEST_IOVA, BUF_SIZE));
+	EXPECT_EQ(0, reg_mem(c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, self->buf,
+			     BUF_SIZE));
+}
+
+/*
+ * READ lets the device read memory only, WRITE lets it write only: the
+ * TCE's permission bits, enforced by the emulated IOMMU.
+ */
+TEST_F(spapr, direction_flags_reach_the_tces)
+{
+	uint8_t *ro, *wo;
+	int c = self->d.container, i;
+
+	ro = self->buf;
+	wo = self->buf + SZ_64K;
+	use_iommu(_metadata, self, VFIO_SPAPR_TCE_v2_IOMMU);
+	open_device(_metadata, self);
+	ASSERT_EQ(0, reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, self->buf,
+			     BUF_SIZE));
+	ASSERT_EQ(0, map(c, ro, TEST_IOVA, SZ_64K, VFIO_DMA_MAP_FLAG_READ));
+	ASSERT_EQ(0, map(c, wo, TEST_IOVA + SZ_64K, SZ_64K,
+			 VFIO_DMA_MAP_FLAG_WRITE));
+
+	/* The device reads the read-only page into its buffer... */
+	for (i = 0; i < 256; i++) {
+		ro[i] = (uint8_t)(0x5a ^ i);
+		wo[i] = 0;
+		ro[1024 + i] = 0;
+	}
+	ASSERT_EQ(0, edu_dma(&self->d, TEST_IOVA, 256, false));
+	/* ... may write it to the write-only page ... */
+	ASSERT_EQ(0, edu_dma(&self->d, TEST_IOVA + SZ_64K, 256, true));
+	EXPECT_EQ(0, memcmp(ro, wo, 256));
+	/* ... but not to the read-only one. */
+	ASSERT_EQ(0, edu_dma(&self->d, TEST_IOVA + 1024, 256, true));
+	for (i = 0; i < 256; i++)
+		ASSERT_EQ(0, ro[1024 + i]);
+	/* Reading the write-only page gets the device nothing of it. */
+	memset(wo, 0xee, 256);
+	ASSERT_EQ(0, edu_dma(&self->d, TEST_IOVA + SZ_64K, 256, false));
+	ASSERT_EQ(0, edu_dma(&self->d, TEST_IOVA + SZ_64K + 1024, 256, true));
+	for (i = 0; i < 256; i++)
+		ASSERT_NE(0xee, wo[1024 + i]);
+
+	EXPECT_EQ(0, unmap(c, TEST_IOVA, 2 * SZ_64K));
 }
 
 /*
