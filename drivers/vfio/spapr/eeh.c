@@ -10,6 +10,7 @@
  * ioctl hands the recovery steps to the user.
  */
 #include <linux/iommu.h>
+#include <linux/nospec.h>
 #include <linux/pci.h>
 #include <asm/eeh.h>
 
@@ -26,31 +27,42 @@ long spapr_eeh_supported(void)
 }
 
 #if IS_ENABLED(CONFIG_EEH)
-/* One operation on one PE; 0 or a state for GET_STATE, or -errno. */
-static long spapr_eeh_one(struct eeh_pe *pe, const struct vfio_eeh_pe_op *op)
-{
-	const struct vfio_eeh_pe_err *err = &op->err;
+/* What each VFIO_EEH_PE_* operation asks of the EEH core. */
+enum spapr_eeh_call { SPAPR_EEH_NONE, SPAPR_EEH_OPTION, SPAPR_EEH_STATE,
+		      SPAPR_EEH_RESET, SPAPR_EEH_CONFIGURE, SPAPR_EEH_INJECT };
 
-	switch (op->op) {
-	case VFIO_EEH_PE_DISABLE:
-		return eeh_pe_set_option(pe, EEH_OPT_DISABLE);
-	case VFIO_EEH_PE_ENABLE:
-		return eeh_pe_set_option(pe, EEH_OPT_ENABLE);
-	case VFIO_EEH_PE_UNFREEZE_IO:
-		return eeh_pe_set_option(pe, EEH_OPT_THAW_MMIO);
-	case VFIO_EEH_PE_UNFREEZE_DMA:
-		return eeh_pe_set_option(pe, EEH_OPT_THAW_DMA);
-	case VFIO_EEH_PE_GET_STATE:
+static const struct {
+	u8 call;
+	u8 arg;		/* EEH_OPT_* or EEH_RESET_* */
+} spapr_eeh_ops[] = {
+	[VFIO_EEH_PE_DISABLE]		= { SPAPR_EEH_OPTION, EEH_OPT_DISABLE },
+	[VFIO_EEH_PE_ENABLE]		= { SPAPR_EEH_OPTION, EEH_OPT_ENABLE },
+	[VFIO_EEH_PE_UNFREEZE_IO]	= { SPAPR_EEH_OPTION, EEH_OPT_THAW_MMIO },
+	[VFIO_EEH_PE_UNFREEZE_DMA]	= { SPAPR_EEH_OPTION, EEH_OPT_THAW_DMA },
+	[VFIO_EEH_PE_GET_STATE]		= { SPAPR_EEH_STATE },
+	[VFIO_EEH_PE_RESET_DEACTIVATE]	= { SPAPR_EEH_RESET, EEH_RESET_DEACTIVATE },
+	[VFIO_EEH_PE_RESET_HOT]		= { SPAPR_EEH_RESET, EEH_RESET_HOT },
+	[VFIO_EEH_PE_RESET_FUNDAMENTAL]	= { SPAPR_EEH_RESET,
+					    EEH_RESET_FUNDAMENTAL },
+	[VFIO_EEH_PE_CONFIGURE]		= { SPAPR_EEH_CONFIGURE },
+	[VFIO_EEH_PE_INJECT_ERR]	= { SPAPR_EEH_INJECT },
+};
+
+/* One operation on one PE; 0 or a state for GET_STATE, or -errno. */
+static long spapr_eeh_one(struct eeh_pe *pe, unsigned int call,
+			  unsigned int arg, const struct vfio_eeh_pe_err *err)
+{
+	switch (call) {
+	case SPAPR_EEH_OPTION:
+		return eeh_pe_set_option(pe, arg);
+	case SPAPR_EEH_STATE:
 		return eeh_pe_get_state(pe);
-	case VFIO_EEH_PE_RESET_DEACTIVATE:
-		return eeh_pe_reset(pe, EEH_RESET_DEACTIVATE, true);
-	case VFIO_EEH_PE_RESET_HOT:
-		return eeh_pe_reset(pe, EEH_RESET_HOT, true);
-	case VFIO_EEH_PE_RESET_FUNDAMENTAL:
-		return eeh_pe_reset(pe, EEH_RESET_FUNDAMENTAL, true);
-	case VFIO_EEH_PE_CONFIGURE:
+	case SPAPR_EEH_RESET:
+		/* The user owns every device of the PE: all take the reset. */
+		return eeh_pe_reset(pe, arg, true);
+	case SPAPR_EEH_CONFIGURE:
 		return eeh_pe_configure(pe);
-	case VFIO_EEH_PE_INJECT_ERR:
+	case SPAPR_EEH_INJECT:
 		return eeh_pe_inject_err(pe, err->type, err->func, err->addr,
 					 err->mask);
 	}
@@ -67,11 +79,19 @@ static long spapr_eeh_one(struct eeh_pe *pe, const struct vfio_eeh_pe_op *op)
  */
 long spapr_eeh_pe_op(struct spapr_ctr *ctr, struct vfio_eeh_pe_op *op)
 {
+	unsigned int call = SPAPR_EEH_NONE, arg = 0;
 	struct spapr_grp *g;
 	long ret = 0;
 
+	if (op->op < ARRAY_SIZE(spapr_eeh_ops)) {
+		unsigned int i = array_index_nospec(op->op,
+						    ARRAY_SIZE(spapr_eeh_ops));
+
+		call = spapr_eeh_ops[i].call;
+		arg = spapr_eeh_ops[i].arg;
+	}
 	/* Only injection reads past @op. */
-	if (op->op == VFIO_EEH_PE_INJECT_ERR &&
+	if (call == SPAPR_EEH_INJECT &&
 	    op->argsz < offsetofend(struct vfio_eeh_pe_op, err.mask))
 		return -EINVAL;
 
@@ -80,7 +100,7 @@ long spapr_eeh_pe_op(struct spapr_ctr *ctr, struct vfio_eeh_pe_op *op)
 
 		if (!pe)
 			return -ENODEV;
-		ret = spapr_eeh_one(pe, op);
+		ret = spapr_eeh_one(pe, call, arg, &op->err);
 		if (ret)
 			return ret;
 	}
