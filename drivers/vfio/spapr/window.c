@@ -155,6 +155,8 @@ long spapr_tce_map(struct spapr_ctr *ctr, struct iommu_table *tbl,
 		struct mm_iommu_table_group_mem_t *mem = NULL;
 		__be64 *view = spapr_view(tbl, entry + i, true);
 
+		/* A whole window is a quarter million hypervisor calls. */
+		cond_resched();
 		/* v2 cannot find a mapping's range again without the view. */
 		if (ctr->v2 && !view) {
 			ret = -ENOMEM;

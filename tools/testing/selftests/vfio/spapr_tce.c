@@ -1035,6 +1035,37 @@ TEST_F(spapr, v2_dma_through_a_dynamic_window)
 }
 
 /*
+ * A TCE of a 16 MiB-page window must be backed by one 16 MiB host page:
+ * preregistered memory of 64 KiB pages cannot be mapped there.
+ */
+TEST_F(spapr, huge_page_window_needs_huge_pages)
+{
+	const uint64_t sz16m = 16 * SZ_1M;
+	int c = self->d.container;
+	uint64_t start = 0;
+	uint8_t *raw, *mem;
+
+	raw = mmap(NULL, 2 * sz16m, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, raw);
+	mem = (uint8_t *)(((uintptr_t)raw + sz16m - 1) & ~(sz16m - 1));
+	/* Small pages on purpose, whatever THP would do. */
+	ASSERT_EQ(0, madvise(mem, sz16m, MADV_NOHUGEPAGE));
+	memset(mem, 0, sz16m);
+
+	use_iommu(_metadata, self, VFIO_SPAPR_TCE_v2_IOMMU);
+	ASSERT_EQ(0, create_win(c, 24, SZ_1G, 1, &start));
+	ASSERT_EQ(0, reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, mem,
+			     sz16m));
+	EXPECT_EQ(-EINVAL, map(c, mem, start, sz16m, VFIO_DMA_MAP_FLAG_READ));
+	/* Nothing was mapped: the memory goes away at once. */
+	EXPECT_EQ(0, reg_mem(c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, mem,
+			     sz16m));
+	EXPECT_EQ(0, remove_win(c, start));
+	munmap(raw, 2 * sz16m);
+}
+
+/*
  * READ lets the device read memory only, WRITE lets it write only: the
  * TCE's permission bits, enforced by the emulated IOMMU.
  */
