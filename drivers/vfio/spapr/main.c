@@ -10,6 +10,7 @@
  * share the windows when their platform can.  Each kind has its own ioctl
  * table, so the ioctls of the other kind are unknown (-ENOTTY) to it.
  */
+#include <kunit/visibility.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -35,6 +36,7 @@ int spapr_bind_mm(struct spapr_ctr *ctr)
 	mmgrab(ctr->mm);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(spapr_bind_mm);
 
 /**
  * spapr_first_tg - the table group whose ops make the container's tables
@@ -509,7 +511,7 @@ static long spapr_ioctl(void *data, unsigned int cmd, unsigned long arg)
 				   cmd, arg);
 }
 
-static const struct vfio_iommu_backend_ops spapr_backend = {
+VISIBLE_IF_KUNIT const struct vfio_iommu_backend_ops spapr_backend = {
 	.name		= "vfio-iommu-spapr-tce",
 	.owner		= THIS_MODULE,
 	.open		= spapr_open,
@@ -518,6 +520,7 @@ static const struct vfio_iommu_backend_ops spapr_backend = {
 	.attach_group	= spapr_attach_group,
 	.detach_group	= spapr_detach_group,
 };
+EXPORT_SYMBOL_IF_KUNIT(spapr_backend);
 
 static int __init spapr_init(void)
 {

@@ -10,6 +10,7 @@
  * that point into a range, and refuses to drop its last use while any
  * does: that is what makes unregistering mapped memory fail with EBUSY.
  */
+#include <kunit/visibility.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <asm/mmu_context.h>
@@ -82,6 +83,7 @@ err_put:
 	mm_iommu_put(ctr->mm, mem);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(spapr_mem_register);
 
 /**
  * spapr_mem_unregister - VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY
@@ -121,6 +123,7 @@ long spapr_mem_unregister(struct spapr_ctr *ctr, u64 ua, u64 size)
 	}
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(spapr_mem_unregister);
 
 /**
  * spapr_mem_release_all - drop every registration of a dying container

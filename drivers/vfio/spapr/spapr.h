@@ -94,6 +94,9 @@ struct spapr_ctr {
 };
 
 /* main.c */
+#if IS_ENABLED(CONFIG_KUNIT)
+extern const struct vfio_iommu_backend_ops spapr_backend;
+#endif
 int spapr_bind_mm(struct spapr_ctr *ctr);
 struct iommu_table_group *spapr_first_tg(struct spapr_ctr *ctr);
 

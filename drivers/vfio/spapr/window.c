@@ -17,6 +17,7 @@
  * skip entries that were never written instead of exchanging every TCE of
  * a large window (each exchange is a hypervisor call on pseries).
  */
+#include <kunit/visibility.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <asm/mmu_context.h>
@@ -46,6 +47,7 @@ int spapr_win_find(struct spapr_ctr *ctr, u64 iova)
 	}
 	return -1;
 }
+EXPORT_SYMBOL_IF_KUNIT(spapr_win_find);
 
 /* The user address recorded for @e, or NULL when the view has no leaf. */
 static __be64 *spapr_view(struct iommu_table *tbl, unsigned long e,
@@ -195,6 +197,7 @@ long spapr_tce_map(struct spapr_ctr *ctr, struct iommu_table *tbl,
 		iommu_tce_kill(tbl, entry, n);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(spapr_tce_map);
 
 /**
  * spapr_tce_clear - clear @n TCEs from @entry and let their pages go
@@ -236,6 +239,7 @@ void spapr_tce_clear(struct spapr_ctr *ctr, struct iommu_table *tbl,
 	}
 	iommu_tce_kill(tbl, entry, n);
 }
+EXPORT_SYMBOL_IF_KUNIT(spapr_tce_clear);
 
 static void spapr_win_free(struct spapr_ctr *ctr, int num)
 {
@@ -326,6 +330,7 @@ err_uncharge:
 	account_locked_vm(ctr->mm, pages, false);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(spapr_win_create);
 
 /**
  * spapr_win_remove - clear and remove the window containing @start
@@ -355,6 +360,7 @@ long spapr_win_remove(struct spapr_ctr *ctr, u64 start)
 	spapr_win_free(ctr, num);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(spapr_win_remove);
 
 /**
  * spapr_win_default - recreate the 32-bit default window if still owed

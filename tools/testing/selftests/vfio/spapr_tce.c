@@ -647,6 +647,9 @@ TEST_F(spapr, register_argument_checks)
 	EXPECT_EQ(-EINVAL, reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
 				   (void *)-(long)getpagesize(),
 				   2 * getpagesize()));
+	/* An empty range (6.12 would try to allocate nothing). */
+	EXPECT_EQ(-EINVAL, reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
+				   self->buf, 0));
 	/* Unmapped user memory cannot be pinned. */
 	EXPECT_EQ(-EFAULT, reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
 				   self->buf + BUF_SIZE + 16 * SZ_1M, SZ_64K));
