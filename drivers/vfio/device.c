@@ -301,10 +301,33 @@ void vfio_device_put_registration(struct vfio_device *vdev)
 		complete(&vdev->unregistered);
 }
 
+/*
+ * What the core relies on from every bus driver: the optional callback
+ * tables it calls without checking each member are complete, and a
+ * migratable device supports at least the STOP_COPY flow.
+ */
+static bool vfio_device_ops_complete(struct vfio_device *vdev)
+{
+	const struct vfio_migration_ops *mig = vdev->mig_ops;
+	const struct vfio_log_ops *log = vdev->log_ops;
+
+	if (mig && (!mig->migration_set_state || !mig->migration_get_state ||
+		    !mig->migration_get_data_size ||
+		    !(vdev->migration_flags & VFIO_MIGRATION_STOP_COPY)))
+		return false;
+	if (log && (!log->log_start || !log->log_stop ||
+		    !log->log_read_and_clear))
+		return false;
+	return true;
+}
+
 static int vfio_device_register(struct vfio_device *vdev,
 				enum vfio_group_type type)
 {
 	int ret;
+
+	if (!vfio_device_ops_complete(vdev))
+		return -EINVAL;
 
 	if (!vdev->dev_set) {
 		ret = vfio_assign_device_set(vdev, vdev);

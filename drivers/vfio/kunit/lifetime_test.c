@@ -150,6 +150,59 @@ static void emulated_registration_makes_a_private_group(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, counts()->releases, 1);
 }
 
+static struct file *
+fake_mig_set_state(struct vfio_device *vdev,
+		   enum vfio_device_mig_state new_state)
+{
+	return NULL;
+}
+
+static int fake_mig_get_state(struct vfio_device *vdev,
+			      enum vfio_device_mig_state *state)
+{
+	*state = VFIO_DEVICE_STATE_RUNNING;
+	return 0;
+}
+
+/* No migration_get_data_size. */
+static const struct vfio_migration_ops fake_mig_incomplete = {
+	.migration_set_state = fake_mig_set_state,
+	.migration_get_state = fake_mig_get_state,
+};
+
+/* No log_read_and_clear. */
+static int fake_log_start(struct vfio_device *vdev,
+			  struct rb_root_cached *ranges, u32 nnodes,
+			  u64 *page_size)
+{
+	return 0;
+}
+
+static int fake_log_stop(struct vfio_device *vdev)
+{
+	return 0;
+}
+
+static const struct vfio_log_ops fake_log_incomplete = {
+	.log_start = fake_log_start,
+	.log_stop = fake_log_stop,
+};
+
+/* The core checks the optional ops tables for every bus driver. */
+static void registration_refuses_incomplete_ops_tables(struct kunit *test)
+{
+	struct fake_vdev *mig = fake_alloc(test, "vfio-kunit-mig");
+	struct fake_vdev *log = fake_alloc(test, "vfio-kunit-log");
+
+	mig->vdev.mig_ops = &fake_mig_incomplete;
+	mig->vdev.migration_flags = VFIO_MIGRATION_STOP_COPY;
+	KUNIT_EXPECT_EQ(test, vfio_register_emulated_iommu_dev(&mig->vdev),
+			-EINVAL);
+	log->vdev.log_ops = &fake_log_incomplete;
+	KUNIT_EXPECT_EQ(test, vfio_register_emulated_iommu_dev(&log->vdev),
+			-EINVAL);
+}
+
 static void registration_gives_a_singleton_set(struct kunit *test)
 {
 	struct fake_vdev *fake = fake_alloc(test, "a");
@@ -205,6 +258,7 @@ static struct kunit_case lifetime_cases[] = {
 	KUNIT_CASE(extra_reference_delays_release),
 	KUNIT_CASE(failed_init_fails_alloc_without_release),
 	KUNIT_CASE(emulated_registration_makes_a_private_group),
+	KUNIT_CASE(registration_refuses_incomplete_ops_tables),
 	KUNIT_CASE(registration_gives_a_singleton_set),
 	KUNIT_CASE(devices_with_one_set_id_share_a_set),
 	{}

@@ -247,20 +247,11 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *vdev)
 {
 	struct pci_dev *pdev = vdev->pdev;
 	struct device *dev = &pdev->dev;
-	const struct vfio_migration_ops *mig = vdev->vdev.mig_ops;
-	const struct vfio_log_ops *log = vdev->vdev.log_ops;
 	int ret;
 
 	if (WARN_ON(vdev != dev_get_drvdata(dev)))
 		return -EINVAL;
 	if (pdev->hdr_type != PCI_HEADER_TYPE_NORMAL)
-		return -EINVAL;
-	if (mig && (!mig->migration_set_state || !mig->migration_get_state ||
-		    !mig->migration_get_data_size ||
-		    !(vdev->vdev.migration_flags & VFIO_MIGRATION_STOP_COPY)))
-		return -EINVAL;
-	if (log && (!log->log_start || !log->log_stop ||
-		    !log->log_read_and_clear))
 		return -EINVAL;
 
 	/*

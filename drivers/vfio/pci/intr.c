@@ -455,7 +455,8 @@ static irqreturn_t msi_handler(int irq, void *dev_id)
 {
 	struct vfio_pci_irq_vec *vec = dev_id;
 
-	eventfd_signal(vec->trigger);
+	/* msi_vector_retarget() may be replacing it. */
+	eventfd_signal(READ_ONCE(vec->trigger));
 	return IRQ_HANDLED;
 }
 
@@ -538,6 +539,45 @@ static void msi_vector_detach(struct vfio_pci_core_device *vdev,
 	kfree(vec);
 }
 
+/*
+ * A new eventfd for a vector that has one: swap it under the live
+ * handler.  Freeing and requesting the interrupt again would deactivate
+ * it in between, which clears the vector's message, and an interrupt the
+ * function raised meanwhile would be a write to address 0 (an IOMMU
+ * fault, and a lost interrupt).  QEMU does such swaps while the guest
+ * runs, when a vector moves between KVM's irqfd and its own handler.
+ */
+static int msi_vector_retarget(struct vfio_pci_core_device *vdev,
+			       struct vfio_pci_irq_vec *vec, int fd)
+{
+	struct eventfd_ctx *trigger = eventfd_ctx_fdget(fd);
+	struct eventfd_ctx *old = vec->trigger;
+	struct msi_msg msg;
+	u16 cmd;
+
+	if (IS_ERR(trigger))
+		return PTR_ERR(trigger);
+
+	/* As on attach: a reset we did not see may have cleared the table. */
+	if (vdev->irq_type == VFIO_PCI_MSIX_IRQ_INDEX) {
+		cmd = vfio_pci_memory_lock_and_enable(vdev);
+		get_cached_msi_msg(vec->irq, &msg);
+		pci_write_msi_msg(vec->irq, &msg);
+		vfio_pci_memory_unlock_and_restore(vdev, cmd);
+	}
+
+	irq_bypass_unregister_producer(&vec->producer);
+	WRITE_ONCE(vec->trigger, trigger);
+	/* A handler on another CPU may still be signalling @old. */
+	synchronize_irq(vec->irq);
+	eventfd_ctx_put(old);
+
+	vec->producer.token = trigger;
+	if (irq_bypass_register_producer(&vec->producer))
+		vec->producer.token = NULL;
+	return 0;
+}
+
 /* Point vector @i at eventfd @fd, or detach it when @fd is negative. */
 static int msi_vector_attach(struct vfio_pci_core_device *vdev,
 			     unsigned int i, int fd)
@@ -548,6 +588,8 @@ static int msi_vector_attach(struct vfio_pci_core_device *vdev,
 	int irq, ret;
 	u16 cmd;
 
+	if (fd >= 0 && i < vdev->nvec && vdev->vec[i])
+		return msi_vector_retarget(vdev, vdev->vec[i], fd);
 	msi_vector_detach(vdev, i);
 	if (fd < 0)
 		return 0;

@@ -48,7 +48,8 @@ halt_guest() {
 	sync
 	umount /run/out 2>/dev/null
 	echo o >/proc/sysrq-trigger
-	while :; do sleep 1; done
+	# (sleep comes over 9p, which goes away during the power-off)
+	while :; do sleep 1 2>/dev/null; done
 }
 
 # complain MESSAGE: one line on the console (and in the run folder when it

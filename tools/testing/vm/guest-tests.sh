@@ -100,7 +100,7 @@ done <"$plan"
 echo "vfio-harness: begin module-unload" >/dev/kmsg
 {
 	echo "TAP version 13"
-	mods="vfio_emulated_test vfio_pci vfio_pci_core vfio_iommu_type1 vfio_iommu_spapr_tce vfio_platform vfio_amba vfio_platform_base vfio kvm_amd kvm_intel kvm"
+	mods="vfio_emulated_test vfio_pci vfio_pci_core vfio_iommu_type1 vfio_iommu_spapr_tce vfio_platform vfio_amba vfio_platform_pl031 vfio_platform_base vfio kvm_amd kvm_intel kvm"
 	echo "1..$(echo $mods | wc -w)"
 	n=0
 	for m in $mods; do

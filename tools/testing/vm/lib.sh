@@ -89,23 +89,35 @@ NESTED_KERNEL=${NESTED_KERNEL:-$BUILD/$ARCH-bench/$KIMAGE}
 #   stock-test  the same with the test kernel's debug options: the
 #          baseline of the parity runs (run-tests.sh -s)
 # Exports what build-kernel.sh, run-vm.sh and this file read.
+#
+# A VFIO fragment (vfio, stock-vfio) may have a per-architecture part,
+# configs/NAME-ARCH.config, for drivers only that architecture has; it
+# keeps ARCH.config free of options a stock kernel lacks.
+vfio_fragments() {
+	if [ -f "$REPO/tools/testing/vm/configs/$1-$ARCH.config" ]; then
+		echo "$1 $1-$ARCH"
+	else
+		echo "$1"
+	fi
+}
+
 use_kernel() {
 	case $1 in
 	test)
 		SRC=$BUILD/src OUT=$BUILD/$ARCH MODROOT=$BUILD/$ARCH-mod
-		LOCALVERSION=-vfio OVERLAY=1 FRAGMENTS="base $ARCH vfio debug"
+		LOCALVERSION=-vfio OVERLAY=1 FRAGMENTS="base $ARCH $(vfio_fragments vfio) debug"
 		;;
 	lean)
 		SRC=$BUILD/src OUT=$BUILD/$ARCH-bench MODROOT=$BUILD/$ARCH-bench-mod
-		LOCALVERSION=-vfio OVERLAY=1 FRAGMENTS="base $ARCH vfio"
+		LOCALVERSION=-vfio OVERLAY=1 FRAGMENTS="base $ARCH $(vfio_fragments vfio)"
 		;;
 	stock)
 		SRC=$BUILD/src-stock OUT=$BUILD/$ARCH-stock MODROOT=$BUILD/$ARCH-stock-mod
-		LOCALVERSION=-stock OVERLAY=0 FRAGMENTS="base $ARCH stock-vfio"
+		LOCALVERSION=-stock OVERLAY=0 FRAGMENTS="base $ARCH $(vfio_fragments stock-vfio)"
 		;;
 	stock-test)
 		SRC=$BUILD/src-stock OUT=$BUILD/$ARCH-stock-test MODROOT=$BUILD/$ARCH-stock-test-mod
-		LOCALVERSION=-stock OVERLAY=0 FRAGMENTS="base $ARCH stock-vfio debug"
+		LOCALVERSION=-stock OVERLAY=0 FRAGMENTS="base $ARCH $(vfio_fragments stock-vfio) debug"
 		;;
 	*)
 		echo "harness: unknown kernel '$1' (test, lean, stock, stock-test)" >&2

@@ -19,7 +19,8 @@ Strict on purpose, so that a broken kernel cannot read as green:
 - a program named in the plan that left no results, or that exited with
   an error and no failed result, is a failure;
 - WARN, BUG, Oops, lockdep, KASAN, UBSAN, KFENCE, hung task, soft lockup,
-  RCU stall, dropped printk messages, kmemleak switching itself off, and
+  RCU stall, dropped printk messages, kmemleak switching itself off,
+  unbalanced runtime PM enables, and
   IOMMU faults not listed as expected ("klog" lines) fail the run,
   charged to the entry that was running, as does any kmemleak report
   not listed as expected ("leak" lines, matched against the object's
@@ -46,6 +47,7 @@ KERNEL_BAD = re.compile(
     r'soft lockup|rcu_\w+ detected stalls|rcu: INFO:|'
     r'printk messages dropped|kmemleak: .*disabled|Kernel memory leak detector disabled|'
     r'sleeping function called from invalid context|'
+    r'Unbalanced pm_runtime_enable|ODEBUG:|'
     r'DMAR: \[DMA|DMAR: DRHD: handling fault|arm-smmu-v3.*event|'
     r'EEH: .*(failure|frozen))')
 MARK = re.compile(r'vfio-harness: (begin|end) (\S+)')

@@ -92,19 +92,26 @@ const char *vfio_util_find_pci(unsigned int vendor, unsigned int device)
 	return vfio_util_find_pci_nth(vendor, device, 0);
 }
 
-const char *vfio_util_current_driver(const char *bdf)
+#define BUS_DEVICE "/sys/bus/%s/devices/%s"
+
+const char *vfio_util_driver_on(const char *bus, const char *dev)
 {
 	static char name[64];
 	char path[PATH_MAX], link[PATH_MAX];
 	ssize_t n;
 
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver", bdf);
+	snprintf(path, sizeof(path), BUS_DEVICE "/driver", bus, dev);
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n < 0)
 		return "";
 	link[n] = '\0';
 	snprintf(name, sizeof(name), "%s", strrchr(link, '/') + 1);
 	return name;
+}
+
+const char *vfio_util_current_driver(const char *bdf)
+{
+	return vfio_util_driver_on("pci", bdf);
 }
 
 int vfio_util_sysfs_config(const char *bdf, unsigned int off, void *buf,
@@ -150,41 +157,48 @@ int vfio_util_modprobe(const char *module)
 	return system(cmd);
 }
 
-int vfio_util_bind(const char *bdf, const char *driver)
+int vfio_util_bind_on(const char *bus, const char *dev, const char *driver)
 {
 	char path[PATH_MAX];
 	int ret;
 
-	if (!strcmp(vfio_util_current_driver(bdf), driver))
+	if (!strcmp(vfio_util_driver_on(bus, dev), driver))
 		return 0;
-	if (!strcmp(driver, "vfio-pci"))
-		vfio_util_modprobe("vfio-pci");
+	/* VFIO's bus drivers are modules that nothing else loads. */
+	if (!strncmp(driver, "vfio-", 5))
+		vfio_util_modprobe(driver);
 
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver/unbind", bdf);
-	if (vfio_util_current_driver(bdf)[0]) {
-		ret = vfio_util_write_file(path, bdf);
+	snprintf(path, sizeof(path), BUS_DEVICE "/driver/unbind", bus, dev);
+	if (vfio_util_driver_on(bus, dev)[0]) {
+		ret = vfio_util_write_file(path, dev);
 		if (ret)
 			return ret;
 	}
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver_override", bdf);
+	snprintf(path, sizeof(path), BUS_DEVICE "/driver_override", bus, dev);
 	ret = vfio_util_write_file(path, driver[0] ? driver : "\n");
 	if (ret)
 		return ret;
 	if (!driver[0])
 		return 0;
-	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/bind", driver);
-	ret = vfio_util_write_file(path, bdf);
+	snprintf(path, sizeof(path), "/sys/bus/%s/drivers/%s/bind", bus,
+		 driver);
+	ret = vfio_util_write_file(path, dev);
 	if (ret)
 		return ret;
-	return strcmp(vfio_util_current_driver(bdf), driver) ? -EIO : 0;
+	return strcmp(vfio_util_driver_on(bus, dev), driver) ? -EIO : 0;
 }
 
-int vfio_util_group_id(const char *bdf)
+int vfio_util_bind(const char *bdf, const char *driver)
+{
+	return vfio_util_bind_on("pci", bdf, driver);
+}
+
+int vfio_util_group_id_on(const char *bus, const char *dev)
 {
 	char path[PATH_MAX], link[PATH_MAX];
 	ssize_t n;
 
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/iommu_group", bdf);
+	snprintf(path, sizeof(path), BUS_DEVICE "/iommu_group", bus, dev);
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n < 0)
 		return -errno;
@@ -192,31 +206,36 @@ int vfio_util_group_id(const char *bdf)
 	return atoi(strrchr(link, '/') + 1);
 }
 
+int vfio_util_group_id(const char *bdf)
+{
+	return vfio_util_group_id_on("pci", bdf);
+}
+
 static int ioctl_err(int fd, unsigned long cmd, void *arg)
 {
 	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
 }
 
-int vfio_util_open(struct vfio_util_dev *d, const char *bdf, int iommu_type)
+int vfio_util_open_on(struct vfio_util_dev *d, const char *bus,
+		      const char *dev, int iommu_type)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	char path[64];
 	int ret;
 
 	vfio_util_dev_init(d);
-	snprintf(d->bdf, sizeof(d->bdf), "%s", bdf);
+	snprintf(d->bdf, sizeof(d->bdf), "%s", dev);
 
-	ret = vfio_util_bind(bdf, "vfio-pci");
-	if (ret)
-		return ret;
-	d->group_id = vfio_util_group_id(bdf);
+	d->group_id = vfio_util_group_id_on(bus, dev);
 	if (d->group_id < 0)
 		return d->group_id;
 
 	d->container = open("/dev/vfio/vfio", O_RDWR);
 	if (d->container < 0)
 		goto fail;
-	snprintf(path, sizeof(path), "/dev/vfio/%d", d->group_id);
+	snprintf(path, sizeof(path), "/dev/vfio/%s%d",
+		 iommu_type == VFIO_NOIOMMU_IOMMU ? "noiommu-" : "",
+		 d->group_id);
 	d->group = open(path, O_RDWR);
 	if (d->group < 0)
 		goto fail;
@@ -232,7 +251,7 @@ int vfio_util_open(struct vfio_util_dev *d, const char *bdf, int iommu_type)
 		goto fail_ret;
 	if (ioctl(d->container, VFIO_SET_IOMMU, iommu_type) < 0)
 		goto fail;
-	d->device = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, bdf);
+	d->device = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, dev);
 	if (d->device < 0)
 		goto fail;
 	d->info.argsz = sizeof(d->info);
@@ -246,6 +265,15 @@ fail:
 fail_ret:
 	vfio_util_close(d);
 	return ret;
+}
+
+int vfio_util_open(struct vfio_util_dev *d, const char *bdf, int iommu_type)
+{
+	int ret;
+
+	vfio_util_dev_init(d);
+	ret = vfio_util_bind(bdf, "vfio-pci");
+	return ret ? ret : vfio_util_open_on(d, "pci", bdf, iommu_type);
 }
 
 void vfio_util_dev_init(struct vfio_util_dev *d)

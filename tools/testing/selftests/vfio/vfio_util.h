@@ -79,6 +79,15 @@ unsigned int vfio_util_sysfs_cap(const char *bdf, unsigned int id);
 /* IOMMU group number of @bdf, or -errno. */
 int vfio_util_group_id(const char *bdf);
 
+/*
+ * The same three for a device on any bus ("pci", "platform", "amba"),
+ * named as in /sys/bus/BUS/devices.  Binding to a "vfio-*" driver loads
+ * its module first.
+ */
+int vfio_util_bind_on(const char *bus, const char *dev, const char *driver);
+const char *vfio_util_driver_on(const char *bus, const char *dev);
+int vfio_util_group_id_on(const char *bus, const char *dev);
+
 /* Load a module with modprobe; returns its exit status. */
 int vfio_util_modprobe(const char *module);
 
@@ -110,6 +119,12 @@ struct vfio_util_dev {
 /* A device with no file open yet: vfio_util_close() on it does nothing. */
 void vfio_util_dev_init(struct vfio_util_dev *d);
 int vfio_util_open(struct vfio_util_dev *d, const char *bdf, int iommu_type);
+/*
+ * The same for @dev on @bus, already bound to a VFIO bus driver; with
+ * VFIO_NOIOMMU_IOMMU it opens /dev/vfio/noiommu-N.
+ */
+int vfio_util_open_on(struct vfio_util_dev *d, const char *bus,
+		      const char *dev, int iommu_type);
 void vfio_util_close(struct vfio_util_dev *d);
 
 /* VFIO_DEVICE_GET_REGION_INFO without capabilities; 0 or -errno. */

@@ -1,0 +1,667 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Every call of the container, group, device and type1 uAPI with each of
+ * its fault points failing in turn.
+ *
+ * /proc/thread-self/fail-nth makes the Nth fault point this thread passes
+ * fail: a slab allocation (failslab), a page allocation (fail_page_alloc)
+ * or a user copy (fail_usercopy), whichever comes Nth.  For N = 1, 2, ...
+ * each operation below is run with fault N armed, until a run passes all
+ * its fault points without reaching N.  After a run that was failed:
+ *
+ *   - the call returned an errno (or succeeded, where the kernel has a
+ *     fallback), never crashed or warned (the harness reads the log);
+ *   - the objects it was called on are still usable: the same call, now
+ *     without a fault, succeeds;
+ *
+ * and at the end of each operation no page is left pinned and locked_vm
+ * is back to where it was (kmemleak is scanned by the harness after the
+ * program).  The objects are reused from one run to the next, so a failed
+ * call that corrupted them shows up in the following runs.
+ *
+ * Faults are not injected with ACPICA (the AML interpreter) on the stack:
+ * opening a PCI device evaluates _PRT, and an allocation failing inside
+ * AML execution makes 6.12's ACPICA drop a reference twice (a KFENCE
+ * use-after-free, then an oops), whoever opens the device.  That is a bug
+ * of ACPICA, not of VFIO; the stack-trace filter of the fault attributes
+ * leaves it out.
+ */
+#include <fcntl.h>
+#include <sys/eventfd.h>
+
+#include "kselftest_harness.h"
+#include "type1_common.h"
+
+#define FAIL_NTH	"/proc/thread-self/fail-nth"
+#define MAX_FAULTS	5000
+#define BUF_SIZE	T1_SZ_2M
+
+/* How far the setup of a VFIO user has got. */
+enum stage {
+	NOTHING,
+	CONTAINER,	/* /dev/vfio/vfio open */
+	GROUP,		/* /dev/vfio/N open */
+	ATTACHED,	/* VFIO_GROUP_SET_CONTAINER done */
+	BACKEND,	/* VFIO_SET_IOMMU(TYPE1v2) done */
+	DEVICE,		/* device fd open */
+};
+
+struct ctx {
+	struct vfio_util_dev d;
+	char bdf[32];
+	enum stage stage;
+	char *buf;		/* BUF_SIZE bytes, populated before any fault */
+	void *bar;		/* a BAR0 mapping made by an operation */
+	int efd;
+	int nth;		/* fd of FAIL_NTH */
+};
+
+/* One step up, without faults; 0 or -errno. */
+static int stage_up(struct ctx *c)
+{
+	struct vfio_util_dev *d = &c->d;
+	char path[64];
+	int fd;
+
+	switch (c->stage) {
+	case NOTHING:		/* to CONTAINER */
+		fd = d->container = open("/dev/vfio/vfio", O_RDWR);
+		break;
+	case CONTAINER:		/* to GROUP */
+		snprintf(path, sizeof(path), "/dev/vfio/%d", d->group_id);
+		fd = d->group = open(path, O_RDWR);
+		break;
+	case GROUP:		/* to ATTACHED */
+		fd = ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &d->container);
+		break;
+	case ATTACHED:		/* to BACKEND */
+		fd = ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU);
+		break;
+	case BACKEND:		/* to DEVICE */
+		fd = d->device = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD,
+				       c->bdf);
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (fd < 0)
+		return -errno;
+	c->stage++;
+	return 0;
+}
+
+/* One step down: close or undo what the top stage holds. */
+static void stage_down(struct ctx *c)
+{
+	struct vfio_util_dev *d = &c->d;
+
+	switch (c->stage) {
+	case DEVICE:
+		close(d->device);
+		d->device = -1;
+		break;
+	case BACKEND:
+	case ATTACHED:
+		/* Unsetting the container also drops its backend. */
+		ioctl(d->group, VFIO_GROUP_UNSET_CONTAINER);
+		c->stage = ATTACHED;
+		break;
+	case GROUP:
+		close(d->group);
+		d->group = -1;
+		break;
+	case CONTAINER:
+		close(d->container);
+		d->container = -1;
+		break;
+	default:
+		return;
+	}
+	c->stage--;
+}
+
+static int stage_goto(struct ctx *c, enum stage want)
+{
+	int ret;
+
+	while (c->stage > want)
+		stage_down(c);
+	while (c->stage < want) {
+		ret = stage_up(c);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Arm fault @n for this thread. */
+static int nth_arm(struct ctx *c, unsigned int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", n);
+
+	return pwrite(c->nth, buf, len, 0) == len ? 0 : -errno;
+}
+
+/*
+ * Disarm; true when the armed fault was injected.  Reading and writing the
+ * file pass fault points themselves: a fault that fires there (EFAULT)
+ * means the operation ended before reaching it.
+ */
+static bool nth_disarm(struct ctx *c)
+{
+	char buf[16] = "";
+	bool injected;
+	ssize_t n;
+
+	n = pread(c->nth, buf, sizeof(buf) - 1, 0);
+	injected = n > 0 && buf[0] == '0';
+	if (pwrite(c->nth, "0", 1, 0) != 1)
+		pwrite(c->nth, "0", 1, 0);
+	return injected;
+}
+
+/*
+ * An operation: @act is the call under test, run at stage @needs; @prep
+ * and @undo, without faults, set up what it needs beyond the stage and
+ * undo what a successful @act did.  @act moves the stage up itself when
+ * it creates the next object.  @no_fault_points: the call neither
+ * allocates nor copies from or to the user.  @retry, when the call may
+ * have done its work before failing (a result that could not be copied
+ * out): checks the state after a failed call instead of repeating it.
+ */
+struct op {
+	bool no_fault_points;
+	enum stage needs;
+	int (*prep)(struct ctx *c);
+	int (*act)(struct ctx *c);
+	int (*retry)(struct ctx *c);
+	void (*undo)(struct ctx *c);
+};
+
+static int sys(int ret)
+{
+	return ret < 0 ? -errno : 0;
+}
+
+static int act_check_extension(struct ctx *c)
+{
+	int ret = ioctl(c->d.container, VFIO_CHECK_EXTENSION,
+			VFIO_TYPE1v2_IOMMU);
+
+	return ret < 0 ? -errno : ret == 1 ? 0 : -EPROTO;
+}
+
+static int act_group_status(struct ctx *c)
+{
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+
+	return sys(ioctl(c->d.group, VFIO_GROUP_GET_STATUS, &st));
+}
+
+static int act_iommu_info(struct ctx *c)
+{
+	char buf[4096] = {};
+	struct vfio_iommu_type1_info *info = (void *)buf;
+
+	info->argsz = sizeof(buf);
+	return sys(ioctl(c->d.container, VFIO_IOMMU_GET_INFO, info));
+}
+
+static int act_map(struct ctx *c)
+{
+	return t1_map(&c->d, c->buf, T1_IOVA, BUF_SIZE, T1_RW);
+}
+
+static int prep_map(struct ctx *c)
+{
+	return act_map(c);
+}
+
+static int act_unmap(struct ctx *c)
+{
+	uint64_t done = 0;
+	int ret = t1_unmap(&c->d, T1_IOVA, BUF_SIZE, 0, &done);
+
+	return ret ? ret : done == BUF_SIZE ? 0 : -EPROTO;
+}
+
+/*
+ * UNMAP_DMA unmaps, then copies the unmapped size out: when that copy
+ * fails the range is already gone.  Either way it is now all or nothing.
+ */
+static int retry_unmap(struct ctx *c)
+{
+	uint64_t done = 0;
+	int ret = t1_unmap(&c->d, T1_IOVA, BUF_SIZE, 0, &done);
+
+	return ret ? ret : done == BUF_SIZE || !done ? 0 : -EPROTO;
+}
+
+static void undo_unmap_all(struct ctx *c)
+{
+	t1_unmap_all(&c->d);
+}
+
+static int act_dirty_start(struct ctx *c)
+{
+	struct vfio_iommu_type1_dirty_bitmap db = {
+		.argsz = sizeof(db),
+		.flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_START,
+	};
+
+	return sys(ioctl(c->d.container, VFIO_IOMMU_DIRTY_PAGES, &db));
+}
+
+static void undo_dirty_stop(struct ctx *c)
+{
+	struct vfio_iommu_type1_dirty_bitmap db = {
+		.argsz = sizeof(db),
+		.flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP,
+	};
+
+	ioctl(c->d.container, VFIO_IOMMU_DIRTY_PAGES, &db);
+	t1_unmap_all(&c->d);
+}
+
+static int act_device_info(struct ctx *c)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+
+	return sys(ioctl(c->d.device, VFIO_DEVICE_GET_INFO, &info));
+}
+
+/* Region infos with room for capabilities (config space, BAR0, ROM). */
+static int act_region_infos(struct ctx *c)
+{
+	static const unsigned int index[] = {
+		VFIO_PCI_CONFIG_REGION_INDEX, VFIO_PCI_BAR0_REGION_INDEX,
+		VFIO_PCI_ROM_REGION_INDEX,
+	};
+	char buf[1024];
+	struct vfio_region_info *info = (void *)buf;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(index) / sizeof(index[0]); i++) {
+		memset(buf, 0, sizeof(buf));
+		info->argsz = sizeof(buf);
+		info->index = index[i];
+		if (ioctl(c->d.device, VFIO_DEVICE_GET_REGION_INFO, info))
+			return -errno;
+	}
+	return 0;
+}
+
+static int act_irq_info(struct ctx *c)
+{
+	struct vfio_irq_info info = {
+		.argsz = sizeof(info), .index = VFIO_PCI_MSI_IRQ_INDEX,
+	};
+
+	return sys(ioctl(c->d.device, VFIO_DEVICE_GET_IRQ_INFO, &info));
+}
+
+static int act_msi_enable(struct ctx *c)
+{
+	return vfio_util_set_irq_eventfds(&c->d, VFIO_PCI_MSI_IRQ_INDEX, 0, 1,
+					  &c->efd);
+}
+
+static int act_msi_disable(struct ctx *c)
+{
+	return vfio_util_set_irq_eventfds(&c->d, VFIO_PCI_MSI_IRQ_INDEX, 0, 0,
+					  NULL);
+}
+
+static void undo_msi(struct ctx *c)
+{
+	act_msi_disable(c);
+}
+
+static int act_intx_enable(struct ctx *c)
+{
+	return vfio_util_set_irq_eventfds(&c->d, VFIO_PCI_INTX_IRQ_INDEX, 0, 1,
+					  &c->efd);
+}
+
+static void undo_intx(struct ctx *c)
+{
+	vfio_util_set_irq_eventfds(&c->d, VFIO_PCI_INTX_IRQ_INDEX, 0, 0, NULL);
+}
+
+static int act_config_rw(struct ctx *c)
+{
+	uint16_t cmd;
+	uint32_t cap;
+	int ret;
+
+	ret = vfio_util_region_read(&c->d, VFIO_PCI_CONFIG_REGION_INDEX,
+				    PCI_COMMAND, &cmd, sizeof(cmd));
+	if (ret < 0)
+		return ret;
+	ret = vfio_util_region_read(&c->d, VFIO_PCI_CONFIG_REGION_INDEX,
+				    0x40, &cap, sizeof(cap));
+	if (ret < 0)
+		return ret;
+	cmd |= PCI_COMMAND_MEMORY;
+	ret = vfio_util_region_write(&c->d, VFIO_PCI_CONFIG_REGION_INDEX,
+				     PCI_COMMAND, &cmd, sizeof(cmd));
+	return ret < 0 ? ret : 0;
+}
+
+static int act_bar_read(struct ctx *c)
+{
+	uint32_t id = 0;
+	int ret = vfio_util_region_read(&c->d, VFIO_PCI_BAR0_REGION_INDEX,
+					EDU_REG_ID, &id, sizeof(id));
+
+	return ret < 0 ? ret : id == EDU_ID_VALUE ? 0 : -EPROTO;
+}
+
+static int prep_memory_on(struct ctx *c)
+{
+	return act_config_rw(c);
+}
+
+static int act_bar_mmap(struct ctx *c)
+{
+	struct vfio_region_info info;
+	int ret = vfio_util_region_info(&c->d, VFIO_PCI_BAR0_REGION_INDEX,
+					&info);
+
+	if (ret)
+		return ret;
+	c->bar = mmap(NULL, 4096, PROT_READ, MAP_SHARED, c->d.device,
+		      info.offset);
+	if (c->bar == MAP_FAILED) {
+		c->bar = NULL;
+		return -errno;
+	}
+	return 0;
+}
+
+static void undo_bar_mmap(struct ctx *c)
+{
+	if (c->bar)
+		munmap(c->bar, 4096);
+	c->bar = NULL;
+}
+
+static int act_ioeventfd(struct ctx *c)
+{
+	struct vfio_region_info info;
+	struct vfio_device_ioeventfd ev = {
+		.argsz = sizeof(ev), .flags = VFIO_DEVICE_IOEVENTFD_32,
+		.data = 1, .fd = c->efd,
+	};
+	int ret = vfio_util_region_info(&c->d, VFIO_PCI_BAR0_REGION_INDEX,
+					&info);
+
+	if (ret)
+		return ret;
+	ev.offset = info.offset + EDU_REG_LIVENESS;
+	return sys(ioctl(c->d.device, VFIO_DEVICE_IOEVENTFD, &ev));
+}
+
+static void undo_ioeventfd(struct ctx *c)
+{
+	struct vfio_region_info info;
+	struct vfio_device_ioeventfd ev = {
+		.argsz = sizeof(ev), .flags = VFIO_DEVICE_IOEVENTFD_32,
+		.data = 1, .fd = -1,
+	};
+
+	if (vfio_util_region_info(&c->d, VFIO_PCI_BAR0_REGION_INDEX, &info))
+		return;
+	ev.offset = info.offset + EDU_REG_LIVENESS;
+	ioctl(c->d.device, VFIO_DEVICE_IOEVENTFD, &ev);
+}
+
+static int act_close_device(struct ctx *c)
+{
+	stage_down(c);
+	return 0;
+}
+
+struct ksym {
+	unsigned long long addr;
+	bool acpi;
+};
+
+static int ksym_cmp(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/*
+ * The address range of ACPICA's code: the longest run of consecutive
+ * kernel text symbols named acpi_* (its folder is linked in one piece;
+ * out-of-line .cold parts and init code lie elsewhere and are not run
+ * by a device open).
+ */
+static int acpica_range(unsigned long long *start, unsigned long long *end)
+{
+	size_t n = 0, cap = 1 << 16, i, run = 0, best = 0, best_end = 0;
+	char type, name[256], rest[64];
+	unsigned long long addr;
+	struct ksym *sym;
+	char line[512];
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	if (!f)
+		return -errno;
+	sym = malloc(cap * sizeof(*sym));
+	while (sym && fgets(line, sizeof(line), f)) {
+		rest[0] = '\0';
+		if (sscanf(line, "%llx %c %255s %63s", &addr, &type, name,
+			   rest) < 3 || rest[0] == '[' ||
+		    (type != 't' && type != 'T') || strstr(name, ".cold"))
+			continue;
+		if (n == cap)
+			sym = realloc(sym, (cap *= 2) * sizeof(*sym));
+		if (!sym)
+			break;
+		sym[n].addr = addr;
+		sym[n++].acpi = !strncmp(name, "acpi_", 5);
+	}
+	fclose(f);
+	if (!sym)
+		return -ENOMEM;
+	qsort(sym, n, sizeof(*sym), ksym_cmp);
+	for (i = 0; i + 1 < n; i++) {
+		run = sym[i].acpi ? run + 1 : 0;
+		if (run > best) {
+			best = run;
+			best_end = i;
+		}
+	}
+	if (best > 100) {
+		*start = sym[best_end + 1 - best].addr;
+		*end = sym[best_end + 1].addr;
+	}
+	free(sym);
+	return best > 100 ? 0 : -ENOENT;
+}
+
+FIXTURE(fault) {
+	struct ctx c;
+	long pins;
+	long vmlck;
+	unsigned int faults;	/* runs in which the armed fault fired */
+	unsigned int errors;	/* ... and the call returned an error */
+};
+
+FIXTURE_SETUP(fault)
+{
+	static const struct { const char *path, *val; } knobs[] = {
+		/* GFP_KERNEL allocations too, not only atomic ones. */
+		{ "/sys/kernel/debug/failslab/ignore-gfp-wait", "N" },
+		{ "/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N" },
+		{ "/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem", "N" },
+		{ "/sys/kernel/debug/fail_page_alloc/min-order", "0" },
+		/* A stack dump per fault would flood the log. */
+		{ "/sys/kernel/debug/failslab/verbose", "0" },
+		{ "/sys/kernel/debug/fail_page_alloc/verbose", "0" },
+		{ "/sys/kernel/debug/fail_usercopy/verbose", "0" },
+	};
+	struct ctx *c = &self->c;
+	unsigned int i;
+
+	vfio_util_dev_init(&c->d);
+	c->efd = -1;
+	c->nth = -1;
+	static const char *const attrs[] = {
+		"failslab", "fail_page_alloc", "fail_usercopy",
+	};
+	unsigned long long start = 0, end = 0;
+	char path[128], val[32];
+
+	/* Each knob is there when the kernel has the fault type. */
+	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
+		ASSERT_EQ(0, vfio_util_write_file(knobs[i].path, knobs[i].val));
+	ASSERT_EQ(0, acpica_range(&start, &end));
+	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		snprintf(path, sizeof(path), "/sys/kernel/debug/%s/reject-start",
+			 attrs[i]);
+		snprintf(val, sizeof(val), "%llu", start);
+		ASSERT_EQ(0, vfio_util_write_file(path, val));
+		snprintf(path, sizeof(path), "/sys/kernel/debug/%s/reject-end",
+			 attrs[i]);
+		snprintf(val, sizeof(val), "%llu", end);
+		ASSERT_EQ(0, vfio_util_write_file(path, val));
+	}
+
+	/* Bound to vfio-pci and opened once, to learn the group. */
+	ASSERT_EQ(0, t1_open(&c->d, VFIO_TYPE1v2_IOMMU));
+	snprintf(c->bdf, sizeof(c->bdf), "%s", c->d.bdf);
+	vfio_util_close(&c->d);
+	c->d.group_id = vfio_util_group_id(c->bdf);
+	ASSERT_LE(0, c->d.group_id);
+
+	c->buf = t1_anon(BUF_SIZE);
+	ASSERT_NE(NULL, c->buf);
+	c->efd = eventfd(0, EFD_NONBLOCK);
+	ASSERT_LE(0, c->efd);
+	c->nth = open(FAIL_NTH, O_RDWR);
+	ASSERT_LE(0, c->nth);
+	self->pins = t1_pins_held();
+	self->vmlck = t1_vmlck_kb();
+}
+
+FIXTURE_TEARDOWN(fault)
+{
+	struct ctx *c = &self->c;
+
+	if (c->stage >= BACKEND)
+		t1_unmap_all(&c->d);
+	undo_bar_mmap(c);
+	stage_goto(c, NOTHING);
+	if (c->nth >= 0)
+		close(c->nth);
+	if (c->efd >= 0)
+		close(c->efd);
+	if (c->buf)
+		munmap(c->buf, BUF_SIZE);
+}
+
+static void run_op(struct __test_metadata *_metadata,
+		   FIXTURE_DATA(fault) *self, const char *name,
+		   const struct op *op)
+{
+	struct ctx *c = &self->c;
+	bool injected;
+	unsigned int n;
+	int ret;
+
+	for (n = 1; n < MAX_FAULTS; n++) {
+		ASSERT_EQ(0, stage_goto(c, op->needs));
+		if (op->prep)
+			ASSERT_EQ(0, op->prep(c));
+
+		ASSERT_EQ(0, nth_arm(c, n));
+		ret = op->act(c);
+		injected = nth_disarm(c);
+
+		if (!injected) {
+			/* Every fault point passed: the call must work. */
+			ASSERT_EQ(0, ret) TH_LOG("%s without a fault", name);
+			if (op->undo)
+				op->undo(c);
+			break;
+		}
+		self->faults++;
+		if (ret) {
+			self->errors++;
+			ASSERT_GT(0, ret);
+			/* Still usable: the same call works now. */
+			ASSERT_EQ(0, stage_goto(c, op->needs));
+			ASSERT_EQ(0, op->retry ? op->retry(c) : op->act(c))
+				TH_LOG("%s after fault %u failed it with %d",
+				       name, n, ret);
+		}
+		if (op->undo)
+			op->undo(c);
+	}
+	ASSERT_GT(MAX_FAULTS, n);
+
+	undo_bar_mmap(c);
+	if (c->stage >= BACKEND)
+		t1_unmap_all(&c->d);
+	stage_goto(c, NOTHING);
+	EXPECT_EQ(self->pins, t1_pins_held());
+	EXPECT_EQ(self->vmlck, t1_vmlck_kb());
+	/* Each call allocates or copies something: faults were injected. */
+	if (!op->no_fault_points)
+		EXPECT_LT(0, self->faults);
+	TH_LOG("%s: %u fault points, %u failed the call", name, self->faults,
+	       self->errors);
+}
+
+#define FAULT_TEST(_name, ...)						\
+	TEST_F(fault, _name)						\
+	{								\
+		static const struct op op = { __VA_ARGS__ };		\
+		run_op(_metadata, self, #_name, &op);			\
+	}
+
+/* The container and group files. */
+FAULT_TEST(open_container, .needs = NOTHING, .act = stage_up)
+FAULT_TEST(check_extension, .no_fault_points = true, .needs = CONTAINER,
+	   .act = act_check_extension)
+FAULT_TEST(open_group, .needs = CONTAINER, .act = stage_up)
+FAULT_TEST(group_get_status, .needs = GROUP, .act = act_group_status)
+FAULT_TEST(group_set_container, .no_fault_points = true, .needs = GROUP,
+	   .act = stage_up)
+FAULT_TEST(set_iommu_type1v2, .needs = ATTACHED, .act = stage_up)
+FAULT_TEST(get_device_fd, .needs = BACKEND, .act = stage_up)
+
+/* type1 */
+FAULT_TEST(iommu_get_info, .needs = BACKEND, .act = act_iommu_info)
+FAULT_TEST(map_dma, .needs = BACKEND, .act = act_map, .undo = undo_unmap_all)
+FAULT_TEST(unmap_dma, .needs = BACKEND, .prep = prep_map, .act = act_unmap,
+	   .retry = retry_unmap, .undo = undo_unmap_all)
+FAULT_TEST(dirty_pages_start, .needs = BACKEND, .prep = prep_map,
+	   .act = act_dirty_start, .undo = undo_dirty_stop)
+
+/* The device file */
+FAULT_TEST(device_get_info, .needs = DEVICE, .act = act_device_info)
+FAULT_TEST(region_infos, .needs = DEVICE, .act = act_region_infos)
+FAULT_TEST(irq_info, .needs = DEVICE, .act = act_irq_info)
+FAULT_TEST(msi_enable, .needs = DEVICE, .act = act_msi_enable,
+	   .undo = undo_msi)
+FAULT_TEST(msi_disable, .needs = DEVICE, .prep = act_msi_enable,
+	   .act = act_msi_disable)
+FAULT_TEST(intx_enable, .needs = DEVICE, .act = act_intx_enable,
+	   .undo = undo_intx)
+FAULT_TEST(config_read_write, .needs = DEVICE, .act = act_config_rw)
+FAULT_TEST(bar_read, .needs = DEVICE, .prep = prep_memory_on,
+	   .act = act_bar_read)
+FAULT_TEST(bar_mmap, .needs = DEVICE, .prep = prep_memory_on,
+	   .act = act_bar_mmap, .undo = undo_bar_mmap)
+FAULT_TEST(ioeventfd, .needs = DEVICE, .act = act_ioeventfd,
+	   .undo = undo_ioeventfd)
+FAULT_TEST(close_device, .needs = DEVICE, .act = act_close_device)
+
+TEST_HARNESS_MAIN
