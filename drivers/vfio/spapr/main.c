@@ -11,6 +11,8 @@
  * table, so the ioctls of the other kind are unknown (-ENOTTY) to it.
  */
 #include <kunit/visibility.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -389,6 +391,27 @@ static long spapr_ioctl_unregister(void *obj, void *karg, void __user *uarg)
 	return ret;
 }
 
+/*
+ * A geometry no platform can make: levels beyond what GET_INFO reports, a
+ * window that is not a power of two or smaller than one page, or a TCE
+ * table larger than memory.  Refused here because 6.12's pseries code
+ * shifts by a negative amount for the small window and leaks its table
+ * when the hypervisor finds the window too large.
+ */
+static bool spapr_geometry_ok(struct iommu_table_group *tg, u32 shift,
+			      u64 size, u32 levels)
+{
+	unsigned long bytes;
+
+	if (!levels || levels > tg->max_levels || shift >= 64 ||
+	    !is_power_of_2(size) || size < (1ULL << shift))
+		return false;
+	if (!(tg->pgsizes & (1ULL << shift)) || !tg->ops->get_table_size)
+		return true;	/* spapr_win_create() answers these */
+	bytes = tg->ops->get_table_size(shift, size, levels);
+	return bytes >> PAGE_SHIFT <= totalram_pages();
+}
+
 static long spapr_ioctl_create(void *obj, void *karg, void __user *uarg)
 {
 	struct vfio_iommu_spapr_tce_create *create = karg;
@@ -401,6 +424,10 @@ static long spapr_ioctl_create(void *obj, void *karg, void __user *uarg)
 		goto out_unlock;
 	ret = -ENXIO;
 	if (list_empty(&ctr->groups))
+		goto out_unlock;
+	ret = -EINVAL;
+	if (!spapr_geometry_ok(spapr_first_tg(ctr), create->page_shift,
+			       create->window_size, create->levels))
 		goto out_unlock;
 	/* Settle the default window first so that it keeps slot 0. */
 	ret = spapr_win_default(ctr);

@@ -565,8 +565,15 @@ TEST_F(spapr, create_argument_checks)
 	EXPECT_EQ(-EINVAL, create_win(c, 64, SZ_256M, 1, NULL));
 	/* pseries makes one-level tables only. */
 	EXPECT_EQ(-EINVAL, create_win(c, 16, SZ_256M, 2, NULL));
-	/* Not a power of two. */
+	EXPECT_EQ(-EINVAL, create_win(c, 16, SZ_256M, 0, NULL));
+	/*
+	 * Not a power of two; smaller than one page (6.12's pseries code
+	 * shifts by a negative amount there).
+	 */
 	EXPECT_EQ(-EINVAL, create_win(c, 16, SZ_256M + SZ_64K, 1, NULL));
+	EXPECT_EQ(-EINVAL, create_win(c, 16, SZ_4K, 1, NULL));
+	/* A TCE table larger than memory (6.12's pseries code leaks one). */
+	EXPECT_EQ(-EINVAL, create_win(c, 12, 1ULL << 62, 1, NULL));
 	/* Nothing stayed charged. */
 	EXPECT_EQ(base, vmlck_kb());
 
@@ -1109,6 +1116,105 @@ TEST_F(spapr, direction_flags_reach_the_tces)
 		ASSERT_NE(0xee, wo[1024 + i]);
 
 	EXPECT_EQ(0, unmap(c, TEST_IOVA, 2 * SZ_64K));
+}
+
+/*
+ * Random and boundary arguments to every sPAPR ioctl, on v1 and on v2
+ * containers: each call succeeds or fails with an errno, the kernel stays
+ * quiet (the harness reads its log) and, once the container is gone,
+ * nothing stays pinned.  The seed is fixed, so a failure reproduces.
+ */
+static uint64_t rng = 0x5eedf00dULL;
+
+static uint64_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static uint64_t pick(uint8_t *buf, uint64_t start)
+{
+	const uint64_t v[] = {
+		0, 1, SZ_4K, SZ_64K, SZ_64K - 1, SZ_1M, SZ_256M, SZ_1G,
+		SZ_1G - SZ_4K, 1ULL << 59, (1ULL << 59) + SZ_64K, ~0ULL,
+		~0ULL - SZ_64K + 1, 1ULL << 63, (uintptr_t)buf,
+		(uintptr_t)buf + SZ_64K, (uintptr_t)buf + BUF_SIZE, start,
+		start + TEST_IOVA, 12, 16, 21, 24, 63, 64,
+	};
+
+	return rnd() % 4 ? v[rnd() % ARRAY_SIZE(v)] : rnd();
+}
+
+static void fuzz_container(struct __test_metadata *_metadata, int c,
+			   uint8_t *buf)
+{
+	static const unsigned long cmds[] = {
+		VFIO_IOMMU_SPAPR_TCE_GET_INFO, VFIO_IOMMU_MAP_DMA,
+		VFIO_IOMMU_UNMAP_DMA, VFIO_IOMMU_ENABLE, VFIO_IOMMU_DISABLE,
+		VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
+		VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY,
+		VFIO_IOMMU_SPAPR_TCE_CREATE, VFIO_IOMMU_SPAPR_TCE_REMOVE,
+		VFIO_EEH_PE_OP, VFIO_CHECK_EXTENSION,
+	};
+	uint64_t arg[8], start = 0;
+	int i, j, ret;
+
+	for (i = 0; i < 3000; i++) {
+		unsigned long cmd = cmds[rnd() % ARRAY_SIZE(cmds)];
+		uint32_t *head = (uint32_t *)arg;
+
+		for (j = 0; j < 8; j++)
+			arg[j] = pick(buf, start);
+		switch (rnd() % 5) {
+		case 0:
+			head[0] = sizeof(arg);
+			break;
+		case 1:
+			head[0] = rnd() % 48;
+			break;
+		default:
+			head[0] = 48;
+			break;
+		}
+		head[1] = rnd() % 4 ? 0 : 1U << (rnd() % 32);
+		if (cmd == VFIO_IOMMU_MAP_DMA && rnd() % 2)
+			head[1] = VFIO_DMA_MAP_FLAG_READ |
+				  (rnd() % 2 ? VFIO_DMA_MAP_FLAG_WRITE : 0);
+		ret = ioctl(c, cmd, cmd == VFIO_CHECK_EXTENSION ?
+			    (void *)(uintptr_t)(rnd() % 16) : (void *)arg);
+		if (ret < 0)
+			ASSERT_TRUE(errno == EINVAL || errno == EPERM ||
+				    errno == ENXIO || errno == EBUSY ||
+				    errno == ENOENT || errno == ENOMEM ||
+				    errno == EFAULT || errno == ENOSPC ||
+				    errno == ENOTTY || errno == ENODEV ||
+				    errno == EIO)
+				TH_LOG("ioctl %lx: %s", cmd, strerror(errno));
+		if (cmd == VFIO_IOMMU_SPAPR_TCE_CREATE && !ret)
+			start = arg[4];
+	}
+}
+
+TEST_F(spapr, fuzz_v1)
+{
+	long pins = pins_held();
+
+	use_iommu(_metadata, self, VFIO_SPAPR_TCE_IOMMU);
+	fuzz_container(_metadata, self->d.container, self->buf);
+	vfio_util_close(&self->d);
+	EXPECT_EQ(pins, pins_settle(pins));
+}
+
+TEST_F(spapr, fuzz_v2)
+{
+	long pins = pins_held();
+
+	use_iommu(_metadata, self, VFIO_SPAPR_TCE_v2_IOMMU);
+	fuzz_container(_metadata, self->d.container, self->buf);
+	vfio_util_close(&self->d);
+	EXPECT_EQ(pins, pins_settle(pins));
 }
 
 /*
