@@ -43,7 +43,8 @@ static bool spapr_range_ok(u64 ua, u64 size)
  * with it (and not charged again); the same range twice in one container
  * is -EBUSY.
  *
- * Return: 0 or a negative errno.
+ * Return: 0 or a negative errno (-ENOMEM beyond RLIMIT_MEMLOCK or beyond
+ * the memory there is).
  */
 long spapr_mem_register(struct spapr_ctr *ctr, u64 ua, u64 size)
 {
@@ -55,6 +56,12 @@ long spapr_mem_register(struct spapr_ctr *ctr, u64 ua, u64 size)
 	lockdep_assert_held(&ctr->lock);
 	if (!spapr_range_ok(ua, size) || !size)
 		return -EINVAL;
+	/*
+	 * More than memory can never be pinned; mm_iommu would find out only
+	 * after a failed (and loudly reported) allocation of its page array.
+	 */
+	if (npages > totalram_pages())
+		return -ENOMEM;
 
 	/* An existing identical range: the reference taken here is ours. */
 	mem = mm_iommu_get(ctr->mm, ua, npages);

@@ -657,6 +657,9 @@ TEST_F(spapr, register_argument_checks)
 	/* An empty range (6.12 would try to allocate nothing). */
 	EXPECT_EQ(-EINVAL, reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
 				   self->buf, 0));
+	/* More than the memory there is. */
+	EXPECT_EQ(-ENOMEM, reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
+				   self->buf, 1ULL << 50));
 	/* Unmapped user memory cannot be pinned. */
 	EXPECT_EQ(-EFAULT, reg_mem(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
 				   self->buf + BUF_SIZE + 16 * SZ_1M, SZ_64K));
@@ -1122,7 +1125,8 @@ TEST_F(spapr, direction_flags_reach_the_tces)
  * Random and boundary arguments to every sPAPR ioctl, on v1 and on v2
  * containers: each call succeeds or fails with an errno, the kernel stays
  * quiet (the harness reads its log) and, once the container is gone,
- * nothing stays pinned.  The seed is fixed, so a failure reproduces.
+ * nothing stays pinned.  The seed is fixed (SPAPR_FUZZ_SEED overrides
+ * it), so a failure reproduces.
  */
 static uint64_t rng = 0x5eedf00dULL;
 
@@ -1158,9 +1162,12 @@ static void fuzz_container(struct __test_metadata *_metadata, int c,
 		VFIO_IOMMU_SPAPR_TCE_CREATE, VFIO_IOMMU_SPAPR_TCE_REMOVE,
 		VFIO_EEH_PE_OP, VFIO_CHECK_EXTENSION,
 	};
+	const char *seed = getenv("SPAPR_FUZZ_SEED");
 	uint64_t arg[8], start = 0;
 	int i, j, ret;
 
+	if (seed)
+		rng = strtoull(seed, NULL, 0) ?: rng;
 	for (i = 0; i < 3000; i++) {
 		unsigned long cmd = cmds[rnd() % ARRAY_SIZE(cmds)];
 		uint32_t *head = (uint32_t *)arg;
