@@ -483,6 +483,10 @@ EXPORT_SYMBOL_GPL(vfio_pci_core_enable);
 void vfio_pci_core_finish_enable(struct vfio_pci_core_device *vdev)
 {
 	vfio_pci_probe_mmaps(vdev);
+#if IS_ENABLED(CONFIG_EEH)
+	/* The user recovers the PE now (VFIO_EEH_PE_OP), not the host. */
+	eeh_dev_open(vdev->pdev);
+#endif
 	vfio_pci_vf_token_user(vdev, true);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_finish_enable);
@@ -563,6 +567,9 @@ void vfio_pci_core_close_device(struct vfio_device *core_vdev)
 	struct vfio_pci_core_device *vdev = to_vfio_pci(core_vdev);
 
 	vfio_pci_vf_token_user(vdev, false);
+#if IS_ENABLED(CONFIG_EEH)
+	eeh_dev_release(vdev->pdev);
+#endif
 	vfio_pci_core_disable(vdev);
 	vfio_pci_triggers_release(vdev);
 }

@@ -346,28 +346,28 @@ static __always_inline int io_user_get_aligned(const char __user *buf,
 		return 0;
 	}
 	case 2: {
-		__le16 v;
+		u16 v;
 
-		if (get_user(v, (const __le16 __user *)buf))
+		if (get_user(v, (const u16 __user *)buf))
 			return -EFAULT;
-		*val = le16_to_cpu(v);
+		*val = le16_to_cpu((__force __le16)v);
 		return 0;
 	}
 	case 4: {
-		__le32 v;
+		u32 v;
 
-		if (get_user(v, (const __le32 __user *)buf))
+		if (get_user(v, (const u32 __user *)buf))
 			return -EFAULT;
-		*val = le32_to_cpu(v);
+		*val = le32_to_cpu((__force __le32)v);
 		return 0;
 	}
 #ifdef CONFIG_64BIT
 	case 8: {
-		__le64 v;
+		u64 v;
 
-		if (get_user(v, (const __le64 __user *)buf))
+		if (get_user(v, (const u64 __user *)buf))
 			return -EFAULT;
-		*val = le64_to_cpu(v);
+		*val = le64_to_cpu((__force __le64)v);
 		return 0;
 	}
 #endif

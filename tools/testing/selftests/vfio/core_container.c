@@ -23,7 +23,7 @@ FIXTURE(container) {
 FIXTURE_SETUP(container)
 {
 	vfio_util_modprobe("vfio");
-	vfio_util_modprobe("vfio_iommu_type1");
+	vfio_util_modprobe(VFIO_UTIL_ARCH_IOMMU_MODULE);
 	self->fd = open("/dev/vfio/vfio", O_RDWR);
 	ASSERT_LE(0, self->fd);
 }
@@ -57,19 +57,24 @@ TEST_F(container, type1_extensions_are_announced)
 		  ioctl(self->fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU));
 }
 
+/* POWER's backends, which only POWER has. */
+TEST_F(container, spapr_extensions_are_announced)
+{
+	EXPECT_EQ(VFIO_UTIL_ARCH_HAS_SPAPR,
+		  ioctl(self->fd, VFIO_CHECK_EXTENSION, VFIO_SPAPR_TCE_IOMMU));
+	EXPECT_EQ(VFIO_UTIL_ARCH_HAS_SPAPR,
+		  ioctl(self->fd, VFIO_CHECK_EXTENSION,
+			VFIO_SPAPR_TCE_v2_IOMMU));
+}
+
 TEST_F(container, unknown_extension_is_zero)
 {
 	EXPECT_EQ(0, ioctl(self->fd, VFIO_CHECK_EXTENSION, 12345));
-#if !defined(__powerpc64__)
-	/* POWER's backend, which only POWER has. */
-	EXPECT_EQ(0, ioctl(self->fd, VFIO_CHECK_EXTENSION,
-			   VFIO_SPAPR_TCE_IOMMU));
-#endif
 }
 
 TEST_F(container, set_iommu_without_group_is_einval)
 {
-	EXPECT_EQ(-1, ioctl(self->fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU));
+	EXPECT_EQ(-1, ioctl(self->fd, VFIO_SET_IOMMU, VFIO_UTIL_ARCH_IOMMU));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, ioctl(self->fd, VFIO_SET_IOMMU, 12345));
 	EXPECT_EQ(EINVAL, errno);
@@ -115,6 +120,8 @@ TEST_F(container, noiommu_extension_follows_parameter)
 	/* An empty container may still pick any backend. */
 	EXPECT_EQ(VFIO_UTIL_ARCH_HAS_TYPE1,
 		  ioctl(other, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU));
+	EXPECT_EQ(VFIO_UTIL_ARCH_HAS_SPAPR,
+		  ioctl(other, VFIO_CHECK_EXTENSION, VFIO_SPAPR_TCE_v2_IOMMU));
 	close(other);
 
 	vfio_util_write_file(NOIOMMU_PARAM, old[0] == 'Y' ? "Y" : "N");

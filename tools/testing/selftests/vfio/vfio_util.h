@@ -24,6 +24,22 @@
 #define VFIO_UTIL_ARCH_HAS_TYPE1	0
 #endif
 
+/*
+ * The backend a test selects when any will do: its module, and its v2 and
+ * v1 SET_IOMMU types (type1, or sPAPR TCE on POWER).
+ */
+#if defined(__powerpc64__)
+#define VFIO_UTIL_ARCH_HAS_SPAPR	1
+#define VFIO_UTIL_ARCH_IOMMU_MODULE	"vfio_iommu_spapr_tce"
+#define VFIO_UTIL_ARCH_IOMMU		VFIO_SPAPR_TCE_v2_IOMMU
+#define VFIO_UTIL_ARCH_IOMMU_V1		VFIO_SPAPR_TCE_IOMMU
+#else
+#define VFIO_UTIL_ARCH_HAS_SPAPR	0
+#define VFIO_UTIL_ARCH_IOMMU_MODULE	"vfio_iommu_type1"
+#define VFIO_UTIL_ARCH_IOMMU		VFIO_TYPE1v2_IOMMU
+#define VFIO_UTIL_ARCH_IOMMU_V1		VFIO_TYPE1_IOMMU
+#endif
+
 #define EDU_VENDOR	0x1234
 #define EDU_DEVICE	0x11e8
 #define NVME_VENDOR	0x1b36
