@@ -21,6 +21,11 @@
 #   T=REGEX        with 'make test': only tests whose name matches
 
 VM := tools/testing/vm
+# ARCH here names our architectures (x86_64, ppc64le, arm64), not kbuild's
+# (x86, powerpc, arm64): keep it out of MAKEFLAGS and the environment, or
+# a kernel make further down (merge_config.sh's) would take it.
+MAKEOVERRIDES := $(filter-out ARCH=%,$(MAKEOVERRIDES))
+unexport ARCH
 ALL_ARCHES := x86_64 ppc64le arm64
 ARCHES := $(if $(ARCH),$(ARCH),$(ALL_ARCHES))
 export ARCHES
