@@ -5,14 +5,14 @@
 #   build-kernel.sh [FLAVOUR]   test (default), lean, stock or stock-test:
 #                               see lib.sh
 #   FRAGMENTS  config fragments merged on top of the defconfigs
-#              (default: vm vfio debug)
+#              (default: those of the test kernel)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 if [ $# -gt 0 ]; then
 	use_kernel "$1" || exit 2
 fi
 
-FRAGMENTS=${FRAGMENTS:-base $ARCH vfio debug}
+FRAGMENTS=${FRAGMENTS:-base $ARCH vfio $(iommufd_fragment) debug}
 CFGDIR=$REPO/tools/testing/vm/configs
 
 # OVERLAY=0 builds $SRC as it is: pristine 6.12, the stock baseline.

@@ -89,15 +89,23 @@ NESTED_KERNEL=${NESTED_KERNEL:-$BUILD/$ARCH-bench/$KIMAGE}
 #   stock-test  the same with the test kernel's debug options: the
 #          baseline of the parity runs (run-tests.sh -s)
 # Exports what build-kernel.sh, run-vm.sh and this file read.
+# The iommufd fragment (iommufd and the device cdev) where 6.12 allows
+# the cdev: not with the sPAPR TCE IOMMU.
+iommufd_fragment() {
+	[ "$ARCH" = ppc64le ] || echo iommufd
+}
+
 use_kernel() {
+	local iommufd
+	iommufd=$(iommufd_fragment)
 	case $1 in
 	test)
 		SRC=$BUILD/src OUT=$BUILD/$ARCH MODROOT=$BUILD/$ARCH-mod
-		LOCALVERSION=-vfio OVERLAY=1 FRAGMENTS="base $ARCH vfio debug"
+		LOCALVERSION=-vfio OVERLAY=1 FRAGMENTS="base $ARCH vfio $iommufd debug"
 		;;
 	lean)
 		SRC=$BUILD/src OUT=$BUILD/$ARCH-bench MODROOT=$BUILD/$ARCH-bench-mod
-		LOCALVERSION=-vfio OVERLAY=1 FRAGMENTS="base $ARCH vfio"
+		LOCALVERSION=-vfio OVERLAY=1 FRAGMENTS="base $ARCH vfio $iommufd"
 		;;
 	stock)
 		SRC=$BUILD/src-stock OUT=$BUILD/$ARCH-stock MODROOT=$BUILD/$ARCH-stock-mod

@@ -3,7 +3,9 @@
  * vfio-pci on QEMU's edu device: device and region info, virtual config
  * space, BAR access through read/write and mmap, mmap revocation while
  * memory decode is off, MSI and INTx delivery, ioeventfds, and DMA through
- * type1 mappings.
+ * type1 mappings.  The edu fixture runs in every way of reaching a device
+ * (its variants): group with type1 v1 and v2, group with /dev/iommu as the
+ * container, and the device cdev bound to an iommufd IOAS.
  *
  * edu (QEMU docs/specs/edu.rst): BAR0 is 1 MiB of registers, MSI and INTx
  * pin A, a DMA engine limited to 28 bit addresses by default, no reset.
@@ -36,6 +38,26 @@ FIXTURE(edu) {
 	char bdf[32];
 };
 
+FIXTURE_VARIANT(edu) {
+	enum vfio_util_mode mode;
+};
+
+FIXTURE_VARIANT_ADD(edu, type1) {
+	.mode = VFIO_UTIL_TYPE1,
+};
+
+FIXTURE_VARIANT_ADD(edu, type1v2) {
+	.mode = VFIO_UTIL_TYPE1v2,
+};
+
+FIXTURE_VARIANT_ADD(edu, group_iommufd) {
+	.mode = VFIO_UTIL_GROUP_IOMMUFD,
+};
+
+FIXTURE_VARIANT_ADD(edu, cdev) {
+	.mode = VFIO_UTIL_CDEV,
+};
+
 FIXTURE_SETUP(edu)
 {
 	const char *bdf = vfio_util_find_pci(EDU_VENDOR, EDU_DEVICE);
@@ -45,7 +67,7 @@ FIXTURE_SETUP(edu)
 		SKIP(return, "no edu device");
 	snprintf(self->bdf, sizeof(self->bdf), "%s", bdf);
 	vfio_util_modprobe("vfio_iommu_type1");
-	ASSERT_EQ(0, vfio_util_open(&self->d, bdf, VFIO_TYPE1v2_IOMMU));
+	ASSERT_EQ(0, vfio_util_open_mode(&self->d, bdf, variant->mode));
 }
 
 FIXTURE_TEARDOWN(edu)
@@ -725,6 +747,14 @@ static int get_device_fd(struct vfio_util_dev *d, const char *name)
 TEST_F(edu, device_name_matching)
 {
 	char name[96];
+
+	if (variant->mode == VFIO_UTIL_CDEV) {
+		/* No names through the group: it cannot even be opened. */
+		snprintf(name, sizeof(name), "/dev/vfio/%d", self->d.group_id);
+		EXPECT_EQ(-1, open(name, O_RDWR));
+		EXPECT_EQ(EBUSY, errno);
+		return;
+	}
 
 	snprintf(name, sizeof(name), "%s  ", self->bdf);
 	EXPECT_EQ(0, get_device_fd(&self->d, name));
