@@ -344,6 +344,9 @@ TEST_F(cdev, iommufd_closed_before_the_device)
 	/* The bound file keeps the context: the device still works. */
 	EXPECT_EQ(0, device_info(self->device));
 	EXPECT_EQ(0, detach_raw(self->device, 8, 0));
+	/* The HWPT made for the device went with it; the IOAS is still there. */
+	EXPECT_EQ(-ENOENT, attach_raw(self->device, 16, 0, pt));
+	pt = self->ioas;
 	EXPECT_EQ(0, vfio_util_cdev_attach(self->device, &pt));
 }
 

@@ -131,9 +131,10 @@ TEST_F(hot_reset, info_lists_the_function_and_its_group)
 	if (cdev) {
 		EXPECT_TRUE(self->info->flags & VFIO_PCI_HOT_RESET_FLAG_DEV_ID);
 		/* Alone in its reset, the function is all the user needs. */
-		if (self->info->count == 1)
+		if (self->info->count == 1) {
 			EXPECT_TRUE(self->info->flags &
 				    VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED);
+		}
 	} else {
 		EXPECT_EQ(0, self->info->flags);
 	}
@@ -146,10 +147,11 @@ TEST_F(hot_reset, info_lists_the_function_and_its_group)
 		if (strcmp(bdf, self->d.bdf))
 			continue;
 		found = true;
-		if (cdev)
+		if (cdev) {
 			EXPECT_EQ(self->d.devid, dev->devid);
-		else
+		} else {
 			EXPECT_EQ(self->d.group_id, (int)dev->group_id);
+		}
 	}
 	EXPECT_TRUE(found);
 }
@@ -198,10 +200,11 @@ TEST_F(hot_reset, reset_with_our_group)
 
 	if (self->info->count > 1)
 		SKIP(return, "other functions share the reset");
-	if (variant->mode == VFIO_UTIL_CDEV)
+	if (variant->mode == VFIO_UTIL_CDEV) {
 		EXPECT_EQ(0, hot_reset(&self->d, 0, NULL));
-	else
+	} else {
 		EXPECT_EQ(0, hot_reset(&self->d, 1, &self->d.group));
+	}
 	ASSERT_EQ(4, vfio_util_region_read(&self->d,
 					   VFIO_PCI_CONFIG_REGION_INDEX, 0,
 					   &id, 4));
