@@ -170,6 +170,7 @@ extern struct class *vfio_device_class;
 extern dev_t vfio_group_devt;
 
 /* container.c */
+#if IS_ENABLED(CONFIG_VFIO_CONTAINER)
 int vfio_container_init(void);
 void vfio_container_exit(void);
 struct vfio_container *vfio_container_from_file(struct file *file);
@@ -178,6 +179,36 @@ int vfio_container_attach(struct vfio_container *container,
 void vfio_container_detach(struct vfio_group *group);
 void vfio_container_notify(struct vfio_group *group);
 extern const struct vfio_dma_ctx_ops vfio_container_dma_ops;
+#else
+/* iommufd serves /dev/vfio/vfio: a group never has a container. */
+static inline int vfio_container_init(void)
+{
+	return 0;
+}
+
+static inline void vfio_container_exit(void)
+{
+}
+
+static inline struct vfio_container *vfio_container_from_file(struct file *file)
+{
+	return NULL;
+}
+
+static inline int vfio_container_attach(struct vfio_container *container,
+					struct vfio_group *group)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void vfio_container_detach(struct vfio_group *group)
+{
+}
+
+static inline void vfio_container_notify(struct vfio_group *group)
+{
+}
+#endif
 
 /* iommufd.c */
 #if IS_ENABLED(CONFIG_IOMMUFD)
@@ -205,8 +236,8 @@ static inline void vfio_iommufd_ctx_put(struct iommufd_ctx *ictx)
 }
 #endif
 
-/* noiommu.c */
-#ifdef CONFIG_VFIO_NOIOMMU
+/* noiommu.c: the container's noiommu backend */
+#if IS_ENABLED(CONFIG_VFIO_NOIOMMU) && IS_ENABLED(CONFIG_VFIO_CONTAINER)
 int vfio_noiommu_init(void);
 void vfio_noiommu_exit(void);
 bool vfio_backend_is_noiommu(const struct vfio_iommu_backend_ops *ops);

@@ -50,7 +50,11 @@ vfio_df_dma_ctx(struct vfio_device_file *df)
 	if (df->iommufd)
 		return &vfio_iommufd_dma_ops;
 #endif
+#if IS_ENABLED(CONFIG_VFIO_CONTAINER)
 	return &vfio_container_dma_ops;
+#else
+	return NULL;
+#endif
 }
 
 static int vfio_df_first_open(struct vfio_device_file *df)
@@ -61,6 +65,8 @@ static int vfio_df_first_open(struct vfio_device_file *df)
 
 	lockdep_assert_held(&vdev->dev_set->lock);
 
+	if (WARN_ON(!dma))
+		return -EINVAL;
 	if (!try_module_get(vdev->dev->driver->owner))
 		return -ENODEV;
 

@@ -85,6 +85,8 @@ NESTED_KERNEL=${NESTED_KERNEL:-$BUILD/$ARCH-bench/$KIMAGE}
 # use_kernel FLAVOUR: point the build and boot scripts at another kernel.
 #   test   this repo's VFIO with debug options (the default)
 #   lean   this repo's VFIO, no debug options
+#   compat the test kernel without VFIO's container: iommufd serves
+#          /dev/vfio/vfio (x86_64)
 #   stock  pristine linux-source-6.12 (its own VFIO), no debug options
 #   stock-test  the same with the test kernel's debug options: the
 #          baseline of the parity runs (run-tests.sh -s)
@@ -107,6 +109,10 @@ use_kernel() {
 		SRC=$BUILD/src OUT=$BUILD/$ARCH-bench MODROOT=$BUILD/$ARCH-bench-mod
 		LOCALVERSION=-vfio OVERLAY=1 FRAGMENTS="base $ARCH vfio $iommufd"
 		;;
+	compat)
+		SRC=$BUILD/src OUT=$BUILD/$ARCH-compat MODROOT=$BUILD/$ARCH-compat-mod
+		LOCALVERSION=-vfio OVERLAY=1 FRAGMENTS="base $ARCH vfio compat debug"
+		;;
 	stock)
 		SRC=$BUILD/src-stock OUT=$BUILD/$ARCH-stock MODROOT=$BUILD/$ARCH-stock-mod
 		LOCALVERSION=-stock OVERLAY=0 FRAGMENTS="base $ARCH stock-vfio"
@@ -116,7 +122,7 @@ use_kernel() {
 		LOCALVERSION=-stock OVERLAY=0 FRAGMENTS="base $ARCH stock-vfio debug"
 		;;
 	*)
-		echo "harness: unknown kernel '$1' (test, lean, stock, stock-test)" >&2
+		echo "harness: unknown kernel '$1' (test, lean, compat, stock, stock-test)" >&2
 		return 2
 		;;
 	esac
