@@ -200,7 +200,9 @@ run_arch() {
 		[ -n "$KERNEL" ] && [ $flavour != test ] && continue
 		mkdir -p "$adir/vm-$prof"
 		echo "$mine" >"$adir/vm-$prof/plan"
-		vm_args[$prof]=$(printf '%q ' "${VM_ARGS[@]}")
+		# printf with no arguments would still print one empty word.
+		vm_args[$prof]=
+		[ ${#VM_ARGS[@]} = 0 ] || vm_args[$prof]=$(printf '%q ' "${VM_ARGS[@]}")
 		vm_kernel[$prof]=$KERNEL
 	done
 	if [ -n "$rest" ]; then
