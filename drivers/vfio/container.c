@@ -461,65 +461,49 @@ void vfio_container_notify(struct vfio_group *group)
 }
 
 /*
- * A device of @group is opened: the container must have a backend, and
- * stays with the group until the device is closed.
+ * The DMA context of a device opened through a group attached to a
+ * container.  The first open needs the container to have a backend; the
+ * group cannot leave the container while the device is open (its files
+ * pin the group file), and the backend cannot go away while the group is
+ * attached, so the helpers below look at both without a lock.
  */
-int vfio_container_use(struct vfio_group *group, struct vfio_device *vdev)
+static int vfio_container_use(struct vfio_device_file *df)
 {
+	struct vfio_group *group = df->group;
 	struct vfio_container *container = group->container;
 	int ret = 0;
 
 	lockdep_assert_held(&group->lock);
 
 	down_read(&container->lock);
-	if (!container->backend) {
+	if (!container->backend)
 		ret = -EINVAL;
-		goto out;
-	}
-	if (group->type == VFIO_NO_IOMMU && !capable(CAP_SYS_RAWIO)) {
-		ret = -EPERM;
-		goto out;
-	}
-
-	get_file(group->opened_file);
-	group->device_users++;
-	if (container->backend->register_device)
+	else if (container->backend->register_device)
 		container->backend->register_device(container->backend_data,
-						    vdev);
-out:
+						    df->vdev);
 	up_read(&container->lock);
 	return ret;
 }
 
-void vfio_container_unuse(struct vfio_group *group, struct vfio_device *vdev)
+static void vfio_container_unuse(struct vfio_device_file *df)
 {
-	struct vfio_container *container = group->container;
+	struct vfio_container *container = df->vdev->group->container;
 
-	lockdep_assert_held(&group->lock);
+	lockdep_assert_held(&df->vdev->group->lock);
 
 	down_read(&container->lock);
 	if (container->backend->unregister_device)
 		container->backend->unregister_device(container->backend_data,
-						      vdev);
+						      df->vdev);
 	up_read(&container->lock);
-
-	group->device_users--;
-	fput(group->opened_file);
 }
 
-/*
- * The helpers below serve an open emulated device.  Its group cannot leave
- * the container while the device is open, and the backend cannot go away
- * while the group is attached, so no lock is needed to look at them.
- */
-int vfio_container_pin_pages(struct vfio_device *vdev, dma_addr_t iova,
-			     int npage, int prot, struct page **pages)
+static int vfio_container_pin_pages(struct vfio_device *vdev, dma_addr_t iova,
+				    int npage, int prot, struct page **pages)
 {
 	struct vfio_container *container = vdev->group->container;
 	const struct vfio_iommu_backend_ops *backend = container->backend;
 
-	if (npage > VFIO_PIN_PAGES_MAX_ENTRIES)
-		return -E2BIG;
 	if (!backend->pin_pages)
 		return -ENOTTY;
 	return backend->pin_pages(container->backend_data,
@@ -527,21 +511,19 @@ int vfio_container_pin_pages(struct vfio_device *vdev, dma_addr_t iova,
 				  pages);
 }
 
-void vfio_container_unpin_pages(struct vfio_device *vdev, dma_addr_t iova,
-				int npage)
+static void vfio_container_unpin_pages(struct vfio_device *vdev,
+				       dma_addr_t iova, int npage)
 {
 	struct vfio_container *container = vdev->group->container;
 	const struct vfio_iommu_backend_ops *backend = container->backend;
 
-	if (WARN_ON(npage <= 0 || npage > VFIO_PIN_PAGES_MAX_ENTRIES))
-		return;
 	if (WARN_ON(!backend->unpin_pages))
 		return;
 	backend->unpin_pages(container->backend_data, iova, npage);
 }
 
-int vfio_container_dma_rw(struct vfio_device *vdev, dma_addr_t iova,
-			  void *data, size_t len, bool write)
+static int vfio_container_dma_rw(struct vfio_device *vdev, dma_addr_t iova,
+				 void *data, size_t len, bool write)
 {
 	struct vfio_container *container = vdev->group->container;
 	const struct vfio_iommu_backend_ops *backend = container->backend;
@@ -551,6 +533,14 @@ int vfio_container_dma_rw(struct vfio_device *vdev, dma_addr_t iova,
 	return backend->dma_rw(container->backend_data, iova, data, len,
 			       write);
 }
+
+const struct vfio_dma_ctx_ops vfio_container_dma_ops = {
+	.use		= vfio_container_use,
+	.unuse		= vfio_container_unuse,
+	.pin_pages	= vfio_container_pin_pages,
+	.unpin_pages	= vfio_container_unpin_pages,
+	.dma_rw		= vfio_container_dma_rw,
+};
 
 int vfio_container_init(void)
 {

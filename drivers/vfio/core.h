@@ -15,8 +15,32 @@
  *  - a device (device.c) is the bus driver's struct vfio_device.  While it
  *    is registered it sits on its group's device list; each open device
  *    file holds a registration reference, which unregistration waits for.
- *  - a device file (device_file.c) pins the group file that created it,
- *    so a group cannot leave its container while devices are open.
+ *  - a device file (device_file.c, struct vfio_device_file) is one open
+ *    file of a device.  It is made either by VFIO_GROUP_GET_DEVICE_FD, and
+ *    then pins the group file so that the group keeps its container (or
+ *    iommufd) while the device is open, or by opening the device's node
+ *    /dev/vfio/devices/vfioN (cdev.c), and then has no access to the
+ *    device until VFIO_DEVICE_BIND_IOMMUFD binds it to an iommufd.
+ *  - while a device is open, its DMA context (struct vfio_dma_ctx_ops)
+ *    says how the device reaches user memory: through the group's
+ *    container and its IOMMU backend (container.c) or through an iommufd
+ *    context (iommufd.c).  device_file.c, helpers.c and kvm.c only go
+ *    through that seam and never look inside either.
+ *
+ * Lock order (outermost first):
+ *
+ *   vfio_groups_lock
+ *     group->lock
+ *       dev_set->lock
+ *         container->lock (read, or write from group ioctls)
+ *           vfio_backends_lock
+ *         iommufd's own locks (bind, attach, access)
+ *       group->device_lock
+ *   group->kvm_lock, df->kvm_lock: spinlocks, innermost, nothing nests
+ *
+ * A cdev file never takes group->lock while holding dev_set->lock: it
+ * blocks the group (vfio_group_block_cdev()) before taking dev_set->lock
+ * to bind, and unblocks it after dropping it.
  */
 #ifndef __DRIVERS_VFIO_CORE_H
 #define __DRIVERS_VFIO_CORE_H
@@ -28,7 +52,62 @@
 #include <linux/spinlock.h>
 #include "vfio.h"
 
+struct iommufd_ctx;
 struct vfio_container;
+struct vfio_device_file;
+
+/**
+ * struct vfio_dma_ctx_ops - how an open device reaches user memory
+ * @use: the first open of the device through @df; called with the
+ *	device set lock held (and the group lock for group files).  Sets
+ *	up whatever the device needs to do DMA.
+ * @unuse: the last close; undoes @use (on any file of the device)
+ * @pin_pages: vfio_pin_pages() for an emulated device; @npage was
+ *	checked to be 1..VFIO_PIN_PAGES_MAX_ENTRIES
+ * @unpin_pages: vfio_unpin_pages()
+ * @dma_rw: vfio_dma_rw()
+ *
+ * The context is chosen at first open and kept in
+ * &vfio_device.dma_ctx until the last close, so the helpers that
+ * emulated devices call while open need no lock to find it.
+ */
+struct vfio_dma_ctx_ops {
+	int (*use)(struct vfio_device_file *df);
+	void (*unuse)(struct vfio_device_file *df);
+	int (*pin_pages)(struct vfio_device *vdev, dma_addr_t iova, int npage,
+			 int prot, struct page **pages);
+	void (*unpin_pages)(struct vfio_device *vdev, dma_addr_t iova,
+			    int npage);
+	int (*dma_rw)(struct vfio_device *vdev, dma_addr_t iova, void *data,
+		      size_t len, bool write);
+};
+
+/**
+ * struct vfio_device_file - one open file of a device
+ * @vdev: the device; the file holds a registration reference on it
+ * @group: the group whose file made this one (VFIO_GROUP_GET_DEVICE_FD),
+ *	or NULL for a file of /dev/vfio/devices/vfioN
+ * @iommufd: the iommufd context providing DMA: the one bound with
+ *	VFIO_DEVICE_BIND_IOMMUFD (the file holds a reference), or the
+ *	group's when the group was given an iommufd as its container (the
+ *	group holds the reference); NULL when a container provides DMA
+ * @devid: the iommufd object id of the bound device
+ * @access_granted: the file may use the device: set once when a group
+ *	file is made, or when a cdev file is bound (store-release, read with
+ *	load-acquire by the file operations)
+ * @kvm_lock: protects @kvm
+ * @kvm: for a cdev file, the KVM instance given with vfio_file_set_kvm();
+ *	taken by the device when the file is bound
+ */
+struct vfio_device_file {
+	struct vfio_device *vdev;
+	struct vfio_group *group;
+	struct iommufd_ctx *iommufd;
+	u32 devid;
+	bool access_granted;
+	spinlock_t kvm_lock;	/* protects @kvm */
+	struct kvm *kvm;
+};
 
 /**
  * struct vfio_group - the VFIO view of one iommu_group
@@ -48,6 +127,11 @@ struct vfio_container;
  *	and therefore @container
  * @device_lock: protects @device_list
  * @device_list: registered devices, linked through &vfio_device.group_node
+ * @iommufd: the iommufd given to VFIO_GROUP_SET_CONTAINER instead of a
+ *	container (a reference), or NULL; protected by @lock
+ * @cdev_users: devices of the group bound through their cdev; while
+ *	nonzero the group cannot be opened, and while the group is open no
+ *	device can be bound through its cdev (protected by @lock)
  * @kvm_lock: protects @kvm
  * @kvm: what KVM associated with the group file, passed to devices on open
  */
@@ -64,6 +148,8 @@ struct vfio_group {
 	struct vfio_container *container;
 	struct list_head container_link;
 	unsigned int device_users;
+	struct iommufd_ctx *iommufd;
+	unsigned int cdev_users;
 
 	struct mutex device_lock;	/* protects @device_list */
 	struct list_head device_list;
@@ -84,6 +170,7 @@ extern struct class *vfio_device_class;
 extern dev_t vfio_group_devt;
 
 /* container.c */
+#if IS_ENABLED(CONFIG_VFIO_CONTAINER)
 int vfio_container_init(void);
 void vfio_container_exit(void);
 struct vfio_container *vfio_container_from_file(struct file *file);
@@ -91,17 +178,66 @@ int vfio_container_attach(struct vfio_container *container,
 			  struct vfio_group *group);
 void vfio_container_detach(struct vfio_group *group);
 void vfio_container_notify(struct vfio_group *group);
-int vfio_container_use(struct vfio_group *group, struct vfio_device *vdev);
-void vfio_container_unuse(struct vfio_group *group, struct vfio_device *vdev);
-int vfio_container_pin_pages(struct vfio_device *vdev, dma_addr_t iova,
-			     int npage, int prot, struct page **pages);
-void vfio_container_unpin_pages(struct vfio_device *vdev, dma_addr_t iova,
-				int npage);
-int vfio_container_dma_rw(struct vfio_device *vdev, dma_addr_t iova,
-			  void *data, size_t len, bool write);
+extern const struct vfio_dma_ctx_ops vfio_container_dma_ops;
+#else
+/* iommufd serves /dev/vfio/vfio: a group never has a container. */
+static inline int vfio_container_init(void)
+{
+	return 0;
+}
 
-/* noiommu.c */
-#ifdef CONFIG_VFIO_NOIOMMU
+static inline void vfio_container_exit(void)
+{
+}
+
+static inline struct vfio_container *vfio_container_from_file(struct file *file)
+{
+	return NULL;
+}
+
+static inline int vfio_container_attach(struct vfio_container *container,
+					struct vfio_group *group)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void vfio_container_detach(struct vfio_group *group)
+{
+}
+
+static inline void vfio_container_notify(struct vfio_group *group)
+{
+}
+#endif
+
+/* iommufd.c */
+#if IS_ENABLED(CONFIG_IOMMUFD)
+extern const struct vfio_dma_ctx_ops vfio_iommufd_dma_ops;
+int vfio_iommufd_attach(struct vfio_device *vdev, u32 *pt_id);
+void vfio_iommufd_detach(struct vfio_device *vdev);
+struct iommufd_ctx *vfio_iommufd_ctx_from_file(struct file *file);
+int vfio_iommufd_group_set(struct vfio_group *group,
+			   struct iommufd_ctx *ictx);
+void vfio_iommufd_ctx_put(struct iommufd_ctx *ictx);
+#else
+static inline struct iommufd_ctx *vfio_iommufd_ctx_from_file(struct file *file)
+{
+	return ERR_PTR(-EBADFD);
+}
+
+static inline int vfio_iommufd_group_set(struct vfio_group *group,
+					 struct iommufd_ctx *ictx)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void vfio_iommufd_ctx_put(struct iommufd_ctx *ictx)
+{
+}
+#endif
+
+/* noiommu.c: the container's noiommu backend */
+#if IS_ENABLED(CONFIG_VFIO_NOIOMMU) && IS_ENABLED(CONFIG_VFIO_CONTAINER)
 int vfio_noiommu_init(void);
 void vfio_noiommu_exit(void);
 bool vfio_backend_is_noiommu(const struct vfio_iommu_backend_ops *ops);
@@ -129,6 +265,8 @@ void vfio_group_publish_device(struct vfio_device *vdev);
 void vfio_group_hide_device(struct vfio_device *vdev);
 void vfio_group_remove_device(struct vfio_device *vdev);
 struct vfio_group *vfio_group_from_file(struct file *file);
+int vfio_group_block_cdev(struct vfio_group *group);
+void vfio_group_unblock_cdev(struct vfio_group *group);
 
 /* device.c */
 int vfio_device_init(void);
@@ -137,16 +275,69 @@ bool vfio_device_get_registration(struct vfio_device *vdev);
 void vfio_device_put_registration(struct vfio_device *vdev);
 
 /* device_file.c */
-struct file *vfio_device_open_file(struct vfio_device *vdev);
+extern const struct file_operations vfio_device_fops;
+struct vfio_device_file *vfio_df_alloc(struct vfio_device *vdev,
+				       struct vfio_group *group);
+int vfio_df_open(struct vfio_device_file *df);
+void vfio_df_close(struct vfio_device_file *df);
+struct file *vfio_device_open_file(struct vfio_device *vdev,
+				   struct vfio_group *group);
+struct vfio_device_file *vfio_df_from_file(struct file *file);
 struct vfio_device *vfio_device_from_file(struct file *file);
 bool vfio_device_is_open(struct vfio_device *vdev);
+
+/* cdev.c */
+#if IS_ENABLED(CONFIG_VFIO_DEVICE_CDEV)
+int vfio_cdev_init(void);
+void vfio_cdev_exit(void);
+void vfio_cdev_prepare(struct vfio_device *vdev);
+int vfio_cdev_add(struct vfio_device *vdev);
+void vfio_cdev_del(struct vfio_device *vdev);
+int vfio_cdev_open(struct inode *inode, struct file *file);
+void vfio_cdev_release(struct vfio_device_file *df);
+long vfio_cdev_ioctl(struct vfio_device_file *df, unsigned int cmd,
+		     unsigned long arg);
+#else
+static inline int vfio_cdev_init(void)
+{
+	return 0;
+}
+
+static inline void vfio_cdev_exit(void)
+{
+}
+
+static inline void vfio_cdev_prepare(struct vfio_device *vdev)
+{
+}
+
+static inline int vfio_cdev_add(struct vfio_device *vdev)
+{
+	return device_add(&vdev->device);
+}
+
+static inline void vfio_cdev_del(struct vfio_device *vdev)
+{
+	device_del(&vdev->device);
+}
+
+static inline void vfio_cdev_release(struct vfio_device_file *df)
+{
+}
+
+static inline long vfio_cdev_ioctl(struct vfio_device_file *df,
+				   unsigned int cmd, unsigned long arg)
+{
+	return -ENOIOCTLCMD;
+}
+#endif
 
 /* feature.c */
 long vfio_device_feature(struct vfio_device *vdev,
 			 struct vfio_device_feature *feat, void __user *uarg);
 
 /* kvm.c */
-void vfio_device_get_kvm(struct vfio_device *vdev);
+void vfio_df_get_kvm(struct vfio_device_file *df);
 void vfio_device_put_kvm(struct vfio_device *vdev);
 
 /* virqfd.c */

@@ -353,7 +353,9 @@ static int vfio_device_register(struct vfio_device *vdev,
 		goto err_group;
 	}
 
-	ret = device_add(&vdev->device);
+	/* The vfioN device, and with CONFIG_VFIO_DEVICE_CDEV its node. */
+	vfio_cdev_prepare(vdev);
+	ret = vfio_cdev_add(vdev);
 	if (ret)
 		goto err_group;
 
@@ -453,7 +455,7 @@ static void vfio_device_wait_closed(struct vfio_device *vdev)
 void vfio_unregister_group_dev(struct vfio_device *vdev)
 {
 	vfio_group_hide_device(vdev);
-	device_del(&vdev->device);
+	vfio_cdev_del(vdev);
 
 	vfio_device_put_registration(vdev);
 	vfio_device_wait_closed(vdev);

@@ -1,20 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Device files: what VFIO_GROUP_GET_DEVICE_FD returns.
+ * Device files: struct vfio_device_file, one per open file of a device.
  *
- * A device may be open through several files at once; &vfio_device.open_count
- * counts them under the device set lock.  The first open readies the
- * device: it pins the bus driver's module, makes sure the group's
- * container has a backend (and holds the group file, hence the
- * container, in place), tells the backend about the device and calls the
- * driver's open_device.  The last close undoes all that in reverse.  The
- * KVM instance the group was given, if any, is referenced for exactly as
- * long as the device is open.
+ * A file gets access to its device in one of two ways.  One made by
+ * VFIO_GROUP_GET_DEVICE_FD has it from birth and uses the DMA context of
+ * its group: the container, or the iommufd the user gave the group
+ * instead of one.  One opened through /dev/vfio/devices/vfioN (cdev.c) has
+ * none until VFIO_DEVICE_BIND_IOMMUFD, and then uses the iommufd it was
+ * bound to.  Until access is granted every file operation but the bind
+ * fails with -EINVAL.
+ *
+ * A device may be open through several group files at once;
+ * &vfio_device.open_count counts them under the device set lock.  A cdev
+ * file has its device to itself.  The first open readies the device: it
+ * takes the KVM instance of the file, pins the bus driver's module, sets
+ * up the DMA context (struct vfio_dma_ctx_ops) and calls the driver's
+ * open_device.  The last close undoes all that in reverse.
  *
  * Each file owns one registration reference on the device, which is what
- * vfio_unregister_group_dev() waits for.
- *
- * Lock order: group lock, then device set lock.
+ * vfio_unregister_group_dev() waits for.  The lock order is in core.h.
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
@@ -22,22 +26,54 @@
 #include <linux/module.h>
 #include <linux/pm_runtime.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include "core.h"
 
-static int vfio_device_first_open(struct vfio_device *vdev)
+struct vfio_device_file *vfio_df_alloc(struct vfio_device *vdev,
+				       struct vfio_group *group)
 {
-	struct vfio_group *group = vdev->group;
+	struct vfio_device_file *df;
+
+	df = kzalloc(sizeof(*df), GFP_KERNEL_ACCOUNT);
+	if (!df)
+		return NULL;
+	df->vdev = vdev;
+	df->group = group;
+	spin_lock_init(&df->kvm_lock);
+	return df;
+}
+
+static const struct vfio_dma_ctx_ops *
+vfio_df_dma_ctx(struct vfio_device_file *df)
+{
+#if IS_ENABLED(CONFIG_IOMMUFD)
+	if (df->iommufd)
+		return &vfio_iommufd_dma_ops;
+#endif
+#if IS_ENABLED(CONFIG_VFIO_CONTAINER)
+	return &vfio_container_dma_ops;
+#else
+	return NULL;
+#endif
+}
+
+static int vfio_df_first_open(struct vfio_device_file *df)
+{
+	const struct vfio_dma_ctx_ops *dma = vfio_df_dma_ctx(df);
+	struct vfio_device *vdev = df->vdev;
 	int ret;
 
-	lockdep_assert_held(&group->lock);
 	lockdep_assert_held(&vdev->dev_set->lock);
 
+	if (WARN_ON(!dma))
+		return -EINVAL;
 	if (!try_module_get(vdev->dev->driver->owner))
 		return -ENODEV;
 
-	ret = vfio_container_use(group, vdev);
+	ret = dma->use(df);
 	if (ret)
 		goto err_module;
+	vdev->dma_ctx = dma;
 
 	if (vdev->ops->open_device) {
 		ret = vdev->ops->open_device(vdev);
@@ -47,73 +83,82 @@ static int vfio_device_first_open(struct vfio_device *vdev)
 	return 0;
 
 err_unuse:
-	vfio_container_unuse(group, vdev);
+	vdev->dma_ctx = NULL;
+	dma->unuse(df);
 err_module:
 	module_put(vdev->dev->driver->owner);
 	return ret;
 }
 
-static void vfio_device_last_close(struct vfio_device *vdev)
+static void vfio_df_last_close(struct vfio_device_file *df)
 {
-	lockdep_assert_held(&vdev->group->lock);
+	struct vfio_device *vdev = df->vdev;
+	const struct vfio_dma_ctx_ops *dma = vdev->dma_ctx;
+
 	lockdep_assert_held(&vdev->dev_set->lock);
 
 	if (vdev->ops->close_device)
 		vdev->ops->close_device(vdev);
-	vfio_container_unuse(vdev->group, vdev);
+	vdev->dma_ctx = NULL;
+	dma->unuse(df);
 	module_put(vdev->dev->driver->owner);
 }
 
-/*
- * Count one more open of @vdev.  The count already includes this open
- * when the driver's open_device runs, as drivers looking at the open
- * counts of a device set expect.
+/**
+ * vfio_df_open - count one more open of a device, through @df
+ * @df: the file; its DMA context (@df->group or @df->iommufd) is set
+ *
+ * The count already includes this open when the driver's open_device
+ * runs, as drivers looking at the open counts of a device set expect.
+ * Only group files may share an open device: a cdev file has no way to
+ * prove it belongs to the same user as the others.
+ *
+ * Context: the device set lock is held.
+ * Return: 0, -EINVAL when the device is open and @df is a cdev file, or
+ * the error of the first open.
  */
-static int vfio_device_open(struct vfio_device *vdev)
+int vfio_df_open(struct vfio_device_file *df)
 {
-	struct vfio_group *group = vdev->group;
-	int ret = 0;
+	struct vfio_device *vdev = df->vdev;
+	int ret;
 
-	mutex_lock(&group->lock);
-	if (!group->container) {
-		ret = -EINVAL;
-		goto out_group;
-	}
+	lockdep_assert_held(&vdev->dev_set->lock);
 
-	mutex_lock(&vdev->dev_set->lock);
+	if (vdev->open_count && !df->group)
+		return -EINVAL;
+
 	if (!vdev->open_count)
-		vfio_device_get_kvm(vdev);
+		vfio_df_get_kvm(df);
 
 	vdev->open_count++;
 	if (vdev->open_count == 1) {
-		ret = vfio_device_first_open(vdev);
+		ret = vfio_df_first_open(df);
 		if (ret) {
 			vdev->open_count--;
 			vfio_device_put_kvm(vdev);
+			return ret;
 		}
 	}
-	mutex_unlock(&vdev->dev_set->lock);
-out_group:
-	mutex_unlock(&group->lock);
-	return ret;
+	return 0;
 }
 
-/* The driver's close_device still sees this open counted. */
-static void vfio_device_close(struct vfio_device *vdev)
+/*
+ * The reverse of vfio_df_open().  The driver's close_device still sees
+ * this open counted.  Under the device set lock.
+ */
+void vfio_df_close(struct vfio_device_file *df)
 {
-	struct vfio_group *group = vdev->group;
+	struct vfio_device *vdev = df->vdev;
 
-	mutex_lock(&group->lock);
-	mutex_lock(&vdev->dev_set->lock);
-	if (!WARN_ON_ONCE(!vdev->open_count)) {
-		if (vdev->open_count == 1)
-			vfio_device_last_close(vdev);
-		vdev->open_count--;
-		if (!vdev->open_count)
-			vfio_device_put_kvm(vdev);
-	}
-	mutex_unlock(&vdev->dev_set->lock);
-	mutex_unlock(&group->lock);
+	lockdep_assert_held(&vdev->dev_set->lock);
+
+	if (WARN_ON_ONCE(!vdev->open_count))
+		return;
+	if (vdev->open_count == 1)
+		vfio_df_last_close(df);
+	vdev->open_count--;
+	if (!vdev->open_count)
+		vfio_device_put_kvm(vdev);
 }
 
 bool vfio_device_is_open(struct vfio_device *vdev)
@@ -121,26 +166,61 @@ bool vfio_device_is_open(struct vfio_device *vdev)
 	return READ_ONCE(vdev->open_count);
 }
 
-static struct vfio_device *vfio_device_of_file(struct file *file)
+static struct vfio_device_file *vfio_df_of_file(struct file *file)
 {
 	return file->private_data;
 }
 
+/*
+ * The device behind @file, if the file may use it.  Paired with the
+ * store-release that grants access, so that what the open set up is
+ * visible here.
+ */
+static struct vfio_device *vfio_df_device(struct file *file)
+{
+	struct vfio_device_file *df = vfio_df_of_file(file);
+
+	/* Pairs with the store-release of whoever granted access. */
+	if (!smp_load_acquire(&df->access_granted))
+		return NULL;
+	return df->vdev;
+}
+
+/* Drop a group file's open; the group lock orders it against the group. */
+static void vfio_df_group_close(struct vfio_device_file *df)
+{
+	struct vfio_group *group = df->group;
+	struct vfio_device *vdev = df->vdev;
+
+	mutex_lock(&group->lock);
+	mutex_lock(&vdev->dev_set->lock);
+	vfio_df_close(df);
+	mutex_unlock(&vdev->dev_set->lock);
+	group->device_users--;
+	fput(group->opened_file);
+	mutex_unlock(&group->lock);
+}
+
 static int vfio_device_fops_release(struct inode *inode, struct file *file)
 {
-	struct vfio_device *vdev = vfio_device_of_file(file);
+	struct vfio_device_file *df = vfio_df_of_file(file);
+	struct vfio_device *vdev = df->vdev;
 
-	vfio_device_close(vdev);
+	if (df->group)
+		vfio_df_group_close(df);
+	else
+		vfio_cdev_release(df);
 	vfio_device_put_registration(vdev);
+	kfree(df);
 	return 0;
 }
 
 static ssize_t vfio_device_fops_read(struct file *file, char __user *buf,
 				     size_t count, loff_t *ppos)
 {
-	struct vfio_device *vdev = vfio_device_of_file(file);
+	struct vfio_device *vdev = vfio_df_device(file);
 
-	if (!vdev->ops->read)
+	if (!vdev || !vdev->ops->read)
 		return -EINVAL;
 	return vdev->ops->read(vdev, buf, count, ppos);
 }
@@ -149,18 +229,18 @@ static ssize_t vfio_device_fops_write(struct file *file,
 				      const char __user *buf, size_t count,
 				      loff_t *ppos)
 {
-	struct vfio_device *vdev = vfio_device_of_file(file);
+	struct vfio_device *vdev = vfio_df_device(file);
 
-	if (!vdev->ops->write)
+	if (!vdev || !vdev->ops->write)
 		return -EINVAL;
 	return vdev->ops->write(vdev, buf, count, ppos);
 }
 
 static int vfio_device_fops_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	struct vfio_device *vdev = vfio_device_of_file(file);
+	struct vfio_device *vdev = vfio_df_device(file);
 
-	if (!vdev->ops->mmap)
+	if (!vdev || !vdev->ops->mmap)
 		return -EINVAL;
 	return vdev->ops->mmap(vdev, vma);
 }
@@ -208,15 +288,29 @@ static void vfio_device_pm_put(struct vfio_device *vdev)
 static long vfio_device_fops_ioctl(struct file *file, unsigned int cmd,
 				   unsigned long arg)
 {
-	struct vfio_device *vdev = vfio_device_of_file(file);
+	struct vfio_device_file *df = vfio_df_of_file(file);
+	struct vfio_device *vdev;
 	long ret;
+
+	/* Binding is what grants access, so it comes first. */
+	if (!df->group && cmd == VFIO_DEVICE_BIND_IOMMUFD)
+		return vfio_cdev_ioctl(df, cmd, arg);
+
+	vdev = vfio_df_device(file);
+	if (!vdev)
+		return -EINVAL;
 
 	ret = vfio_device_pm_get(vdev);
 	if (ret)
 		return ret;
 
-	ret = vfio_ioctl_dispatch(vdev, vfio_device_ioctls,
-				  ARRAY_SIZE(vfio_device_ioctls), cmd, arg);
+	ret = -ENOIOCTLCMD;
+	if (!df->group)
+		ret = vfio_cdev_ioctl(df, cmd, arg);
+	if (ret == -ENOIOCTLCMD)
+		ret = vfio_ioctl_dispatch(vdev, vfio_device_ioctls,
+					  ARRAY_SIZE(vfio_device_ioctls), cmd,
+					  arg);
 	if (ret == -ENOIOCTLCMD) {
 		if (vdev->ops->ioctl)
 			ret = vdev->ops->ioctl(vdev, cmd, arg);
@@ -228,46 +322,81 @@ static long vfio_device_fops_ioctl(struct file *file, unsigned int cmd,
 	return ret;
 }
 
-static const struct file_operations vfio_device_fops;
-
 /*
- * Open @vdev for VFIO_GROUP_GET_DEVICE_FD.  The caller holds a
+ * Open @vdev for VFIO_GROUP_GET_DEVICE_FD on @group, whose lock is held
+ * and which has a container or an iommufd.  The caller holds a
  * registration reference, which the returned file takes over.
  */
-struct file *vfio_device_open_file(struct vfio_device *vdev)
+struct file *vfio_device_open_file(struct vfio_device *vdev,
+				   struct vfio_group *group)
 {
-	int err = vfio_device_open(vdev);
+	struct vfio_device_file *df;
 	struct file *file;
+	int ret;
 
-	if (err)
-		return ERR_PTR(err);
+	lockdep_assert_held(&group->lock);
+
+	df = vfio_df_alloc(vdev, group);
+	if (!df)
+		return ERR_PTR(-ENOMEM);
+	df->iommufd = group->iommufd;
+
+	mutex_lock(&vdev->dev_set->lock);
+	ret = vfio_df_open(df);
+	mutex_unlock(&vdev->dev_set->lock);
+	if (ret)
+		goto err_free;
 
 	/* anon_inode_getfd() would not let us set the modes and mapping. */
-	file = anon_inode_getfile("[vfio-device]", &vfio_device_fops, vdev,
+	file = anon_inode_getfile("[vfio-device]", &vfio_device_fops, df,
 				  O_RDWR);
 	if (IS_ERR(file)) {
-		vfio_device_close(vdev);
-		return file;
+		ret = PTR_ERR(file);
+		goto err_close;
 	}
 	file->f_mode |= FMODE_PREAD | FMODE_PWRITE;
 	/* All files of the device share one mapping: zapping it hits all. */
 	file->f_mapping = vdev->inode->i_mapping;
 
-	if (vdev->group->type == VFIO_NO_IOMMU)
+	/* The file pins the group file, hence the group's DMA context. */
+	get_file(group->opened_file);
+	group->device_users++;
+	/* No one else sees @df yet; release only for symmetry. */
+	smp_store_release(&df->access_granted, true);
+
+	if (group->type == VFIO_NO_IOMMU)
 		dev_warn(vdev->dev,
 			 "vfio-noiommu device opened by user (%s:%d)\n",
 			 current->comm, task_pid_nr(current));
 	return file;
+
+err_close:
+	mutex_lock(&vdev->dev_set->lock);
+	vfio_df_close(df);
+	mutex_unlock(&vdev->dev_set->lock);
+err_free:
+	kfree(df);
+	return ERR_PTR(ret);
+}
+
+struct vfio_device_file *vfio_df_from_file(struct file *file)
+{
+	if (file->f_op != &vfio_device_fops)
+		return NULL;
+	return vfio_df_of_file(file);
 }
 
 struct vfio_device *vfio_device_from_file(struct file *file)
 {
-	if (file->f_op != &vfio_device_fops)
-		return NULL;
-	return vfio_device_of_file(file);
+	struct vfio_device_file *df = vfio_df_from_file(file);
+
+	return df ? df->vdev : NULL;
 }
 
-static const struct file_operations vfio_device_fops = {
+const struct file_operations vfio_device_fops = {
+#if IS_ENABLED(CONFIG_VFIO_DEVICE_CDEV)
+	.open		= vfio_cdev_open,
+#endif
 	.read		= vfio_device_fops_read,
 	.write		= vfio_device_fops_write,
 	.mmap		= vfio_device_fops_mmap,

@@ -21,6 +21,16 @@
  *
  * noiommu and emulated groups are made up by the core for a single
  * device, with an iommu_group of their own.
+ *
+ * Instead of a container the user may give VFIO_GROUP_SET_CONTAINER an
+ * iommufd (with CONFIG_IOMMUFD; /dev/vfio/vfio itself is one when iommufd
+ * serves it).  The group then claims no DMA ownership of its own: each
+ * device opened through it is bound to the iommufd, which claims the
+ * device, and attached to the iommufd's compatibility IOAS.
+ *
+ * The group path and the device cdev (cdev.c) exclude each other: while
+ * the group file is open no device of the group can be bound through its
+ * cdev, and while one is bound the group cannot be opened.
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
@@ -51,7 +61,7 @@ static long vfio_group_get_status(void *obj, void *karg, void __user *uarg)
 	mutex_lock(&group->lock);
 	if (!group->iommu_group) {
 		ret = -ENODEV;
-	} else if (group->container) {
+	} else if (group->container || group->iommufd) {
 		status->flags = VFIO_GROUP_FLAGS_VIABLE |
 				VFIO_GROUP_FLAGS_CONTAINER_SET;
 	} else if (!iommu_group_dma_owner_claimed(group->iommu_group)) {
@@ -69,6 +79,7 @@ static long vfio_group_set_container(void *obj, void *karg, void __user *uarg)
 {
 	struct vfio_container *container;
 	struct vfio_group *group = obj;
+	struct iommufd_ctx *ictx;
 	struct file *file;
 	int fd, ret;
 
@@ -80,7 +91,7 @@ static long vfio_group_set_container(void *obj, void *karg, void __user *uarg)
 		return -EBADF;
 
 	mutex_lock(&group->lock);
-	if (group->container) {
+	if (group->container || group->iommufd) {
 		ret = -EINVAL;
 		goto out;
 	}
@@ -89,15 +100,35 @@ static long vfio_group_set_container(void *obj, void *karg, void __user *uarg)
 		goto out;
 	}
 	container = vfio_container_from_file(file);
-	if (!container) {
+	if (container) {
+		ret = vfio_container_attach(container, group);
+		goto out;
+	}
+	ictx = vfio_iommufd_ctx_from_file(file);
+	if (IS_ERR(ictx)) {
 		ret = -EBADFD;
 		goto out;
 	}
-	ret = vfio_container_attach(container, group);
+	ret = vfio_iommufd_group_set(group, ictx);
+	if (ret)
+		vfio_iommufd_ctx_put(ictx);
 out:
 	mutex_unlock(&group->lock);
 	fput(file);
 	return ret;
+}
+
+/* The group leaves its container or iommufd; no device is open. */
+static void vfio_group_drop_dma(struct vfio_group *group)
+{
+	lockdep_assert_held(&group->lock);
+
+	if (group->container)
+		vfio_container_detach(group);
+	if (group->iommufd) {
+		vfio_iommufd_ctx_put(group->iommufd);
+		group->iommufd = NULL;
+	}
 }
 
 static long vfio_group_unset_container(void *obj, void *karg,
@@ -107,12 +138,12 @@ static long vfio_group_unset_container(void *obj, void *karg,
 	long ret = 0;
 
 	mutex_lock(&group->lock);
-	if (!group->container)
+	if (!group->container && !group->iommufd)
 		ret = -EINVAL;
 	else if (group->device_users)
 		ret = -EBUSY;
 	else
-		vfio_container_detach(group);
+		vfio_group_drop_dma(group);
 	mutex_unlock(&group->lock);
 	return ret;
 }
@@ -151,7 +182,8 @@ static struct vfio_device *vfio_group_find_device(struct vfio_group *group,
  * Give the caller a new fd for @vdev.  On success the file owns the
  * registration reference the caller holds; on failure the caller keeps it.
  */
-static int vfio_group_new_device_fd(struct vfio_device *vdev)
+static int vfio_group_new_device_fd(struct vfio_group *group,
+				    struct vfio_device *vdev)
 {
 	struct file *file;
 	int fd;
@@ -160,7 +192,14 @@ static int vfio_group_new_device_fd(struct vfio_device *vdev)
 	if (fd < 0)
 		return fd;
 
-	file = vfio_device_open_file(vdev);
+	mutex_lock(&group->lock);
+	if (!group->container && !group->iommufd)
+		file = ERR_PTR(-EINVAL);
+	else if (group->type == VFIO_NO_IOMMU && !capable(CAP_SYS_RAWIO))
+		file = ERR_PTR(-EPERM);
+	else
+		file = vfio_device_open_file(vdev, group);
+	mutex_unlock(&group->lock);
 	if (IS_ERR(file)) {
 		put_unused_fd(fd);
 		return PTR_ERR(file);
@@ -183,7 +222,7 @@ static long vfio_group_get_device_fd(void *obj, void *karg, void __user *uarg)
 	if (IS_ERR(vdev))
 		return PTR_ERR(vdev);
 
-	fd = vfio_group_new_device_fd(vdev);
+	fd = vfio_group_new_device_fd(obj, vdev);
 	if (fd < 0)
 		vfio_device_put_registration(vdev);
 	return fd;
@@ -218,6 +257,8 @@ static int vfio_group_fops_open(struct inode *inode, struct file *file)
 		ret = -EPERM;
 	else if (group->opened_file)
 		ret = -EBUSY;	/* one user owns the group */
+	else if (group->cdev_users)
+		ret = -EBUSY;	/* a device is bound through its cdev */
 
 	if (!ret) {
 		group->opened_file = file;
@@ -233,10 +274,9 @@ static int vfio_group_fops_release(struct inode *inode, struct file *file)
 
 	/* Open device files hold this file, so none is left here. */
 	mutex_lock(&group->lock);
-	if (group->container) {
+	if (group->container)
 		vfio_container_notify(group);
-		vfio_container_detach(group);
-	}
+	vfio_group_drop_dma(group);
 	group->opened_file = NULL;
 	mutex_unlock(&group->lock);
 	return 0;
@@ -447,8 +487,7 @@ void vfio_group_remove_device(struct vfio_device *vdev)
 
 	mutex_lock(&group->lock);
 	WARN_ON(!list_empty(&group->device_list));
-	if (group->container)
-		vfio_container_detach(group);
+	vfio_group_drop_dma(group);
 	iommu_group = group->iommu_group;
 	group->iommu_group = NULL;
 	mutex_unlock(&group->lock);
@@ -481,6 +520,34 @@ void vfio_group_exit(void)
 {
 	WARN_ON(!list_empty(&vfio_groups));
 	ida_destroy(&vfio_group_minors);
+}
+
+/**
+ * vfio_group_block_cdev - keep the group path away while a device of the
+ *	group is bound through its cdev
+ * @group: the device's group
+ *
+ * Return: 0, or -EBUSY while the group file is open.
+ */
+int vfio_group_block_cdev(struct vfio_group *group)
+{
+	int ret = 0;
+
+	mutex_lock(&group->lock);
+	if (group->opened_file)
+		ret = -EBUSY;
+	else
+		group->cdev_users++;
+	mutex_unlock(&group->lock);
+	return ret;
+}
+
+void vfio_group_unblock_cdev(struct vfio_group *group)
+{
+	mutex_lock(&group->lock);
+	WARN_ON(!group->cdev_users);
+	group->cdev_users--;
+	mutex_unlock(&group->lock);
 }
 
 struct vfio_group *vfio_group_from_file(struct file *file)

@@ -247,7 +247,9 @@ int vfio_pin_pages(struct vfio_device *vdev, dma_addr_t iova, int npage,
 		return -EINVAL;
 	if (!vdev->ops->dma_unmap)
 		return -EINVAL;
-	return vfio_container_pin_pages(vdev, iova, npage, prot, pages);
+	if (npage > VFIO_PIN_PAGES_MAX_ENTRIES)
+		return -E2BIG;
+	return vdev->dma_ctx->pin_pages(vdev, iova, npage, prot, pages);
 }
 EXPORT_SYMBOL_GPL(vfio_pin_pages);
 
@@ -262,7 +264,9 @@ void vfio_unpin_pages(struct vfio_device *vdev, dma_addr_t iova, int npage)
 	if (WARN_ON(!vfio_device_is_open(vdev)) ||
 	    WARN_ON(!vdev->ops->dma_unmap))
 		return;
-	vfio_container_unpin_pages(vdev, iova, npage);
+	if (WARN_ON(npage <= 0 || npage > VFIO_PIN_PAGES_MAX_ENTRIES))
+		return;
+	vdev->dma_ctx->unpin_pages(vdev, iova, npage);
 }
 EXPORT_SYMBOL_GPL(vfio_unpin_pages);
 
@@ -282,8 +286,13 @@ EXPORT_SYMBOL_GPL(vfio_unpin_pages);
 int vfio_dma_rw(struct vfio_device *vdev, dma_addr_t iova, void *data,
 		size_t len, bool write)
 {
+	const struct vfio_dma_ctx_ops *ctx;
+
 	if (!data || !len || !vfio_device_is_open(vdev))
 		return -EINVAL;
-	return vfio_container_dma_rw(vdev, iova, data, len, write);
+	ctx = READ_ONCE(vdev->dma_ctx);
+	if (!ctx)
+		return -EINVAL;
+	return ctx->dma_rw(vdev, iova, data, len, write);
 }
 EXPORT_SYMBOL_GPL(vfio_dma_rw);

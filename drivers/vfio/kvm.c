@@ -5,8 +5,9 @@
  * KVM's VFIO pseudo device (virt/kvm/vfio.c) is given group or device
  * files by userspace and reaches the functions here through symbol_get(),
  * so that neither module needs the other.  The KVM instance it sets on a
- * group is remembered in the group; each device of the group takes a
- * reference on that instance when first opened and keeps it, in
+ * group file is remembered in the group, the one it sets on a device
+ * cdev file in that file.  A device takes a reference on the instance of
+ * the file it is first opened (or bound) through and keeps it, in
  * &vfio_device.kvm, until its last close.  We in turn reach KVM through
  * symbol_get(), and pin kvm.ko for as long as a device holds a reference.
  */
@@ -17,18 +18,35 @@
 #endif
 #include "core.h"
 
-#if IS_ENABLED(CONFIG_KVM)
-/* Take a reference on the group's KVM, if it has one, for @vdev. */
-void vfio_device_get_kvm(struct vfio_device *vdev)
+/*
+ * Where the KVM instance of a device file is kept: in the group for a
+ * file of the group, in the file itself for a cdev file.
+ */
+static struct kvm **vfio_df_kvm_slot(struct vfio_device_file *df,
+				     spinlock_t **lock)
 {
-	struct vfio_group *group = vdev->group;
+	if (df->group) {
+		*lock = &df->group->kvm_lock;
+		return &df->group->kvm;
+	}
+	*lock = &df->kvm_lock;
+	return &df->kvm;
+}
+
+#if IS_ENABLED(CONFIG_KVM)
+/* Take a reference on the KVM of @df, if it has one, for its device. */
+void vfio_df_get_kvm(struct vfio_device_file *df)
+{
+	struct vfio_device *vdev = df->vdev;
 	bool (*get_safe)(struct kvm *kvm);
 	void (*put)(struct kvm *kvm);
-	struct kvm *kvm;
+	struct kvm **slot, *kvm;
+	spinlock_t *lock;	/* the one guarding *slot */
 
 	lockdep_assert_held(&vdev->dev_set->lock);
 
-	if (!READ_ONCE(group->kvm))
+	slot = vfio_df_kvm_slot(df, &lock);
+	if (!READ_ONCE(*slot))
 		return;
 
 	/* This module reference stays with the device until put. */
@@ -42,11 +60,11 @@ void vfio_device_get_kvm(struct vfio_device *vdev)
 	}
 
 	/* Under the lock the instance cannot be unset and freed meanwhile. */
-	spin_lock(&group->kvm_lock);
-	kvm = group->kvm;
+	spin_lock(lock);
+	kvm = *slot;
 	if (kvm && !get_safe(kvm))
 		kvm = NULL;
-	spin_unlock(&group->kvm_lock);
+	spin_unlock(lock);
 	symbol_put(kvm_get_kvm_safe);
 
 	if (!kvm) {
@@ -65,7 +83,7 @@ void vfio_device_put_kvm(struct vfio_device *vdev)
 	if (!vdev->kvm)
 		return;
 
-	/* kvm.ko is pinned by the reference taken in vfio_device_get_kvm(). */
+	/* kvm.ko is pinned by the reference taken in vfio_df_get_kvm(). */
 	put = symbol_get(kvm_put_kvm);
 	if (!WARN_ON(!put)) {
 		put(vdev->kvm);
@@ -75,7 +93,7 @@ void vfio_device_put_kvm(struct vfio_device *vdev)
 	symbol_put(kvm_put_kvm);
 }
 #else
-void vfio_device_get_kvm(struct vfio_device *vdev)
+void vfio_df_get_kvm(struct vfio_device_file *df)
 {
 }
 
@@ -158,20 +176,31 @@ EXPORT_SYMBOL_GPL(vfio_file_enforced_coherent);
  * @file: a VFIO group or device file
  * @kvm: the instance, or NULL to end the association
  *
- * Devices of a group opened afterwards find @kvm in &vfio_device.kvm.  A
- * device file is accepted but changes nothing: the device took its KVM
- * from its group when it was opened.
+ * Devices of a group opened afterwards, or a device whose cdev file is
+ * bound afterwards, find @kvm in &vfio_device.kvm.  A file made by
+ * VFIO_GROUP_GET_DEVICE_FD is accepted but changes nothing: the device
+ * took its KVM from its group when it was opened.
  */
 void vfio_file_set_kvm(struct file *file, struct kvm *kvm)
 {
 	struct vfio_group *group = vfio_group_from_file(file);
+	struct vfio_device_file *df;
+	spinlock_t *lock;	/* the one guarding *slot */
+	struct kvm **slot;
 
-	if (!group)
-		return;
+	if (group) {
+		lock = &group->kvm_lock;
+		slot = &group->kvm;
+	} else {
+		df = vfio_df_from_file(file);
+		if (!df || df->group)
+			return;
+		slot = vfio_df_kvm_slot(df, &lock);
+	}
 
-	spin_lock(&group->kvm_lock);
-	WRITE_ONCE(group->kvm, kvm);
-	spin_unlock(&group->kvm_lock);
+	spin_lock(lock);
+	WRITE_ONCE(*slot, kvm);
+	spin_unlock(lock);
 }
 EXPORT_SYMBOL_GPL(vfio_file_set_kvm);
 
@@ -206,17 +235,20 @@ struct iommu_group *vfio_file_iommu_group(struct file *file)
 EXPORT_SYMBOL_GPL(vfio_file_iommu_group);
 
 /**
- * vfio_file_has_dev - whether a VFIO group file gives access to a device
+ * vfio_file_has_dev - whether a VFIO file gives access to a device
  * @file: the file to check (bus drivers get it from the user, for
  *	example in VFIO_DEVICE_PCI_HOT_RESET)
  * @vdev: the device
  *
- * Return: true if @file is the group file of @vdev's group.
+ * Return: true if @file is the group file of @vdev's group, or a file of
+ * @vdev itself.
  */
 bool vfio_file_has_dev(struct file *file, struct vfio_device *vdev)
 {
 	struct vfio_group *group = vfio_group_from_file(file);
 
-	return group && group == vdev->group;
+	if (group)
+		return group == vdev->group;
+	return vfio_device_from_file(file) == vdev;
 }
 EXPORT_SYMBOL_GPL(vfio_file_has_dev);

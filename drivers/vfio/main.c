@@ -7,7 +7,8 @@
  *  - class "vfio" holds the group nodes (/dev/vfio/N, /dev/vfio/noiommu-N),
  *    whose minors come from the region allocated here;
  *  - class "vfio-dev" holds one "vfioN" device per registered vfio_device,
- *    a child of the device it exposes (no node).
+ *    a child of the device it exposes; with CONFIG_VFIO_DEVICE_CDEV it has
+ *    a node, /dev/vfio/devices/vfioN, from a second region (cdev.c).
  *
  * The container node /dev/vfio/vfio is a misc device (container.c).
  */
@@ -59,14 +60,20 @@ static int __init vfio_init(void)
 		goto err_chrdev;
 	}
 
+	ret = vfio_cdev_init();
+	if (ret)
+		goto err_device_class;
+
 	/* Last: from here on userspace can open /dev/vfio/vfio. */
 	ret = vfio_container_init();
 	if (ret)
-		goto err_device_class;
+		goto err_cdev;
 
 	pr_info("VFIO core loaded\n");
 	return 0;
 
+err_cdev:
+	vfio_cdev_exit();
 err_device_class:
 	class_destroy(vfio_device_class);
 err_chrdev:
@@ -81,6 +88,7 @@ err_virqfd:
 static void __exit vfio_exit(void)
 {
 	vfio_container_exit();
+	vfio_cdev_exit();
 	class_destroy(vfio_device_class);
 	unregister_chrdev_region(vfio_group_devt, MINORMASK + 1);
 	class_destroy(vfio_group_class);

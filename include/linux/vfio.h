@@ -18,6 +18,7 @@
 #ifndef __LINUX_VFIO_H
 #define __LINUX_VFIO_H
 
+#include <linux/cdev.h>
 #include <linux/completion.h>
 #include <linux/device.h>
 #include <linux/iommu.h>
@@ -27,8 +28,12 @@
 #include <uapi/linux/vfio.h>
 
 struct file;
+struct iommufd_access;
+struct iommufd_ctx;
+struct iommufd_device;
 struct kvm;
 struct vfio_device;
+struct vfio_dma_ctx_ops;
 struct vfio_group;
 struct virqfd;
 
@@ -65,7 +70,15 @@ struct vfio_device_set {
  * Maintained by the core, readable by the bus driver:
  * @dev_set: the set this device belongs to (itself alone by default)
  * @open_count: how many times the device is open (under @dev_set's lock)
- * @kvm: KVM instance associated through the group, while open
+ * @kvm: KVM instance associated through the group (or, for a device
+ *	bound through its cdev, through the device file), while open
+ * @iommufd_device: the iommufd device of a physical device bound to an
+ *	iommufd (vfio_iommufd_physical_bind()), or NULL
+ * @iommufd_access: the iommufd access of an emulated device bound to an
+ *	iommufd (vfio_iommufd_emulated_bind()), or NULL
+ * @iommufd_attached: @iommufd_device or @iommufd_access is attached to
+ *	an IOAS or HWPT
+ * @cdev_opened: the device is open through /dev/vfio/devices/vfioN
  *
  * Private to the core:
  * @set_node: link in &vfio_device_set.members
@@ -78,6 +91,10 @@ struct vfio_device_set {
  * @unregistered: completed when @registration drops to zero
  * @inode: owns the address space of every file of the device, so that
  *	unmap_mapping_range(@inode->i_mapping, ...) zaps all user mappings
+ * @cdev: the character device of /dev/vfio/devices/vfioN (with
+ *	CONFIG_VFIO_DEVICE_CDEV)
+ * @iommufd_ictx: the iommufd context the device is bound to, or NULL
+ * @dma_ctx: how the device reaches memory while it is open
  */
 struct vfio_device {
 	const struct vfio_device_ops *ops;
@@ -89,6 +106,10 @@ struct vfio_device {
 	struct kvm *kvm;
 	unsigned int open_count;
 	struct vfio_device_set *dev_set;
+	struct iommufd_device *iommufd_device;
+	struct iommufd_access *iommufd_access;
+	u8 iommufd_attached:1;
+	u8 cdev_opened:1;
 
 	struct list_head set_node;
 	struct vfio_group *group;
@@ -98,6 +119,9 @@ struct vfio_device {
 	int index;
 	struct device device;
 	struct inode *inode;
+	struct cdev cdev;
+	struct iommufd_ctx *iommufd_ictx;
+	const struct vfio_dma_ctx_ops *dma_ctx;
 };
 
 /**
@@ -121,6 +145,17 @@ struct vfio_device {
  *	unmapped; the driver must unpin it before returning
  * @device_feature: VFIO_DEVICE_FEATURE requests the core does not
  *	handle; optional
+ * @bind_iommufd: the device is opened with an iommufd providing DMA; set
+ *	*@out_device_id to the iommufd object id.  Under the device set
+ *	lock.  Optional: without it the core uses
+ *	vfio_iommufd_physical_bind() for a device registered with
+ *	vfio_register_group_dev() and vfio_iommufd_emulated_bind() for one
+ *	registered with vfio_register_emulated_iommu_dev().  Likewise for
+ *	the three below.
+ * @unbind_iommufd: undo @bind_iommufd (after @detach_ioas)
+ * @attach_ioas: attach the bound device to the IOAS or HWPT *@pt_id,
+ *	replacing any current attachment; *@pt_id returns the HWPT used
+ * @detach_ioas: undo @attach_ioas; nothing to do when not attached
  */
 struct vfio_device_ops {
 	/* Lifetime of the driver's state */
@@ -146,6 +181,13 @@ struct vfio_device_ops {
 
 	/* Emulated devices: a pinned range goes away */
 	void (*dma_unmap)(struct vfio_device *vdev, u64 iova, u64 length);
+
+	/* DMA through an iommufd */
+	int (*bind_iommufd)(struct vfio_device *vdev, struct iommufd_ctx *ictx,
+			    u32 *out_device_id);
+	void (*unbind_iommufd)(struct vfio_device *vdev);
+	int (*attach_ioas)(struct vfio_device *vdev, u32 *pt_id);
+	void (*detach_ioas)(struct vfio_device *vdev);
 
 	char *name;
 };
@@ -216,6 +258,60 @@ unsigned int vfio_device_set_open_count(struct vfio_device_set *dev_set);
 struct vfio_device *
 vfio_find_device_in_devset(struct vfio_device_set *dev_set,
 			   struct device *dev);
+
+/*
+ * iommufd: the implementations of the four &vfio_device_ops callbacks
+ * above for devices behind an IOMMU (physical) and for devices whose
+ * driver does the DMA (emulated), and what bus drivers ask of a bound
+ * device.
+ */
+#if IS_ENABLED(CONFIG_IOMMUFD)
+struct iommufd_ctx *vfio_iommufd_device_ictx(struct vfio_device *vdev);
+int vfio_iommufd_get_dev_id(struct vfio_device *vdev, struct iommufd_ctx *ictx);
+int vfio_iommufd_physical_bind(struct vfio_device *vdev,
+			       struct iommufd_ctx *ictx, u32 *out_device_id);
+void vfio_iommufd_physical_unbind(struct vfio_device *vdev);
+int vfio_iommufd_physical_attach_ioas(struct vfio_device *vdev, u32 *pt_id);
+void vfio_iommufd_physical_detach_ioas(struct vfio_device *vdev);
+int vfio_iommufd_emulated_bind(struct vfio_device *vdev,
+			       struct iommufd_ctx *ictx, u32 *out_device_id);
+void vfio_iommufd_emulated_unbind(struct vfio_device *vdev);
+int vfio_iommufd_emulated_attach_ioas(struct vfio_device *vdev, u32 *pt_id);
+void vfio_iommufd_emulated_detach_ioas(struct vfio_device *vdev);
+#else
+static inline struct iommufd_ctx *
+vfio_iommufd_device_ictx(struct vfio_device *vdev)
+{
+	return NULL;
+}
+
+static inline int vfio_iommufd_get_dev_id(struct vfio_device *vdev,
+					  struct iommufd_ctx *ictx)
+{
+	return VFIO_PCI_DEVID_NOT_OWNED;
+}
+
+/* Without iommufd the callbacks are simply absent from the ops. */
+#define vfio_iommufd_physical_bind		NULL
+#define vfio_iommufd_physical_unbind		NULL
+#define vfio_iommufd_physical_attach_ioas	NULL
+#define vfio_iommufd_physical_detach_ioas	NULL
+#define vfio_iommufd_emulated_bind		NULL
+#define vfio_iommufd_emulated_unbind		NULL
+#define vfio_iommufd_emulated_attach_ioas	NULL
+#define vfio_iommufd_emulated_detach_ioas	NULL
+#endif
+
+/**
+ * vfio_device_cdev_opened - whether a device is open through its cdev
+ * @vdev: the device
+ *
+ * Return: true while a /dev/vfio/devices/vfioN file of @vdev is bound.
+ */
+static inline bool vfio_device_cdev_opened(struct vfio_device *vdev)
+{
+	return vdev->cdev_opened;
+}
 
 /* KVM hooks, reached through symbol_get() */
 bool vfio_file_is_valid(struct file *file);

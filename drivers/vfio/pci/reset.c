@@ -12,7 +12,10 @@
  *    set's lock covers all of them.  Such a reset is allowed only when
  *    every affected function is in the set (bound to a vfio-pci driver)
  *    and, for VFIO_DEVICE_PCI_HOT_RESET, when the user proves it owns each
- *    of them by passing the files of their groups.  When the last user of
+ *    of them: by passing the files of their groups when the device was
+ *    opened through its group, or, when it was bound through its cdev,
+ *    by an empty array, each function then being bound to the same
+ *    iommufd or in an IOMMU group that iommufd owns.  When the last user of
  *    a set closes and some member could not be reset otherwise
  *    (needs_reset), the set is reset as a whole.
  *
@@ -113,11 +116,34 @@ static int count_one(struct pci_dev *pdev, void *arg)
 	return 0;
 }
 
+/*
+ * @ictx: for a device bound through its cdev, the iommufd whose view the
+ *	entries give (device ids instead of group ids); @dev_set is then the
+ *	set whose members are looked up, and @all_owned tells whether the
+ *	user owns every function
+ */
 struct hot_reset_fill {
 	struct vfio_pci_dependent_device *devs;
 	unsigned int max;
 	unsigned int n;
+	struct iommufd_ctx *ictx;
+	struct vfio_device_set *dev_set;
+	bool all_owned;
 };
+
+/* The id of a function as the user of @ictx knows it; see the uAPI. */
+static int hot_reset_devid(struct vfio_device_set *dev_set,
+			   struct pci_dev *pdev, struct iommufd_ctx *ictx)
+{
+	struct vfio_device *member;
+	int id;
+
+	member = vfio_find_device_in_devset(dev_set, &pdev->dev);
+	if (!member)	/* not even bound to vfio-pci */
+		return VFIO_PCI_DEVID_NOT_OWNED;
+	id = vfio_iommufd_get_dev_id(member, ictx);
+	return id < 0 ? VFIO_PCI_DEVID_NOT_OWNED : id;
+}
 
 static int fill_one(struct pci_dev *pdev, void *arg)
 {
@@ -132,7 +158,15 @@ static int fill_one(struct pci_dev *pdev, void *arg)
 		return -EPERM;
 
 	d = &f->devs[f->n++];
-	d->group_id = iommu_group_id(group);
+	if (f->ictx) {
+		int id = hot_reset_devid(f->dev_set, pdev, f->ictx);
+
+		if (id == VFIO_PCI_DEVID_NOT_OWNED)
+			f->all_owned = false;
+		d->devid = id;
+	} else {
+		d->group_id = iommu_group_id(group);
+	}
 	d->segment = pci_domain_nr(pdev->bus);
 	d->bus = pdev->bus->number;
 	d->devfn = pdev->devfn;
@@ -167,6 +201,14 @@ long vfio_pci_ioctl_hot_reset_info(void *obj, void *karg, void __user *uarg)
 	if (ret)
 		return ret;
 
+	/* A cdev user has no group files: it is told device ids instead. */
+	if (vfio_device_cdev_opened(&vdev->vdev)) {
+		fill.ictx = vfio_iommufd_device_ictx(&vdev->vdev);
+		fill.dev_set = vdev->vdev.dev_set;
+		fill.all_owned = true;
+		hdr->flags = VFIO_PCI_HOT_RESET_FLAG_DEV_ID;
+	}
+
 	reset_scope_walk(vdev->pdev, slot, count_one, &needed);
 	if (!needed)
 		return -ERANGE;
@@ -194,6 +236,8 @@ long vfio_pci_ioctl_hot_reset_info(void *obj, void *karg, void __user *uarg)
 		goto out_free;
 	}
 	hdr->count = fill.n;
+	if (fill.ictx && fill.all_owned)
+		hdr->flags |= VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED;
 out_hdr:
 	if (copy_to_user(uhdr, hdr, sizeof(*hdr)))
 		ret = -EFAULT;
@@ -258,11 +302,17 @@ static void dev_set_pm_put(struct vfio_device_set *dev_set)
 		pm_runtime_put(&cur->pdev->dev);
 }
 
-static bool owned_by_groups(struct vfio_device *vdev, struct file **groups,
-			    unsigned int nr)
+/*
+ * Does the user own @vdev?  It passed the files @groups, or (cdev) it
+ * is the user of @ictx, which must have @vdev bound or own its group.
+ */
+static bool owned_by_user(struct vfio_device *vdev, struct file **groups,
+			  unsigned int nr, struct iommufd_ctx *ictx)
 {
 	unsigned int i;
 
+	if (ictx)
+		return vfio_iommufd_get_dev_id(vdev, ictx) >= 0;
 	for (i = 0; i < nr; i++)
 		if (vfio_file_has_dev(groups[i], vdev))
 			return true;
@@ -270,13 +320,15 @@ static bool owned_by_groups(struct vfio_device *vdev, struct file **groups,
 }
 
 /*
- * Reset @dev_set's slot or bus for a user holding the files @groups.
- * Every member must belong to one of the groups; every member's memory
- * lock is taken (trylock: these are unrelated devices, contention means
- * another user is busy with one, so give up rather than risk a deadlock).
+ * Reset @dev_set's slot or bus for a user holding the files @groups (or
+ * using @ictx).  Every member must be owned by that user; every member's
+ * memory lock is taken (trylock: these are unrelated devices, contention
+ * means another user is busy with one, so give up rather than risk a
+ * deadlock).
  */
 static int dev_set_hot_reset(struct vfio_device_set *dev_set,
-			     struct file **groups, unsigned int nr)
+			     struct file **groups, unsigned int nr,
+			     struct iommufd_ctx *ictx)
 {
 	struct vfio_pci_core_device *cur, *locked_end = NULL;
 	struct pci_dev *pdev;
@@ -293,7 +345,7 @@ static int dev_set_hot_reset(struct vfio_device_set *dev_set,
 		goto out_unlock;
 
 	list_for_each_entry(cur, &dev_set->members, vdev.set_node) {
-		if (!owned_by_groups(&cur->vdev, groups, nr)) {
+		if (!owned_by_user(&cur->vdev, groups, nr, ictx)) {
 			ret = -EINVAL;
 			break;
 		}
@@ -344,12 +396,18 @@ long vfio_pci_ioctl_hot_reset(void *obj, void *karg, void __user *uarg)
 	bool slot;
 	long ret;
 
-	/* Group opened devices must name groups; there is no cdev path. */
-	if (!hdr->count)
+	/*
+	 * A device opened through its group proves ownership with group
+	 * files; one bound through its cdev with its iommufd, and no files.
+	 */
+	if (!hdr->count != vfio_device_cdev_opened(&vdev->vdev))
 		return -EINVAL;
 	ret = reset_scope(vdev->pdev, &slot);
 	if (ret)
 		return ret;
+	if (!hdr->count)
+		return dev_set_hot_reset(vdev->vdev.dev_set, NULL, 0,
+					 vfio_iommufd_device_ictx(&vdev->vdev));
 
 	/* One group per affected function at most bounds the array. */
 	reset_scope_walk(vdev->pdev, slot, count_one, &max);
@@ -379,7 +437,7 @@ long vfio_pci_ioctl_hot_reset(void *obj, void *karg, void __user *uarg)
 		}
 	}
 
-	ret = dev_set_hot_reset(vdev->vdev.dev_set, files, got);
+	ret = dev_set_hot_reset(vdev->vdev.dev_set, files, got, NULL);
 
 out_put:
 	for (i = 0; i < got; i++)

@@ -83,6 +83,10 @@ static const struct vfio_device_ops vfio_pci_ops = {
 	.device_feature	= vfio_pci_core_ioctl_feature,
 	.init		= vfio_pci_core_init_dev,
 	.release	= vfio_pci_core_release_dev,
+	.bind_iommufd	= vfio_iommufd_physical_bind,
+	.unbind_iommufd	= vfio_iommufd_physical_unbind,
+	.attach_ioas	= vfio_iommufd_physical_attach_ioas,
+	.detach_ioas	= vfio_iommufd_physical_detach_ioas,
 	.name		= "vfio-pci",
 };
 

@@ -341,6 +341,10 @@ static const struct vfio_device_ops emu_ops = {
 	.close_device = emu_close_device,
 	.ioctl = emu_ioctl,
 	.dma_unmap = emu_dma_unmap,
+	.bind_iommufd = vfio_iommufd_emulated_bind,
+	.unbind_iommufd = vfio_iommufd_emulated_unbind,
+	.attach_ioas = vfio_iommufd_emulated_attach_ioas,
+	.detach_ioas = vfio_iommufd_emulated_detach_ioas,
 };
 
 /* The same device without dma_unmap: vfio_pin_pages() must refuse it. */

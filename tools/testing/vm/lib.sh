@@ -85,6 +85,8 @@ NESTED_KERNEL=${NESTED_KERNEL:-$BUILD/$ARCH-bench/$KIMAGE}
 # use_kernel FLAVOUR: point the build and boot scripts at another kernel.
 #   test   this repo's VFIO with debug options (the default)
 #   lean   this repo's VFIO, no debug options
+#   compat the test kernel without VFIO's container: iommufd serves
+#          /dev/vfio/vfio (x86_64)
 #   stock  pristine linux-source-6.12 (its own VFIO), no debug options
 #   stock-test  the same with the test kernel's debug options: the
 #          baseline of the parity runs (run-tests.sh -s)
@@ -101,15 +103,27 @@ vfio_fragments() {
 	fi
 }
 
+# The iommufd fragment (iommufd and the device cdev) where 6.12 allows
+# the cdev: not with the sPAPR TCE IOMMU.
+iommufd_fragment() {
+	[ "$ARCH" = ppc64le ] || echo iommufd
+}
+
 use_kernel() {
+	local iommufd
+	iommufd=$(iommufd_fragment)
 	case $1 in
 	test)
 		SRC=$BUILD/src OUT=$BUILD/$ARCH MODROOT=$BUILD/$ARCH-mod
-		LOCALVERSION=-vfio OVERLAY=1 FRAGMENTS="base $ARCH $(vfio_fragments vfio) debug"
+		LOCALVERSION=-vfio OVERLAY=1 FRAGMENTS="base $ARCH $(vfio_fragments vfio) $iommufd debug"
 		;;
 	lean)
 		SRC=$BUILD/src OUT=$BUILD/$ARCH-bench MODROOT=$BUILD/$ARCH-bench-mod
-		LOCALVERSION=-vfio OVERLAY=1 FRAGMENTS="base $ARCH $(vfio_fragments vfio)"
+		LOCALVERSION=-vfio OVERLAY=1 FRAGMENTS="base $ARCH $(vfio_fragments vfio) $iommufd"
+		;;
+	compat)
+		SRC=$BUILD/src OUT=$BUILD/$ARCH-compat MODROOT=$BUILD/$ARCH-compat-mod
+		LOCALVERSION=-vfio OVERLAY=1 FRAGMENTS="base $ARCH $(vfio_fragments vfio) compat debug"
 		;;
 	stock)
 		SRC=$BUILD/src-stock OUT=$BUILD/$ARCH-stock MODROOT=$BUILD/$ARCH-stock-mod
@@ -120,7 +134,7 @@ use_kernel() {
 		LOCALVERSION=-stock OVERLAY=0 FRAGMENTS="base $ARCH $(vfio_fragments stock-vfio) debug"
 		;;
 	*)
-		echo "harness: unknown kernel '$1' (test, lean, stock, stock-test)" >&2
+		echo "harness: unknown kernel '$1' (test, lean, compat, stock, stock-test)" >&2
 		return 2
 		;;
 	esac

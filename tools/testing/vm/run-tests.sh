@@ -106,7 +106,8 @@ run_arch() {
 		fail_result "$adir" build-kernel "$ARCH: $flavour kernel did not build (see $(use_kernel $flavour; echo "$OUT")/build.log)"
 		return
 	fi
-	if [ "$ARCH" = x86_64 ] && [ $flavour = test ] && want client-nvme-assign &&
+	if [ "$ARCH" = x86_64 ] && [ $flavour = test ] &&
+	   { want client-nvme-assign || want compat-client-nvme; } &&
 	   ! timed "$ARCH kernel (lean)" "$VM/build-kernel.sh" lean; then
 		fail_result "$adir" build-lean-kernel "$ARCH: lean kernel did not build (see $BUILD/$ARCH-bench/build.log)"
 	fi
@@ -123,7 +124,7 @@ run_arch() {
 	# Only the programs of this architecture's manifest entries.
 	local progs=()
 	while read -r name kind arg; do
-		[ "$kind" = selftest ] && progs+=("$stout/$name")
+		[ "$kind" = selftest ] && progs+=("$stout/${arg:-$name}")
 	done < <(arch_manifest)
 	say "$ARCH: building ${#progs[@]} test programs into $stout"
 	# From the overlaid tree (ours), or from this repository next to the
@@ -161,11 +162,11 @@ run_arch() {
 			echo "$name kunit_module $arg" >>"$plan"
 			;;
 		selftest)
-			if [ ! -x "$stout/$name" ]; then
+			if [ ! -x "$stout/${arg:-$name}" ]; then
 				fail_result "$adir" "$name" "$name: did not build (see $adir/selftests-build.log)"
 				continue
 			fi
-			echo "$name $(printf %q "$stout/$name")" >>"$plan"
+			echo "$name $(printf %q "$stout/${arg:-$name}")" >>"$plan"
 			;;
 		client)
 			line="$name $(printf %q "$VM/clients/test-${arg%% *}.sh")"
@@ -180,36 +181,52 @@ run_arch() {
 	done < <(arch_manifest)
 
 	# One VM boot per profile of this architecture (profiles/NAME.conf:
-	# ARCH, the entries it takes by TESTS regex, its run-vm.sh options);
-	# whatever no profile takes runs in the default VM, "main".
-	local -A vm_args=()
+	# ARCH, the entries it takes by TESTS regex, its run-vm.sh options,
+	# and KERNEL, a kernel flavour other than the run's); whatever no
+	# profile takes runs in the default VM, "main".  A profile with its
+	# own kernel tests our VFIO in another configuration: a parity run
+	# leaves its entries out.
+	local -A vm_args=() vm_kernel=()
 	local rest conf prof mine vmdir vmrc
 	rest=$(cat "$plan")
 	for conf in "$VM"/profiles/*.conf; do
 		prof=$(basename "${conf%.conf}")
-		PROFILE_ARCH=x86_64 TESTS= VM_ARGS=()
+		PROFILE_ARCH=x86_64 TESTS= VM_ARGS=() KERNEL=
 		. "$conf"
 		[ "$PROFILE_ARCH" = "$ARCH" ] || continue
 		mine=$(awk -v re="$TESTS" '$1 ~ re' <<<"$rest")
 		[ -n "$mine" ] || continue
+		rest=$(awk -v re="$TESTS" '$1 !~ re' <<<"$rest")
+		[ -n "$KERNEL" ] && [ $flavour != test ] && continue
 		mkdir -p "$adir/vm-$prof"
 		echo "$mine" >"$adir/vm-$prof/plan"
-		vm_args[$prof]=$(printf '%q ' "${VM_ARGS[@]}")
-		rest=$(awk -v re="$TESTS" '$1 !~ re' <<<"$rest")
+		# printf with no arguments would still print one empty word.
+		vm_args[$prof]=
+		[ ${#VM_ARGS[@]} = 0 ] || vm_args[$prof]=$(printf '%q ' "${VM_ARGS[@]}")
+		vm_kernel[$prof]=$KERNEL
 	done
 	if [ -n "$rest" ]; then
 		mkdir -p "$adir/vm-main"
 		echo "$rest" >"$adir/vm-main/plan"
 		vm_args[main]=
+		vm_kernel[main]=
 	fi
 	for prof in $(printf '%s\n' "${!vm_args[@]}" | sort); do
 		vmdir=$adir/vm-$prof
 		eval "args=(${vm_args[$prof]})"
+		if [ -n "${vm_kernel[$prof]}" ] &&
+		   ! timed "$ARCH kernel (${vm_kernel[$prof]})" "$VM/build-kernel.sh" "${vm_kernel[$prof]}"; then
+			fail_result "$vmdir" build-kernel "$ARCH: ${vm_kernel[$prof]} kernel did not build (see $(use_kernel "${vm_kernel[$prof]}"; echo "$OUT")/build.log)"
+			continue
+		fi
 		say "$ARCH: VM '$prof': $(wc -l <"$vmdir/plan") entries"
-		timed "$ARCH VM $prof" "$VM/run-vm.sh" -o "$vmdir" -t 3000 "${args[@]}" -- \
-			"VFIO_UNDER_TEST=$([ $flavour = test ] && echo ours || echo stock)" \
-			"VFIO_TOOLS=$(printf %q "$toolsout") NESTED_KERNEL=$(printf %q "$NESTED_KERNEL")" \
-			"$(printf %q "$VM/guest-tests.sh")" "$(printf %q "$vmdir/plan")"
+		(
+			[ -z "${vm_kernel[$prof]}" ] || use_kernel "${vm_kernel[$prof]}"
+			timed "$ARCH VM $prof" "$VM/run-vm.sh" -o "$vmdir" -t 3000 "${args[@]}" -- \
+				"VFIO_UNDER_TEST=$([ $flavour = test ] && echo ours || echo stock)" \
+				"VFIO_TOOLS=$(printf %q "$toolsout") NESTED_KERNEL=$(printf %q "$NESTED_KERNEL")" \
+				"$(printf %q "$VM/guest-tests.sh")" "$(printf %q "$vmdir/plan")"
+		)
 		vmrc=$?
 		case $vmrc in
 		0) ;;

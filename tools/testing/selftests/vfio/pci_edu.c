@@ -3,7 +3,9 @@
  * vfio-pci on QEMU's edu device: device and region info, virtual config
  * space, BAR access through read/write and mmap, mmap revocation while
  * memory decode is off, MSI and INTx delivery, ioeventfds, and DMA through
- * type1 mappings.
+ * type1 mappings.  The edu fixture runs in every way of reaching a device
+ * (its variants): group with type1 v1 and v2, group with /dev/iommu as the
+ * container, and the device cdev bound to an iommufd IOAS.
  *
  * edu (QEMU docs/specs/edu.rst): BAR0 is 1 MiB of registers, MSI and INTx
  * pin A, a DMA engine limited to 28 bit addresses by default, no reset.
@@ -36,6 +38,26 @@ FIXTURE(edu) {
 	char bdf[32];
 };
 
+FIXTURE_VARIANT(edu) {
+	enum vfio_util_mode mode;
+};
+
+FIXTURE_VARIANT_ADD(edu, type1) {
+	.mode = VFIO_UTIL_TYPE1,
+};
+
+FIXTURE_VARIANT_ADD(edu, type1v2) {
+	.mode = VFIO_UTIL_TYPE1v2,
+};
+
+FIXTURE_VARIANT_ADD(edu, group_iommufd) {
+	.mode = VFIO_UTIL_GROUP_IOMMUFD,
+};
+
+FIXTURE_VARIANT_ADD(edu, cdev) {
+	.mode = VFIO_UTIL_CDEV,
+};
+
 FIXTURE_SETUP(edu)
 {
 	const char *bdf = vfio_util_find_pci(EDU_VENDOR, EDU_DEVICE);
@@ -44,8 +66,9 @@ FIXTURE_SETUP(edu)
 	if (!bdf)
 		SKIP(return, "no edu device");
 	snprintf(self->bdf, sizeof(self->bdf), "%s", bdf);
-	vfio_util_modprobe("vfio_iommu_type1");
-	ASSERT_EQ(0, vfio_util_open(&self->d, bdf, VFIO_TYPE1v2_IOMMU));
+	/* Absent where iommufd serves /dev/vfio/vfio: then not needed. */
+	vfio_util_modprobe("vfio_iommu_type1 2>/dev/null");
+	ASSERT_EQ(0, vfio_util_open_mode(&self->d, bdf, variant->mode));
 }
 
 FIXTURE_TEARDOWN(edu)
@@ -726,6 +749,14 @@ TEST_F(edu, device_name_matching)
 {
 	char name[96];
 
+	if (variant->mode == VFIO_UTIL_CDEV) {
+		/* No names through the group: it cannot even be opened. */
+		snprintf(name, sizeof(name), "/dev/vfio/%d", self->d.group_id);
+		EXPECT_EQ(-1, open(name, O_RDWR));
+		EXPECT_EQ(EBUSY, errno);
+		return;
+	}
+
 	snprintf(name, sizeof(name), "%s  ", self->bdf);
 	EXPECT_EQ(0, get_device_fd(&self->d, name));
 	snprintf(name, sizeof(name), "%s0", self->bdf);
@@ -818,7 +849,7 @@ TEST(rom_region_read_only)
 	char name[32];
 	int n;
 
-	ASSERT_EQ(0, vfio_util_modprobe("vfio_iommu_type1"));
+	vfio_util_modprobe("vfio_iommu_type1 2>/dev/null");
 	for (n = 0; (bdf = vfio_util_find_pci_nth(EDU_VENDOR, EDU_DEVICE, n));
 	     n++)
 		if (sysfs_rom_size(bdf))
@@ -861,6 +892,7 @@ TEST(module_param_ids_binds)
 	snprintf(bdf, sizeof(bdf), "%s", found);
 
 	/* Unbound, no override: only the ids= dynamic id can bind it. */
+	ASSERT_EQ(0, vfio_util_modprobe("vfio-pci"));
 	ASSERT_EQ(0, vfio_util_bind(bdf, ""));
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
 		 bdf);
@@ -890,6 +922,7 @@ static void intx_mask_place(struct __test_metadata *_metadata,
 
 	vfio_util_dev_init(&d);
 	ASSERT_LE(0, efd);
+	ASSERT_EQ(0, vfio_util_modprobe("vfio-pci"));
 	ASSERT_EQ(0, vfio_util_bind(bdf, ""));
 	ASSERT_EQ(0, system("rmmod vfio_pci"));
 	ASSERT_EQ(0, vfio_util_modprobe(nointxmask ? "vfio-pci nointxmask=1" :
@@ -927,7 +960,7 @@ TEST(nointxmask_masks_at_the_line)
 	if (!found)
 		SKIP(return, "no edu device");
 	snprintf(bdf, sizeof(bdf), "%s", found);
-	vfio_util_modprobe("vfio_iommu_type1");
+	vfio_util_modprobe("vfio_iommu_type1 2>/dev/null");
 
 	intx_mask_place(_metadata, bdf, true);
 	/* The default again, as the other tests expect it. */

@@ -8,6 +8,11 @@
  * (at faster link speeds the PCI core waits for a link-active report that
  * QEMU's root port does not give after a secondary bus reset).  Every edu,
  * nvme and e1000e function is tried; the tests skip when none can be reset.
+ *
+ * Two variants: the device opened through its group (ownership proven
+ * with group files), and bound through its cdev to an iommufd (ownership
+ * proven by the iommufd itself: an empty array, and the info answers
+ * with iommufd device ids).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -32,6 +37,18 @@ FIXTURE(hot_reset) {
 	struct vfio_util_dev d;
 	struct vfio_pci_hot_reset_info *info;
 	unsigned int vendor;
+};
+
+FIXTURE_VARIANT(hot_reset) {
+	enum vfio_util_mode mode;
+};
+
+FIXTURE_VARIANT_ADD(hot_reset, group) {
+	.mode = VFIO_UTIL_TYPE1v2,
+};
+
+FIXTURE_VARIANT_ADD(hot_reset, cdev) {
+	.mode = VFIO_UTIL_CDEV,
 };
 
 static int hot_reset_info(int fd, struct vfio_pci_hot_reset_info *info)
@@ -73,7 +90,8 @@ FIXTURE_SETUP(hot_reset)
 			 * viable) cannot be opened: take the next one.
 			 */
 			if (has_bus_reset(name) &&
-			    !vfio_util_open(&self->d, name, VFIO_TYPE1v2_IOMMU)) {
+			    !vfio_util_open_mode(&self->d, name,
+						 variant->mode)) {
 				self->vendor = ids[i][0];
 				goto found;
 			}
@@ -106,10 +124,20 @@ FIXTURE_TEARDOWN(hot_reset)
 
 TEST_F(hot_reset, info_lists_the_function_and_its_group)
 {
+	bool cdev = variant->mode == VFIO_UTIL_CDEV;
 	bool found = false;
 	uint32_t i;
 
-	EXPECT_EQ(0, self->info->flags);
+	if (cdev) {
+		EXPECT_TRUE(self->info->flags & VFIO_PCI_HOT_RESET_FLAG_DEV_ID);
+		/* Alone in its reset, the function is all the user needs. */
+		if (self->info->count == 1) {
+			EXPECT_TRUE(self->info->flags &
+				    VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED);
+		}
+	} else {
+		EXPECT_EQ(0, self->info->flags);
+	}
 	for (i = 0; i < self->info->count; i++) {
 		struct vfio_pci_dependent_device *dev = &self->info->devices[i];
 		char bdf[32];
@@ -119,7 +147,11 @@ TEST_F(hot_reset, info_lists_the_function_and_its_group)
 		if (strcmp(bdf, self->d.bdf))
 			continue;
 		found = true;
-		EXPECT_EQ(self->d.group_id, (int)dev->group_id);
+		if (cdev) {
+			EXPECT_EQ(self->d.devid, dev->devid);
+		} else {
+			EXPECT_EQ(self->d.group_id, (int)dev->group_id);
+		}
 	}
 	EXPECT_TRUE(found);
 }
@@ -142,6 +174,13 @@ TEST_F(hot_reset, needs_proof_of_ownership)
 {
 	int bad = -1;
 
+	if (variant->mode == VFIO_UTIL_CDEV) {
+		/* The iommufd is the proof: group files are refused. */
+		EXPECT_EQ(-EINVAL, hot_reset(&self->d, 1, &bad));
+		EXPECT_EQ(-EINVAL, hot_reset(&self->d, 1, &self->d.device));
+		return;
+	}
+
 	/* No groups at all: refused for a group-opened device. */
 	EXPECT_EQ(-EINVAL, hot_reset(&self->d, 0, NULL));
 	EXPECT_EQ(-EBADF, hot_reset(&self->d, 1, &bad));
@@ -161,7 +200,11 @@ TEST_F(hot_reset, reset_with_our_group)
 
 	if (self->info->count > 1)
 		SKIP(return, "other functions share the reset");
-	EXPECT_EQ(0, hot_reset(&self->d, 1, &self->d.group));
+	if (variant->mode == VFIO_UTIL_CDEV) {
+		EXPECT_EQ(0, hot_reset(&self->d, 0, NULL));
+	} else {
+		EXPECT_EQ(0, hot_reset(&self->d, 1, &self->d.group));
+	}
 	ASSERT_EQ(4, vfio_util_region_read(&self->d,
 					   VFIO_PCI_CONFIG_REGION_INDEX, 0,
 					   &id, 4));

@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/iommufd.h>
 #include <linux/pci_regs.h>
 
 #include "vfio_util.h"
@@ -216,8 +217,162 @@ static int ioctl_err(int fd, unsigned long cmd, void *arg)
 	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
 }
 
+/*
+ * The group path for @dev on @bus, already bound to a VFIO bus driver:
+ * @container is /dev/vfio/vfio or, for the group with an iommufd as its
+ * container, /dev/iommu; noiommu groups are /dev/vfio/noiommu-N.
+ */
+static int open_group(struct vfio_util_dev *d, const char *bus,
+		      const char *dev, const char *container, int iommu_type);
+
 int vfio_util_open_on(struct vfio_util_dev *d, const char *bus,
 		      const char *dev, int iommu_type)
+{
+	return open_group(d, bus, dev, "/dev/vfio/vfio", iommu_type);
+}
+
+int vfio_util_open(struct vfio_util_dev *d, const char *bdf, int iommu_type)
+{
+	int ret;
+
+	vfio_util_dev_init(d);
+	ret = vfio_util_bind(bdf, "vfio-pci");
+	return ret ? ret : open_group(d, "pci", bdf, "/dev/vfio/vfio",
+				      iommu_type);
+}
+
+int vfio_util_cdev_path(const char *bdf, char *path, size_t size)
+{
+	char dir[PATH_MAX];
+	struct dirent *e;
+	DIR *dp;
+	int ret = -ENOENT;
+
+	snprintf(dir, sizeof(dir), PCI_DEVICES "/%s/vfio-dev", bdf);
+	dp = opendir(dir);
+	if (!dp)
+		return -errno;
+	while ((e = readdir(dp))) {
+		if (strncmp(e->d_name, "vfio", 4))
+			continue;
+		snprintf(path, size, "/dev/vfio/devices/%s", e->d_name);
+		ret = 0;
+		break;
+	}
+	closedir(dp);
+	return ret;
+}
+
+int vfio_util_ioas_alloc(int iommufd)
+{
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+
+	if (ioctl(iommufd, IOMMU_IOAS_ALLOC, &alloc))
+		return -errno;
+	return alloc.out_ioas_id;
+}
+
+int vfio_util_cdev_bind(int device, int iommufd, uint32_t *devid)
+{
+	struct vfio_device_bind_iommufd bind = {
+		.argsz = sizeof(bind),
+		.iommufd = iommufd,
+	};
+
+	if (ioctl(device, VFIO_DEVICE_BIND_IOMMUFD, &bind))
+		return -errno;
+	if (devid)
+		*devid = bind.out_devid;
+	return 0;
+}
+
+int vfio_util_cdev_attach(int device, uint32_t *pt_id)
+{
+	struct vfio_device_attach_iommufd_pt attach = {
+		.argsz = sizeof(attach),
+		.pt_id = *pt_id,
+	};
+
+	if (ioctl(device, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
+		return -errno;
+	*pt_id = attach.pt_id;
+	return 0;
+}
+
+static int open_cdev(struct vfio_util_dev *d, const char *bdf)
+{
+	char path[PATH_MAX];
+	uint32_t pt;
+	int ret;
+
+	vfio_util_dev_init(d);
+	snprintf(d->bdf, sizeof(d->bdf), "%s", bdf);
+	ret = vfio_util_bind(bdf, "vfio-pci");
+	if (ret)
+		return ret;
+	d->group_id = vfio_util_group_id(bdf);
+	ret = vfio_util_cdev_path(bdf, path, sizeof(path));
+	if (ret)
+		return ret;
+
+	d->device = open(path, O_RDWR);
+	if (d->device < 0)
+		goto fail;
+	d->iommufd = open("/dev/iommu", O_RDWR);
+	if (d->iommufd < 0)
+		goto fail;
+	ret = vfio_util_ioas_alloc(d->iommufd);
+	if (ret < 0)
+		goto fail_ret;
+	d->ioas_id = ret;
+	ret = vfio_util_cdev_bind(d->device, d->iommufd, &d->devid);
+	if (ret)
+		goto fail_ret;
+	pt = d->ioas_id;
+	ret = vfio_util_cdev_attach(d->device, &pt);
+	if (ret)
+		goto fail_ret;
+	d->info.argsz = sizeof(d->info);
+	ret = ioctl_err(d->device, VFIO_DEVICE_GET_INFO, &d->info);
+	if (ret)
+		goto fail_ret;
+	return 0;
+
+fail:
+	ret = -errno;
+fail_ret:
+	vfio_util_close(d);
+	return ret;
+}
+
+int vfio_util_open_mode(struct vfio_util_dev *d, const char *bdf,
+			enum vfio_util_mode mode)
+{
+	int ret;
+
+	if (mode == VFIO_UTIL_CDEV)
+		return open_cdev(d, bdf);
+	vfio_util_dev_init(d);
+	ret = vfio_util_bind(bdf, "vfio-pci");
+	if (ret)
+		return ret;
+	switch (mode) {
+	case VFIO_UTIL_TYPE1:
+		return open_group(d, "pci", bdf, "/dev/vfio/vfio",
+				  VFIO_TYPE1_IOMMU);
+	case VFIO_UTIL_TYPE1v2:
+		return open_group(d, "pci", bdf, "/dev/vfio/vfio",
+				  VFIO_TYPE1v2_IOMMU);
+	case VFIO_UTIL_GROUP_IOMMUFD:
+		return open_group(d, "pci", bdf, "/dev/iommu",
+				  VFIO_TYPE1v2_IOMMU);
+	default:
+		return -EINVAL;
+	}
+}
+
+static int open_group(struct vfio_util_dev *d, const char *bus,
+		      const char *dev, const char *container, int iommu_type)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	char path[64];
@@ -230,7 +385,7 @@ int vfio_util_open_on(struct vfio_util_dev *d, const char *bus,
 	if (d->group_id < 0)
 		return d->group_id;
 
-	d->container = open("/dev/vfio/vfio", O_RDWR);
+	d->container = open(container, O_RDWR);
 	if (d->container < 0)
 		goto fail;
 	snprintf(path, sizeof(path), "/dev/vfio/%s%d",
@@ -267,19 +422,10 @@ fail_ret:
 	return ret;
 }
 
-int vfio_util_open(struct vfio_util_dev *d, const char *bdf, int iommu_type)
-{
-	int ret;
-
-	vfio_util_dev_init(d);
-	ret = vfio_util_bind(bdf, "vfio-pci");
-	return ret ? ret : vfio_util_open_on(d, "pci", bdf, iommu_type);
-}
-
 void vfio_util_dev_init(struct vfio_util_dev *d)
 {
 	memset(d, 0, sizeof(*d));
-	d->device = d->group = d->container = -1;
+	d->device = d->group = d->container = d->iommufd = -1;
 }
 
 void vfio_util_close(struct vfio_util_dev *d)
@@ -290,7 +436,9 @@ void vfio_util_close(struct vfio_util_dev *d)
 		close(d->group);
 	if (d->container >= 0)
 		close(d->container);
-	d->device = d->group = d->container = -1;
+	if (d->iommufd >= 0)
+		close(d->iommufd);
+	d->device = d->group = d->container = d->iommufd = -1;
 }
 
 int vfio_util_region_info(struct vfio_util_dev *d, unsigned int index,
@@ -378,8 +526,22 @@ int vfio_util_map(struct vfio_util_dev *d, void *vaddr, uint64_t iova,
 		.iova = iova,
 		.size = size,
 	};
+	struct iommu_ioas_map imap = {
+		.size = sizeof(imap),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA,
+		.ioas_id = d->ioas_id,
+		.user_va = (uintptr_t)vaddr,
+		.length = size,
+		.iova = iova,
+	};
 
-	return ioctl_err(d->container, VFIO_IOMMU_MAP_DMA, &map);
+	if (d->iommufd < 0)
+		return ioctl_err(d->container, VFIO_IOMMU_MAP_DMA, &map);
+	if (flags & VFIO_DMA_MAP_FLAG_READ)
+		imap.flags |= IOMMU_IOAS_MAP_READABLE;
+	if (flags & VFIO_DMA_MAP_FLAG_WRITE)
+		imap.flags |= IOMMU_IOAS_MAP_WRITEABLE;
+	return ioctl_err(d->iommufd, IOMMU_IOAS_MAP, &imap);
 }
 
 int vfio_util_unmap(struct vfio_util_dev *d, uint64_t iova, uint64_t size,
@@ -390,8 +552,21 @@ int vfio_util_unmap(struct vfio_util_dev *d, uint64_t iova, uint64_t size,
 		.iova = iova,
 		.size = size,
 	};
-	int ret = ioctl_err(d->container, VFIO_IOMMU_UNMAP_DMA, &unmap);
+	struct iommu_ioas_unmap iunmap = {
+		.size = sizeof(iunmap),
+		.ioas_id = d->ioas_id,
+		.iova = iova,
+		.length = size,
+	};
+	int ret;
 
+	if (d->iommufd >= 0) {
+		ret = ioctl_err(d->iommufd, IOMMU_IOAS_UNMAP, &iunmap);
+		if (unmapped)
+			*unmapped = iunmap.length;
+		return ret;
+	}
+	ret = ioctl_err(d->container, VFIO_IOMMU_UNMAP_DMA, &unmap);
 	if (unmapped)
 		*unmapped = unmap.size;
 	return ret;

@@ -98,13 +98,20 @@ long vfio_util_read_long(const char *path);
 
 #define VFIO_UTIL_MAX_REGIONS	16
 
-/* One opened device: container, group and device fds. */
+/*
+ * One opened device: container, group and device fds; or, opened through
+ * its cdev, the device fd and the iommufd it is bound to (@container and
+ * @group are then -1).
+ */
 struct vfio_util_dev {
 	char bdf[32];
 	int group_id;
 	int container;
 	int group;
 	int device;
+	int iommufd;
+	uint32_t ioas_id;
+	uint32_t devid;
 	struct vfio_device_info info;
 	/* File offsets of regions, filled in on first access. */
 	uint64_t region_offset[VFIO_UTIL_MAX_REGIONS];
@@ -127,6 +134,34 @@ int vfio_util_open_on(struct vfio_util_dev *d, const char *bus,
 		      const char *dev, int iommu_type);
 void vfio_util_close(struct vfio_util_dev *d);
 
+/*
+ * The ways a test may reach a device (fixture variants): through the
+ * group and VFIO's container with type1 v1 or v2; through the group with
+ * an iommufd (/dev/iommu) as the container, type1 v2 emulated by
+ * iommufd; through /dev/vfio/devices/vfioN bound to an iommufd and
+ * attached to a new IOAS.
+ */
+enum vfio_util_mode {
+	VFIO_UTIL_TYPE1,
+	VFIO_UTIL_TYPE1v2,
+	VFIO_UTIL_GROUP_IOMMUFD,
+	VFIO_UTIL_CDEV,
+};
+
+/* vfio_util_open() for any mode; 0 or -errno (every fd closed). */
+int vfio_util_open_mode(struct vfio_util_dev *d, const char *bdf,
+			enum vfio_util_mode mode);
+
+/* /dev/vfio/devices/vfioN of @bdf, bound to vfio-pci; 0 or -errno. */
+int vfio_util_cdev_path(const char *bdf, char *path, size_t size);
+
+/* IOMMU_IOAS_ALLOC on @iommufd: the new IOAS id, or -errno. */
+int vfio_util_ioas_alloc(int iommufd);
+
+/* VFIO_DEVICE_BIND_IOMMUFD / ATTACH_IOMMUFD_PT; 0 or -errno. */
+int vfio_util_cdev_bind(int device, int iommufd, uint32_t *devid);
+int vfio_util_cdev_attach(int device, uint32_t *pt_id);
+
 /* VFIO_DEVICE_GET_REGION_INFO without capabilities; 0 or -errno. */
 int vfio_util_region_info(struct vfio_util_dev *d, unsigned int index,
 			  struct vfio_region_info *info);
@@ -145,7 +180,10 @@ uint64_t vfio_util_bar_read64(struct vfio_util_dev *d, int bar, uint64_t off);
 void vfio_util_bar_write64(struct vfio_util_dev *d, int bar, uint64_t off,
 			   uint64_t val);
 
-/* Map / unmap through the type1 backend; 0 or -errno. */
+/*
+ * Map / unmap through the type1 backend (or, for a cdev, the IOAS); 0 or
+ * -errno.
+ */
 int vfio_util_map(struct vfio_util_dev *d, void *vaddr, uint64_t iova,
 		  uint64_t size, uint32_t flags);
 int vfio_util_unmap(struct vfio_util_dev *d, uint64_t iova, uint64_t size,
