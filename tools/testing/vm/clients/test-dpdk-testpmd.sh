@@ -57,9 +57,18 @@ stat() {
 
 for mode in "${modes[@]}"; do
 	log=/tmp/testpmd-$mode.log
-	# The links come up a few seconds after the ports start, and a
-	# burst sent before that is lost: wait before the first one.
-	{ sleep 8; echo "start tx_first"; sleep 6; echo "stop"; sleep 1
+	: >"$log"
+	# The links come up a few seconds after the ports start (longer on a
+	# loaded host), and a burst sent before that is lost: ask testpmd
+	# for the link states until both ports are up (at most 30 s), then
+	# send the first burst.
+	{ for _ in $(seq 30); do
+		sleep 1
+		echo "show port info all"
+		sleep 1
+		[ "$(grep 'Link status:' "$log" | tail -n2 | grep -c up)" = 2 ] && break
+	  done
+	  echo "start tx_first"; sleep 6; echo "stop"; sleep 1
 	  echo "show port stats all"; sleep 1; echo quit; } |
 		timeout 120 dpdk-testpmd -l 0-1 -n 1 --iova-mode=$mode \
 			-d "$pmds/librte_net_e1000.so" -d "$pmds/librte_mempool_ring.so" \
