@@ -79,6 +79,61 @@ void vfio_iommufd_physical_unbind(struct vfio_device *vdev)
 }
 EXPORT_SYMBOL_GPL(vfio_iommufd_physical_unbind);
 
+/*
+ * A bound device reaches its page table through its iommufd_device
+ * (physical) or its iommufd_access (emulated).  Either way the first
+ * attach sets @iommufd_attached, a later one replaces the page table
+ * without a window of blocked DMA, and detach clears it.
+ */
+enum vfio_iommufd_kind {
+	VFIO_IOMMUFD_PHYSICAL,
+	VFIO_IOMMUFD_EMULATED,
+};
+
+static bool vfio_iommufd_bound_as(struct vfio_device *vdev,
+				  enum vfio_iommufd_kind kind)
+{
+	if (kind == VFIO_IOMMUFD_PHYSICAL)
+		return vdev->iommufd_device;
+	return vdev->iommufd_access;
+}
+
+static int vfio_iommufd_set_pt(struct vfio_device *vdev,
+			       enum vfio_iommufd_kind kind, u32 *pt_id)
+{
+	bool again = vdev->iommufd_attached;
+	int ret;
+
+	lockdep_assert_held(&vdev->dev_set->lock);
+	if (WARN_ON(!vfio_iommufd_bound_as(vdev, kind)))
+		return -EINVAL;
+
+	if (kind == VFIO_IOMMUFD_PHYSICAL)
+		ret = again ? iommufd_device_replace(vdev->iommufd_device, pt_id) :
+			      iommufd_device_attach(vdev->iommufd_device, pt_id);
+	else	/* an access takes an IOAS only and leaves @pt_id as it is */
+		ret = again ? iommufd_access_replace(vdev->iommufd_access, *pt_id) :
+			      iommufd_access_attach(vdev->iommufd_access, *pt_id);
+	if (!ret)
+		vdev->iommufd_attached = true;
+	return ret;
+}
+
+static void vfio_iommufd_clear_pt(struct vfio_device *vdev,
+				  enum vfio_iommufd_kind kind)
+{
+	lockdep_assert_held(&vdev->dev_set->lock);
+	if (WARN_ON(!vfio_iommufd_bound_as(vdev, kind)) ||
+	    !vdev->iommufd_attached)
+		return;
+
+	if (kind == VFIO_IOMMUFD_PHYSICAL)
+		iommufd_device_detach(vdev->iommufd_device);
+	else
+		iommufd_access_detach(vdev->iommufd_access);
+	vdev->iommufd_attached = false;
+}
+
 /**
  * vfio_iommufd_physical_attach_ioas - attach a bound device to an IOAS or
  *	HWPT
@@ -93,18 +148,7 @@ EXPORT_SYMBOL_GPL(vfio_iommufd_physical_unbind);
  */
 int vfio_iommufd_physical_attach_ioas(struct vfio_device *vdev, u32 *pt_id)
 {
-	int ret;
-
-	lockdep_assert_held(&vdev->dev_set->lock);
-
-	if (WARN_ON(!vdev->iommufd_device))
-		return -EINVAL;
-	if (vdev->iommufd_attached)
-		return iommufd_device_replace(vdev->iommufd_device, pt_id);
-	ret = iommufd_device_attach(vdev->iommufd_device, pt_id);
-	if (!ret)
-		vdev->iommufd_attached = true;
-	return ret;
+	return vfio_iommufd_set_pt(vdev, VFIO_IOMMUFD_PHYSICAL, pt_id);
 }
 EXPORT_SYMBOL_GPL(vfio_iommufd_physical_attach_ioas);
 
@@ -116,12 +160,7 @@ EXPORT_SYMBOL_GPL(vfio_iommufd_physical_attach_ioas);
  */
 void vfio_iommufd_physical_detach_ioas(struct vfio_device *vdev)
 {
-	lockdep_assert_held(&vdev->dev_set->lock);
-
-	if (WARN_ON(!vdev->iommufd_device) || !vdev->iommufd_attached)
-		return;
-	iommufd_device_detach(vdev->iommufd_device);
-	vdev->iommufd_attached = false;
+	vfio_iommufd_clear_pt(vdev, VFIO_IOMMUFD_PHYSICAL);
 }
 EXPORT_SYMBOL_GPL(vfio_iommufd_physical_detach_ioas);
 
@@ -192,18 +231,7 @@ EXPORT_SYMBOL_GPL(vfio_iommufd_emulated_unbind);
  */
 int vfio_iommufd_emulated_attach_ioas(struct vfio_device *vdev, u32 *pt_id)
 {
-	int ret;
-
-	lockdep_assert_held(&vdev->dev_set->lock);
-
-	if (WARN_ON(!vdev->iommufd_access))
-		return -EINVAL;
-	if (vdev->iommufd_attached)
-		return iommufd_access_replace(vdev->iommufd_access, *pt_id);
-	ret = iommufd_access_attach(vdev->iommufd_access, *pt_id);
-	if (!ret)
-		vdev->iommufd_attached = true;
-	return ret;
+	return vfio_iommufd_set_pt(vdev, VFIO_IOMMUFD_EMULATED, pt_id);
 }
 EXPORT_SYMBOL_GPL(vfio_iommufd_emulated_attach_ioas);
 
@@ -213,12 +241,7 @@ EXPORT_SYMBOL_GPL(vfio_iommufd_emulated_attach_ioas);
  */
 void vfio_iommufd_emulated_detach_ioas(struct vfio_device *vdev)
 {
-	lockdep_assert_held(&vdev->dev_set->lock);
-
-	if (WARN_ON(!vdev->iommufd_access) || !vdev->iommufd_attached)
-		return;
-	iommufd_access_detach(vdev->iommufd_access);
-	vdev->iommufd_attached = false;
+	vfio_iommufd_clear_pt(vdev, VFIO_IOMMUFD_EMULATED);
 }
 EXPORT_SYMBOL_GPL(vfio_iommufd_emulated_detach_ioas);
 

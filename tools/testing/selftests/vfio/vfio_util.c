@@ -217,6 +217,18 @@ static int ioctl_err(int fd, unsigned long cmd, void *arg)
 	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
 }
 
+/* The last step of every open: the device's info, or all closed. */
+static int device_info(struct vfio_util_dev *d)
+{
+	int ret;
+
+	d->info.argsz = sizeof(d->info);
+	ret = ioctl_err(d->device, VFIO_DEVICE_GET_INFO, &d->info);
+	if (ret)
+		vfio_util_close(d);
+	return ret;
+}
+
 /*
  * The group path for @dev on @bus, already bound to a VFIO bus driver:
  * @container is /dev/vfio/vfio or, for the group with an iommufd as its
@@ -332,11 +344,7 @@ static int open_cdev(struct vfio_util_dev *d, const char *bdf)
 	ret = vfio_util_cdev_attach(d->device, &pt);
 	if (ret)
 		goto fail_ret;
-	d->info.argsz = sizeof(d->info);
-	ret = ioctl_err(d->device, VFIO_DEVICE_GET_INFO, &d->info);
-	if (ret)
-		goto fail_ret;
-	return 0;
+	return device_info(d);
 
 fail:
 	ret = -errno;
@@ -409,11 +417,7 @@ static int open_group(struct vfio_util_dev *d, const char *bus,
 	d->device = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, dev);
 	if (d->device < 0)
 		goto fail;
-	d->info.argsz = sizeof(d->info);
-	ret = ioctl_err(d->device, VFIO_DEVICE_GET_INFO, &d->info);
-	if (ret)
-		goto fail_ret;
-	return 0;
+	return device_info(d);
 
 fail:
 	ret = -errno;
