@@ -13,8 +13,11 @@
  * Binding blocks the group path of the device's group (see group.c), so
  * that the device is reached either through the group or through cdevs,
  * never both.  A device can be bound through one cdev file at a time.
+ *
+ * A noiommu device gets no node, as in 6.12: it has no IOMMU to claim,
+ * so only its /dev/vfio/noiommu-N group (with a container or an iommufd
+ * in noiommu mode) opens it.
  */
-#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/iommufd.h>
 #include <linux/module.h>
@@ -46,9 +49,16 @@ void vfio_cdev_exit(void)
 	unregister_chrdev_region(vfio_cdev_devt, MINORMASK + 1);
 }
 
-/* At allocation: the device's minor is its index, as in its name. */
+static bool vfio_cdev_wanted(struct vfio_device *vdev)
+{
+	return vdev->group->type != VFIO_NO_IOMMU;
+}
+
+/* At registration: the device's minor is its index, as in its name. */
 void vfio_cdev_prepare(struct vfio_device *vdev)
 {
+	if (!vfio_cdev_wanted(vdev))
+		return;
 	vdev->device.devt = MKDEV(MAJOR(vfio_cdev_devt), vdev->index);
 	cdev_init(&vdev->cdev, &vfio_device_fops);
 	vdev->cdev.owner = THIS_MODULE;
@@ -57,11 +67,17 @@ void vfio_cdev_prepare(struct vfio_device *vdev)
 /* Publish the vfioN device and its node together. */
 int vfio_cdev_add(struct vfio_device *vdev)
 {
+	if (!vfio_cdev_wanted(vdev))
+		return device_add(&vdev->device);
 	return cdev_device_add(&vdev->cdev, &vdev->device);
 }
 
 void vfio_cdev_del(struct vfio_device *vdev)
 {
+	if (!vfio_cdev_wanted(vdev)) {
+		device_del(&vdev->device);
+		return;
+	}
 	cdev_device_del(&vdev->cdev, &vdev->device);
 }
 
@@ -131,11 +147,6 @@ static long vfio_cdev_bind(struct vfio_device_file *df,
 	/* The open above is complete for whoever sees access granted. */
 	smp_store_release(&df->access_granted, true);
 	mutex_unlock(&vdev->dev_set->lock);
-
-	if (vdev->group->type == VFIO_NO_IOMMU)
-		dev_warn(vdev->dev,
-			 "vfio-noiommu device opened by user (%s:%d)\n",
-			 current->comm, task_pid_nr(current));
 	return 0;
 
 out_close:
@@ -181,11 +192,6 @@ static long vfio_cdev_attach(struct vfio_device_file *df,
 		return -EINVAL;
 
 	mutex_lock(&vdev->dev_set->lock);
-	/* A noiommu device has no iommufd object to attach. */
-	if (vdev->group->type == VFIO_NO_IOMMU) {
-		ret = -EINVAL;
-		goto out_unlock;
-	}
 	ret = vfio_iommufd_attach(vdev, &attach.pt_id);
 	if (ret)
 		goto out_unlock;
@@ -211,8 +217,7 @@ static long vfio_cdev_detach(struct vfio_device_file *df,
 		return -EINVAL;
 
 	mutex_lock(&vdev->dev_set->lock);
-	if (vdev->group->type != VFIO_NO_IOMMU)
-		vfio_iommufd_detach(vdev);
+	vfio_iommufd_detach(vdev);
 	mutex_unlock(&vdev->dev_set->lock);
 	return 0;
 }

@@ -21,8 +21,10 @@
  * compatibility IOAS, the one the VFIO container ioctls of the iommufd
  * work on; a cdev file attaches with VFIO_DEVICE_ATTACH_IOMMUFD_PT.
  *
- * noiommu devices have nothing to bind: opening one only needs
- * CAP_SYS_RAWIO, as in the container path.
+ * noiommu devices have nothing to bind (and no cdev, see cdev.c): a
+ * group in noiommu mode opens one with CAP_SYS_RAWIO, as in the container
+ * path, provided the context has no compatibility IOAS, whose existence
+ * would mean the user expects DMA translation.
  */
 #include <linux/capability.h>
 #include <linux/file.h>
@@ -353,8 +355,12 @@ static int vfio_iommufd_use(struct vfio_device_file *df)
 
 	lockdep_assert_held(&vdev->dev_set->lock);
 
-	if (vfio_iommufd_noiommu(vdev))
-		return capable(CAP_SYS_RAWIO) ? 0 : -EPERM;
+	if (vfio_iommufd_noiommu(vdev)) {
+		if (!capable(CAP_SYS_RAWIO) ||
+		    !iommufd_vfio_compat_ioas_get_id(df->iommufd, &ioas_id))
+			return -EPERM;
+		return 0;
+	}
 
 	ret = vfio_iommufd_bind(vdev, df->iommufd, &df->devid);
 	if (ret)
@@ -460,13 +466,11 @@ int vfio_iommufd_group_set(struct vfio_group *group, struct iommufd_ctx *ictx)
 
 	lockdep_assert_held(&group->lock);
 
-	if (IS_ENABLED(CONFIG_VFIO_NOIOMMU) && group->type == VFIO_NO_IOMMU) {
-		if (!capable(CAP_SYS_RAWIO))
-			return -EPERM;
+	/* Opening the group took CAP_SYS_RAWIO; opening a device will again. */
+	if (IS_ENABLED(CONFIG_VFIO_NOIOMMU) && group->type == VFIO_NO_IOMMU)
 		ret = iommufd_vfio_compat_set_no_iommu(ictx);
-	} else {
+	else
 		ret = iommufd_vfio_compat_ioas_create(ictx);
-	}
 	if (ret)
 		return ret;
 	group->iommufd = ictx;

@@ -4,12 +4,18 @@
  * IOMMU gets /dev/vfio/noiommu-N, usable only through the noiommu backend
  * and only with CAP_SYS_RAWIO.  Needs a PCI device outside any IOMMU
  * group (boot the VM without intel_iommu=on); skipped otherwise.
+ *
+ * iommufd as 6.12 has it for noiommu: the device gets no cdev (its
+ * vfio-dev/vfioN has no dev_t), and the group takes an iommufd as its
+ * container, which then is in noiommu mode: opening the device needs
+ * CAP_SYS_RAWIO and a context without a compatibility IOAS.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/capability.h>
+#include <linux/iommufd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +171,143 @@ TEST_F(noiommu, needs_cap_sys_rawio)
 			_exit(2);
 		if (open(self->path, O_RDWR) >= 0)
 			_exit(3);
+		_exit(errno == EPERM ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/* 6.12 gives a noiommu device no cdev: vfio-dev/vfioN has no dev_t. */
+TEST_F(noiommu, no_device_cdev)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 64], node[64] = "";
+	struct dirent *e;
+	struct stat st;
+	DIR *dp;
+
+	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/vfio-dev",
+		 self->bdf);
+	dp = opendir(dir);
+	ASSERT_NE(NULL, dp);
+	while ((e = readdir(dp)))
+		if (!strncmp(e->d_name, "vfio", 4))
+			snprintf(node, sizeof(node), "%.60s", e->d_name);
+	closedir(dp);
+	ASSERT_NE(0, node[0]);
+
+	snprintf(path, sizeof(path), "%s/%s/dev", dir, node);
+	EXPECT_NE(0, stat(path, &st));
+	EXPECT_EQ(ENOENT, errno);
+	snprintf(path, sizeof(path), "/dev/vfio/devices/%s", node);
+	EXPECT_NE(0, stat(path, &st));
+	EXPECT_EQ(ENOENT, errno);
+}
+
+/* IOMMU_VFIO_IOAS SET or CLEAR of the context's compatibility IOAS. */
+static int set_compat_ioas(int iommufd, int ioas_id)
+{
+	struct iommu_vfio_ioas op = {
+		.size = sizeof(op),
+		.ioas_id = ioas_id > 0 ? ioas_id : 0,
+		.op = ioas_id > 0 ? IOMMU_VFIO_IOAS_SET : IOMMU_VFIO_IOAS_CLEAR,
+	};
+
+	return ioctl(iommufd, IOMMU_VFIO_IOAS, &op) ? -errno : 0;
+}
+
+/* The device works: config space and edu's ID register in BAR0. */
+static void check_device_works(struct __test_metadata *_metadata, int fd)
+{
+	struct vfio_util_dev d;
+	uint16_t cmd;
+	uint32_t id;
+
+	vfio_util_dev_init(&d);
+	d.device = fd;
+	ASSERT_EQ(4, vfio_util_region_read(&d, VFIO_PCI_CONFIG_REGION_INDEX,
+					   0, &id, 4));
+	EXPECT_EQ((EDU_DEVICE << 16) | EDU_VENDOR, id);
+	ASSERT_EQ(2, vfio_util_region_read(&d, VFIO_PCI_CONFIG_REGION_INDEX,
+					   4, &cmd, 2));
+	cmd |= 0x2;	/* memory space */
+	ASSERT_EQ(2, vfio_util_region_write(&d, VFIO_PCI_CONFIG_REGION_INDEX,
+					    4, &cmd, 2));
+	EXPECT_EQ(0x010000edU, vfio_util_bar_read32(&d, 0, 0));
+}
+
+TEST_F(noiommu, iommufd_as_the_group_container)
+{
+	int group, iommufd, dev, ioas;
+
+	group = open(self->path, O_RDWR);
+	ASSERT_LE(0, group);
+	iommufd = open("/dev/iommu", O_RDWR);
+	ASSERT_LE(0, iommufd);
+	ASSERT_EQ(0, ioctl(group, VFIO_GROUP_SET_CONTAINER, &iommufd));
+
+	/* The context is in noiommu mode now: no type1 for it. */
+	EXPECT_EQ(0, ioctl(iommufd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU));
+	EXPECT_EQ(1, ioctl(iommufd, VFIO_CHECK_EXTENSION, VFIO_NOIOMMU_IOMMU));
+	EXPECT_EQ(-1, ioctl(iommufd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* A compatibility IOAS means translation is expected: refused. */
+	ioas = vfio_util_ioas_alloc(iommufd);
+	ASSERT_LT(0, ioas);
+	ASSERT_EQ(0, set_compat_ioas(iommufd, ioas));
+	EXPECT_EQ(-1, ioctl(group, VFIO_GROUP_GET_DEVICE_FD, self->bdf));
+	EXPECT_EQ(EPERM, errno);
+	ASSERT_EQ(0, set_compat_ioas(iommufd, 0));
+
+	dev = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, self->bdf);
+	ASSERT_LE(0, dev);
+	check_device_works(_metadata, dev);
+	close(dev);
+	close(group);
+	close(iommufd);
+}
+
+/* An iommufd already serving translated DMA cannot become noiommu. */
+TEST_F(noiommu, iommufd_with_a_compat_ioas_is_refused)
+{
+	int group, iommufd, ioas;
+
+	group = open(self->path, O_RDWR);
+	ASSERT_LE(0, group);
+	iommufd = open("/dev/iommu", O_RDWR);
+	ASSERT_LE(0, iommufd);
+	ioas = vfio_util_ioas_alloc(iommufd);
+	ASSERT_LT(0, ioas);
+	ASSERT_EQ(0, set_compat_ioas(iommufd, ioas));
+	EXPECT_EQ(-1, ioctl(group, VFIO_GROUP_SET_CONTAINER, &iommufd));
+	EXPECT_EQ(EINVAL, errno);
+	close(group);
+	close(iommufd);
+}
+
+/*
+ * Opening the group needs CAP_SYS_RAWIO (tested above); so does opening
+ * the device through an iommufd in noiommu mode.  The child keeps the
+ * group and context it set up with the capability, then drops it.
+ */
+TEST_F(noiommu, iommufd_device_open_needs_cap_sys_rawio)
+{
+	pid_t pid = fork();
+	int status;
+
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int group = open(self->path, O_RDWR);
+		int iommufd = open("/dev/iommu", O_RDWR);
+
+		if (group < 0 || iommufd < 0 ||
+		    ioctl(group, VFIO_GROUP_SET_CONTAINER, &iommufd))
+			_exit(2);
+		if (drop_cap(CAP_SYS_RAWIO))
+			_exit(3);
+		if (ioctl(group, VFIO_GROUP_GET_DEVICE_FD, self->bdf) >= 0)
+			_exit(4);
 		_exit(errno == EPERM ? 0 : 1);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
