@@ -5,11 +5,19 @@
  * IOMMU group with two endpoints, such as two functions behind a
  * conventional PCI bridge (QEMU: -device pci-bridge,id=br,chassis_nr=1
  * -device edu,bus=br,addr=1 -device e1000,bus=br,addr=2,romfile=).
+ *
+ * The device cdev claims DMA ownership per device at
+ * VFIO_DEVICE_BIND_IOMMUFD (iommu_device_claim_dma_owner(), the iommufd
+ * context as owner): refused (EPERM) while a host driver drives another
+ * device of the group or another context owns it, and while it holds the
+ * claim no host driver can probe in the group (EBUSY from the driver
+ * core's iommu_device_use_default_domain()).
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/iommufd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +182,80 @@ TEST_F(viability, both_devices_with_vfio_pci_are_usable)
 	ASSERT_EQ(0, vfio_util_open(&d, self->user, VFIO_TYPE1v2_IOMMU));
 	EXPECT_LE(0, d.device);
 	vfio_util_close(&d);
+}
+
+/* The user device's cdev, opened; the test fails without one. */
+static int open_cdev(struct __test_metadata *_metadata, const char *bdf)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	EXPECT_EQ(0, vfio_util_cdev_path(bdf, path, sizeof(path)));
+	fd = open(path, O_RDWR);
+	EXPECT_LE(0, fd);
+	return fd;
+}
+
+static int cdev_bind(int dev, int iommufd)
+{
+	uint32_t devid;
+	int ret = vfio_util_cdev_bind(dev, iommufd, &devid);
+
+	return ret < 0 ? ret : 0;
+}
+
+TEST_F(viability, cdev_bind_refused_while_a_host_driver_drives_the_group)
+{
+	int dev, iommufd;
+
+	/* Opening needs no ownership; binding claims it. */
+	dev = open_cdev(_metadata, self->user);
+	ASSERT_LE(0, dev);
+	iommufd = open("/dev/iommu", O_RDWR);
+	ASSERT_LE(0, iommufd);
+	EXPECT_EQ(-EPERM, cdev_bind(dev, iommufd));
+
+	/* Once the host driver is gone, the same file binds. */
+	ASSERT_EQ(0, vfio_util_bind(self->victim, ""));
+	EXPECT_EQ(0, cdev_bind(dev, iommufd));
+	close(dev);
+	close(iommufd);
+}
+
+TEST_F(viability, cdev_bound_device_keeps_host_drivers_off_its_group)
+{
+	int dev, dev2, iommufd, other;
+
+	ASSERT_EQ(0, vfio_util_bind(self->victim, ""));
+	dev = open_cdev(_metadata, self->user);
+	ASSERT_LE(0, dev);
+	iommufd = open("/dev/iommu", O_RDWR);
+	ASSERT_LE(0, iommufd);
+	ASSERT_EQ(0, cdev_bind(dev, iommufd));
+
+	/* The driver core cannot give the sibling to its host driver. */
+	EXPECT_EQ(-EBUSY, vfio_util_bind(self->victim, self->host_driver));
+	EXPECT_STREQ("", vfio_util_current_driver(self->victim));
+
+	/*
+	 * The sibling on vfio-pci (which manages DMA itself) binds through
+	 * its cdev to the same context, not to another one.
+	 */
+	ASSERT_EQ(0, vfio_util_bind(self->victim, "vfio-pci"));
+	dev2 = open_cdev(_metadata, self->victim);
+	ASSERT_LE(0, dev2);
+	other = open("/dev/iommu", O_RDWR);
+	ASSERT_LE(0, other);
+	EXPECT_EQ(-EPERM, cdev_bind(dev2, other));
+	EXPECT_EQ(0, cdev_bind(dev2, iommufd));
+	close(dev2);
+	close(other);
+
+	/* Both claims end with the files: the host driver binds again. */
+	close(dev);
+	close(iommufd);
+	EXPECT_EQ(0, vfio_util_bind(self->victim, self->host_driver));
+	EXPECT_STREQ(self->host_driver, vfio_util_current_driver(self->victim));
 }
 
 TEST_HARNESS_MAIN
