@@ -32,7 +32,10 @@
 # stdout and in tools/testing/vm/bench/LATEST.md (chart: LATEST.png);
 # every boot's folder under build/bench/session-<time>/.  A workload that
 # fails on a kernel is n/a in the table; a kernel whose VM hangs or dies
-# is not booted again.
+# is not booted again.  The cdev_* workloads (device cdev + iommufd) check
+# their own work: a failed check ("# FAIL" in a boot's output), or ours
+# offering no cdev path, fails the run and leaves LATEST.md alone (stock's
+# bench kernel has no IOMMUFD: its cdev_* rows are n/a).
 set -euo pipefail
 VM=$(cd "$(dirname "$0")/.." && pwd)
 . "$VM/lib.sh"
@@ -202,6 +205,28 @@ done
 
 python3 "$VM/bench/summarize.py" "$session" "$BENCHDIR/results.csv" \
 	"$session/table.md" "$session/ratios.dat" | tee "$session/table.txt"
+
+# The checks of the cdev_* workloads: any failure fails the run.
+checks_failed=0
+for out in "$session"/r*-*/output; do
+	[ -e "$out" ] || continue
+	if grep -q '^# FAIL ' "$out"; then
+		grep '^# FAIL ' "$out" | sed "s|^|    ${out#$session/}: |" >&2
+		checks_failed=1
+	fi
+	case $out in
+	*-ours/output)
+		if ! grep -q '^# cdev: /dev/vfio/devices/' "$out"; then
+			say "${out#$session/}: ours offered no cdev path: $(grep -h '^# cdev' "$out")"
+			checks_failed=1
+		fi
+		;;
+	esac
+done
+if [ $checks_failed = 1 ]; then
+	say "a cdev_* check failed: the run does not count (LATEST.md unchanged)"
+	exit 1
+fi
 
 # Ratios as bars, parity at 1.0.
 if [ -s "$session/ratios.dat" ]; then

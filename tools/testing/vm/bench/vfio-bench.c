@@ -2,7 +2,9 @@
 /*
  * vfio-bench: time the VFIO uAPI paths a userspace driver or a VMM hits,
  * on QEMU's edu device (1234:11e8) bound to vfio-pci, through the legacy
- * container/group interface and the type1v2 IOMMU backend.
+ * container/group interface and the type1v2 IOMMU backend, and (the
+ * cdev_* workloads) through the device cdev bound to an iommufd, with
+ * IOMMU_IOAS_MAP/UNMAP on an IOAS.
  *
  *   vfio-bench [-w NAME[,NAME...]] [-x SCALE] [-R BDF] [-l] BDF
  *     -w  run only the workloads whose name starts with one of NAMEs
@@ -17,12 +19,18 @@
  *
  * over its repetitions (after one untimed warm-up), or n/a in the three
  * number fields when the kernel refused a step; the reason goes to stderr.
+ * The cdev_* workloads check their work (each unmap reports the bytes
+ * mapped, the pins taken by a map are exactly its pages and all are
+ * released again): a failed check prints "# FAIL <workload>: why" and
+ * makes the exit status 3.  A kernel without the device cdev or iommufd
+ * says so in a "# cdev: ..." line and reports them n/a.
  * Fast operations are timed in batches and reported per operation, so the
  * cost of reading the clock (large under TCG) does not swamp them.
  * Lines starting with '#' are informational.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <fcntl.h>
@@ -42,6 +50,7 @@
 #include <sys/prctl.h>
 #include <sys/utsname.h>
 #include <linux/vfio.h>
+#include <linux/iommufd.h>
 
 #ifndef MAP_HUGE_2MB
 #define MAP_HUGE_2MB (21 << 26)
@@ -78,7 +87,19 @@ struct bench_ctx {
 	void *small;			/* NSMALL pages */
 };
 
+/* The cdev + iommufd stack of the cdev_* workloads. */
+struct cdev_ctx {
+	char path[PATH_MAX];		/* /dev/vfio/devices/vfioN */
+	int iommufd;
+	int device;
+	uint32_t devid;
+	uint32_t ioas;
+	uint64_t iova_base;
+	long pins0;			/* pins held before a workload */
+};
+
 static double scale = 1.0;
+static int verify_failed;	/* a cdev_* check failed: exit status 3 */
 static const char *only;	/* -w list, comma separated */
 static const char *reset_bdf;	/* -R: the device of device_reset */
 
@@ -1018,13 +1039,406 @@ out:
 	free(t);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* the device cdev and iommufd                                         */
+
+static void __printf(2, 3) verify_fail(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# FAIL %s: ", name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	verify_failed = 1;
+}
+
+/*
+ * Pages pinned (FOLL_PIN) system wide, from /proc/vmstat after folding
+ * the per-CPU counters; -1 if unreadable.
+ */
+static long pins_held(void)
+{
+	long acq = -1, rel = -1, v;
+	char line[128];
+	FILE *f = fopen("/proc/sys/vm/stat_refresh", "w");
+
+	if (f) {
+		fputs("1\n", f);
+		fclose(f);
+	}
+	f = fopen("/proc/vmstat", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "nr_foll_pin_acquired %ld", &v) == 1)
+			acq = v;
+		else if (sscanf(line, "nr_foll_pin_released %ld", &v) == 1)
+			rel = v;
+	}
+	fclose(f);
+	return acq < 0 || rel < 0 ? -1 : acq - rel;
+}
+
+/*
+ * /dev/vfio/devices/vfioN of the device, or why the kernel offers no
+ * cdev path (NULL): the stock bench kernel is built without IOMMUFD.
+ */
+static const char *cdev_unavailable(struct cdev_ctx *k, const char *bdf)
+{
+	char dir[PATH_MAX], dev[PATH_MAX + 300];
+	struct dirent *e;
+	DIR *dp;
+
+	if (access("/dev/iommu", R_OK | W_OK))
+		return "no /dev/iommu (CONFIG_IOMMUFD off)";
+	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
+	dp = opendir(dir);
+	if (!dp)
+		return "no vfio-dev in sysfs";
+	k->path[0] = '\0';
+	while ((e = readdir(dp)))
+		if (!strncmp(e->d_name, "vfio", 4))
+			snprintf(k->path, sizeof(k->path), "/dev/vfio/devices/%.200s",
+				 e->d_name);
+	closedir(dp);
+	if (!k->path[0])
+		return "no vfioN device";
+	snprintf(dev, sizeof(dev), "%s/%s/dev", dir, k->path + strlen("/dev/vfio/devices/"));
+	if (access(dev, F_OK))
+		return "the vfioN device has no cdev (CONFIG_VFIO_DEVICE_CDEV off)";
+	return NULL;
+}
+
+/*
+ * The sequence timed by cdev_open_to_ready: iommufd, device cdev, bind,
+ * IOAS, attach.  On failure everything opened here is closed again.
+ */
+static int open_cdev(struct cdev_ctx *k)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at) };
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+
+	k->iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	if (k->iommufd < 0)
+		return fail("open /dev/iommu");
+	k->device = open(k->path, O_RDWR | O_CLOEXEC);
+	if (k->device < 0) {
+		fail("open %s", k->path);
+		goto close_iommufd;
+	}
+	bind.iommufd = k->iommufd;
+	if (ioctl(k->device, VFIO_DEVICE_BIND_IOMMUFD, &bind)) {
+		fail("VFIO_DEVICE_BIND_IOMMUFD");
+		goto close_device;
+	}
+	k->devid = bind.out_devid;
+	if (ioctl(k->iommufd, IOMMU_IOAS_ALLOC, &alloc)) {
+		fail("IOMMU_IOAS_ALLOC");
+		goto close_device;
+	}
+	k->ioas = alloc.out_ioas_id;
+	at.pt_id = k->ioas;
+	if (ioctl(k->device, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at)) {
+		fail("VFIO_DEVICE_ATTACH_IOMMUFD_PT(%u)", k->ioas);
+		goto close_device;
+	}
+	return 0;
+
+close_device:
+	close(k->device);
+	k->device = -1;
+close_iommufd:
+	close(k->iommufd);
+	k->iommufd = -1;
+	return -1;
+}
+
+static void close_cdev(struct cdev_ctx *k)
+{
+	if (k->device >= 0)
+		close(k->device);
+	if (k->iommufd >= 0)
+		close(k->iommufd);
+	k->device = k->iommufd = -1;
+}
+
+static int ioas_map(struct cdev_ctx *k, void *vaddr, uint64_t iova, uint64_t size)
+{
+	struct iommu_ioas_map m = {
+		.size = sizeof(m),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = k->ioas,
+		.user_va = (uintptr_t)vaddr,
+		.length = size,
+		.iova = iova,
+	};
+
+	if (ioctl(k->iommufd, IOMMU_IOAS_MAP, &m))
+		return fail("IOMMU_IOAS_MAP iova 0x%llx length 0x%llx",
+			    (unsigned long long)iova, (unsigned long long)size);
+	return 0;
+}
+
+/*
+ * IOMMU_IOAS_UNMAP of [iova, iova + size) (iova 0 and size UINT64_MAX:
+ * everything); it must report @want bytes unmapped.
+ */
+static int ioas_unmap(struct cdev_ctx *k, const char *name, uint64_t iova,
+		      uint64_t size, uint64_t want)
+{
+	struct iommu_ioas_unmap u = {
+		.size = sizeof(u), .ioas_id = k->ioas, .iova = iova, .length = size,
+	};
+
+	if (ioctl(k->iommufd, IOMMU_IOAS_UNMAP, &u))
+		return fail("IOMMU_IOAS_UNMAP iova 0x%llx length 0x%llx",
+			    (unsigned long long)iova, (unsigned long long)size);
+	if (u.length != want) {
+		verify_fail(name, "IOMMU_IOAS_UNMAP of 0x%llx at 0x%llx reported 0x%llx bytes, want 0x%llx",
+			    (unsigned long long)size, (unsigned long long)iova,
+			    (unsigned long long)u.length, (unsigned long long)want);
+		return -1;
+	}
+	return 0;
+}
+
+/* The IOAS is left empty after a workload, whatever happened in it. */
+static void ioas_unmap_everything(struct cdev_ctx *k)
+{
+	struct iommu_ioas_unmap u = {
+		.size = sizeof(u), .ioas_id = k->ioas, .length = UINT64_MAX,
+	};
+
+	ioctl(k->iommufd, IOMMU_IOAS_UNMAP, &u);
+}
+
+/* Pins now are pins0 + @extra pages, or the workload @name failed. */
+static int check_pins(struct cdev_ctx *k, const char *name, const char *when,
+		      long extra)
+{
+	long now = pins_held();
+
+	if (now - k->pins0 == extra)
+		return 0;
+	verify_fail(name, "%s: %ld pages pinned, want %ld", when,
+		    now - k->pins0, extra);
+	return -1;
+}
+
+/* Open everything from scratch and close it again, each time. */
+static void bench_cdev_open(struct cdev_ctx *k)
+{
+	int n = reps(11), got = 0;
+	double *t = calloc(n, sizeof(double));
+
+	for (int i = -1; t && i < n; i++) {
+		uint64_t t0 = now_ns();
+
+		if (open_cdev(k))
+			break;
+		if (i >= 0)
+			t[got++] = now_ns() - t0;
+		/* The bind gave an object id; the attach kept the IOAS. */
+		if (!k->devid || !k->ioas) {
+			verify_fail("cdev_open_to_ready", "devid %u, IOAS %u",
+				    k->devid, k->ioas);
+			got = 0;
+			close_cdev(k);
+			break;
+		}
+		close_cdev(k);
+	}
+	if (got < n) {
+		got = 0;
+		verify_fail("cdev_open_to_ready", "the stack did not open");
+	}
+	report("cdev_open_to_ready", t, got);
+	free(t);
+}
+
+/* IOMMU_IOAS_MAP then UNMAP of 1 GiB in one call each, checked. */
+static void bench_cdev_map_1g(struct cdev_ctx *k, void *buf, const char *map_name,
+			      const char *unmap_name)
+{
+	int n = reps(7), got = 0;
+	double *tm = calloc(n, sizeof(double)), *tu = calloc(n, sizeof(double));
+	long npages = SZ_1G / SZ_4K;
+
+	k->pins0 = pins_held();
+	for (int i = -1; buf && tm && tu && i < n; i++) {
+		uint64_t t0, t1, t2, t3;
+
+		t0 = now_ns();
+		if (ioas_map(k, buf, k->iova_base, SZ_1G))
+			break;
+		t1 = now_ns();
+		/* Every page pinned once for the attached domain. */
+		if (check_pins(k, map_name, "after the map", npages))
+			break;
+		t2 = now_ns();
+		if (ioas_unmap(k, unmap_name, k->iova_base, SZ_1G, SZ_1G))
+			break;
+		t3 = now_ns();
+		if (check_pins(k, unmap_name, "after the unmap", 0))
+			break;
+		if (i >= 0) {
+			tm[got] = t1 - t0;
+			tu[got] = t3 - t2;
+			got++;
+		}
+	}
+	if (got < n) {
+		got = 0;
+		verify_fail(map_name, "%s did not complete", buf ? "the loop" : "the buffer");
+	}
+	ioas_unmap_everything(k);
+	report(map_name, tm, got);
+	report(unmap_name, tu, got);
+	free(tm);
+	free(tu);
+}
+
+static int cdev_map_smalls(struct cdev_ctx *k, void *small)
+{
+	for (int i = 0; i < NSMALL; i++)
+		if (ioas_map(k, (char *)small + i * SZ_4K,
+			     k->iova_base + i * SZ_4K, SZ_4K))
+			return -1;
+	return 0;
+}
+
+/* NSMALL single-page maps, their unmaps one by one, then unmap-all. */
+static void bench_cdev_small(struct cdev_ctx *k, void *small)
+{
+	int n = reps(7), got = 0, got_all = 0;
+	double *tm = calloc(n, sizeof(double)), *tu = calloc(n, sizeof(double));
+	double *ta = calloc(n, sizeof(double));
+	bool ok = small && tm && tu && ta;
+
+	k->pins0 = pins_held();
+	for (int i = -1; ok && i < n; i++) {
+		uint64_t t0, t1, t2;
+		int j;
+
+		ok = false;
+		t0 = now_ns();
+		if (cdev_map_smalls(k, small))
+			break;
+		t1 = now_ns();
+		if (check_pins(k, "cdev_map_4k_each", "after the maps", NSMALL))
+			break;
+		t2 = now_ns();
+		for (j = 0; j < NSMALL; j++)
+			if (ioas_unmap(k, "cdev_unmap_4k_each",
+				       k->iova_base + j * SZ_4K, SZ_4K, SZ_4K))
+				break;
+		if (j < NSMALL)
+			break;
+		if (i >= 0) {
+			tm[got] = (double)(t1 - t0) / NSMALL;
+			tu[got] = (double)(now_ns() - t2) / NSMALL;
+			got++;
+		}
+		if (check_pins(k, "cdev_unmap_4k_each", "after the unmaps", 0))
+			break;
+
+		/* The same mappings again, all gone in one call. */
+		if (cdev_map_smalls(k, small))
+			break;
+		t0 = now_ns();
+		if (ioas_unmap(k, "cdev_unmap_all_4096", 0, UINT64_MAX,
+			       NSMALL * SZ_4K))
+			break;
+		if (i >= 0)
+			ta[got_all++] = now_ns() - t0;
+		if (check_pins(k, "cdev_unmap_all_4096", "after the unmap", 0))
+			break;
+		ok = true;
+	}
+	if (!ok) {
+		got = got_all = 0;
+		verify_fail("cdev_map_4k_each", "%s did not complete",
+			    small ? "the loop" : "the buffer");
+	}
+	ioas_unmap_everything(k);
+	report("cdev_map_4k_each", tm, got);
+	report("cdev_unmap_4k_each", tu, got);
+	report("cdev_unmap_all_4096", ta, got_all);
+	free(tm);
+	free(tu);
+	free(ta);
+}
+
+static const char *const cdev_workloads[] = {
+	"cdev_open_to_ready", "cdev_map_anon_1g", "cdev_unmap_anon_1g",
+	"cdev_map_huge_1g", "cdev_unmap_huge_1g", "cdev_map_4k_each",
+	"cdev_unmap_4k_each", "cdev_unmap_all_4096",
+};
+
+/* The cdev_* workloads, with the group path closed (they exclude). */
+static void bench_cdev(const char *bdf, uint64_t iova_base)
+{
+	struct cdev_ctx k = { .iommufd = -1, .device = -1, .iova_base = iova_base };
+	const char *why = cdev_unavailable(&k, bdf);
+	bool any = false;
+	void *buf;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cdev_workloads); i++)
+		any |= wanted(cdev_workloads[i]);
+	if (!any)
+		return;
+	if (why) {
+		printf("# cdev: not offered by this kernel: %s\n", why);
+		for (size_t i = 0; i < ARRAY_SIZE(cdev_workloads); i++)
+			if (wanted(cdev_workloads[i]))
+				printf("BENCH %s n/a n/a n/a\n", cdev_workloads[i]);
+		return;
+	}
+	printf("# cdev: %s bound to /dev/iommu\n", k.path);
+	if (wanted("cdev_open_to_ready"))
+		bench_cdev_open(&k);
+	if (open_cdev(&k)) {
+		verify_fail("cdev", "the stack did not open");
+		return;
+	}
+	if (wanted("cdev_map_anon_1g") || wanted("cdev_unmap_anon_1g")) {
+		buf = get_small_pages(SZ_1G, "cdev_map_anon_1g");
+		bench_cdev_map_1g(&k, buf, "cdev_map_anon_1g", "cdev_unmap_anon_1g");
+		if (buf)
+			munmap(buf, SZ_1G);
+	}
+	if (wanted("cdev_map_huge_1g") || wanted("cdev_unmap_huge_1g")) {
+		buf = get_memory(SZ_1G, true);
+		bench_cdev_map_1g(&k, buf, "cdev_map_huge_1g", "cdev_unmap_huge_1g");
+		if (buf)
+			munmap(buf, SZ_1G);
+	}
+	if (wanted("cdev_map_4k_each") || wanted("cdev_unmap_4k_each") ||
+	    wanted("cdev_unmap_all_4096")) {
+		buf = get_small_pages(NSMALL * SZ_4K, "cdev_map_4k_each");
+		bench_cdev_small(&k, buf);
+		if (buf)
+			munmap(buf, NSMALL * SZ_4K);
+	}
+	close_cdev(&k);
+	k.pins0 = 0;
+	printf("# cdev: %ld pages pinned system wide at the end\n", pins_held());
+}
+
 /* ------------------------------------------------------------------ */
 
 static const char *const workloads[] = {
 	"open_to_ready", "map_anon_1g", "unmap_anon_1g", "map_huge_1g",
 	"unmap_huge_1g", "map_4k_each", "unmap_4k_each", "unmap_all_4096",
 	"msi_roundtrip", "msi_roundtrip_ipi", "cfg_read_pread", "bar0_read_pread", "bar0_read_mmap",
-	"device_reset",
+	"device_reset", "cdev_open_to_ready", "cdev_map_anon_1g",
+	"cdev_unmap_anon_1g", "cdev_map_huge_1g", "cdev_unmap_huge_1g",
+	"cdev_map_4k_each", "cdev_unmap_4k_each", "cdev_unmap_all_4096",
 };
 #define NWORK ARRAY_SIZE(workloads)
 
@@ -1146,8 +1560,10 @@ int main(int argc, char **argv)
 		bench_bar_mmap(&c);
 	close_stack(&c);
 
+	bench_cdev(c.bdf, c.iova_base);
+
 	if (wanted("device_reset"))
 		bench_reset(reset_bdf, c.iova_base);
-	printf("# done\n");
-	return 0;
+	printf("# done%s\n", verify_failed ? ", a cdev_* check FAILED" : "");
+	return verify_failed ? 3 : 0;
 }
