@@ -47,8 +47,8 @@ MODULE_IMPORT_NS(IOMMUFD_VFIO);
  *
  * Claims the DMA ownership of @vdev's device for @ictx.
  *
- * Return: 0, or iommufd_device_bind()'s error (-EBUSY when a host driver
- * or another owner uses the device's group).
+ * Return: 0, or iommufd_device_bind()'s error (-EPERM when a host driver
+ * or another iommufd context owns the device's group).
  */
 int vfio_iommufd_physical_bind(struct vfio_device *vdev,
 			       struct iommufd_ctx *ictx, u32 *out_device_id)
