@@ -157,12 +157,13 @@ TEST_F(groups, first_group_leaves_then_the_last)
  */
 TEST_F(groups, containers_are_independent)
 {
-	struct vfio_util_dev other = { .container = -1 };
+	struct vfio_util_dev other;
 	char *mine = self->buf, *theirs = self->buf + T1_SZ_1M;
 	char *out = self->buf + 2 * T1_SZ_1M;
 	uint64_t done = 0;
 	int i;
 
+	vfio_util_dev_init(&other);
 	other.container = open("/dev/vfio/vfio", O_RDWR);
 	ASSERT_LE(0, other.container);
 	ASSERT_EQ(0, ioctl(self->other_group, VFIO_GROUP_SET_CONTAINER,
