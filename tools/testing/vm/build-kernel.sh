@@ -37,6 +37,9 @@ fi
 fi
 mkdir -p "$OUT"
 export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+# Paths are hashed relative to the build folder, so that a clone at
+# another path (a second worktree, a CI checkout) hits the same entries.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-/}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 
 # Reconfigure only when a fragment changed, so that a rebuild after an

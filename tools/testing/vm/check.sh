@@ -40,6 +40,9 @@ fi
 
 say "sparse (C=2) and W=1 on drivers/vfio"
 export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+# Paths are hashed relative to the build folder, so that a clone at
+# another path (a second worktree, a CI checkout) hits the same entries.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-/}
 out=$(flock "$BUILD/.kbuild.lock" bash -c "$(declare -f kmake); $(declare -p SRC OUT KARCH CROSS LOCALVERSION JOBS); kmake C=2 W=1 drivers/vfio/" 2>&1 |
 	grep -E '(warning|error):' | grep -E 'drivers/vfio|include/(uapi/)?linux/vfio')
 if [ -n "$out" ]; then

@@ -32,6 +32,19 @@
 #define ENABLE_SRIOV	"/sys/module/vfio_pci/parameters/enable_sriov"
 #define DISABLE_IDLE_D3	"/sys/module/vfio_pci/parameters/disable_idle_d3"
 
+/* NVMe controller registers (BAR0) used below. */
+#define NVME_CAP		0x00
+#define NVME_CC			0x14
+#define  NVME_CC_EN		0x1
+#define  NVME_CC_QES		(6 << 16 | 4 << 20)	/* 64 B SQE, 16 B CQE */
+#define NVME_CSTS		0x1c
+#define  NVME_CSTS_RDY		0x1
+#define  NVME_CSTS_CFS		0x2
+#define NVME_AQA		0x24
+#define NVME_ASQ		0x28
+#define NVME_ACQ		0x30
+#define NVME_DBS		0x1000
+
 static const char token_a[] = "2ab74924-c335-45f4-9b16-8569e5b08258";
 static const char token_b[] = "8c2f35f0-1d2a-4c1e-9b3e-6f7a0c9d4e11";
 
@@ -310,8 +323,10 @@ static uint64_t host_bar_size(const char *bdf, int bar)
 /*
  * The VF's BAR0 by read(2) and by mmap.  A VF has no memory enable bit
  * of its own (the PF's SR-IOV control has it): access works whatever
- * the VF's command register says.  (QEMU's VFs read as zeros until the
- * PF brings their controller online, so the values say little.)
+ * the VF's command register says.  QEMU's offline VF reads as zeros
+ * except CSTS, which has Controller Fatal Status set once the function
+ * was reset, as vfio-pci does when the VF is opened: that value tells
+ * the VF's registers from a mapping of nothing.
  */
 TEST_F(sriov, vf_bar_access)
 {
@@ -338,6 +353,7 @@ TEST_F(sriov, vf_bar_access)
 	bar = mmap(NULL, 0x1000, PROT_READ, MAP_SHARED, self->vf_dev,
 		   info.offset);
 	ASSERT_NE(MAP_FAILED, bar);
+	EXPECT_EQ(NVME_CSTS_CFS, regs[NVME_CSTS / 4] & NVME_CSTS_CFS);
 	for (i = 0; i < 8; i++)
 		EXPECT_EQ(regs[i], __atomic_load_n(&bar[i], __ATOMIC_RELAXED));
 	munmap(bar, 0x1000);
@@ -618,16 +634,6 @@ TEST(pf_on_host_driver)
  * 5.22): the PF's own flexible interrupt resources change its MSI-X
  * table size at its next function reset (QEMU hw/nvme).
  */
-#define NVME_CAP		0x00
-#define NVME_CC			0x14
-#define  NVME_CC_EN		0x1
-#define  NVME_CC_QES		(6 << 16 | 4 << 20)	/* 64 B SQE, 16 B CQE */
-#define NVME_CSTS		0x1c
-#define  NVME_CSTS_RDY		0x1
-#define NVME_AQA		0x24
-#define NVME_ASQ		0x28
-#define NVME_ACQ		0x30
-#define NVME_DBS		0x1000
 #define NVME_OP_IDENTIFY	0x06
 #define NVME_OP_VIRT_MGMT	0x1c
 #define  NVME_VIRT_PRIMARY_FLEX	0x1	/* action: primary flexible allocation */

@@ -151,4 +151,53 @@ TEST_F(groups, first_group_leaves_then_the_last)
 	EXPECT_EQ(0, t1_map(&self->d, self->buf, T1_IOVA, T1_SZ_1M, T1_RW));
 }
 
+/*
+ * Two containers are two address spaces: the same IOVA maps different
+ * memory in each, and unmapping in one leaves the other's mapping alone.
+ */
+TEST_F(groups, containers_are_independent)
+{
+	struct vfio_util_dev other;
+	char *mine = self->buf, *theirs = self->buf + T1_SZ_1M;
+	char *out = self->buf + 2 * T1_SZ_1M;
+	uint64_t done = 0;
+	int i;
+
+	vfio_util_dev_init(&other);
+	other.container = open("/dev/vfio/vfio", O_RDWR);
+	ASSERT_LE(0, other.container);
+	ASSERT_EQ(0, ioctl(self->other_group, VFIO_GROUP_SET_CONTAINER,
+			   &other.container));
+	ASSERT_EQ(0, ioctl(other.container, VFIO_SET_IOMMU, variant->type));
+
+	for (i = 0; i < 0x100; i++) {
+		mine[i] = i;
+		theirs[i] = ~i;
+	}
+	ASSERT_EQ(0, t1_map(&self->d, mine, T1_IOVA, T1_SZ_4K, T1_RW));
+	ASSERT_EQ(0, t1_map(&self->d, out, T1_IOVA + T1_SZ_1M, T1_SZ_4K,
+			    T1_RW));
+	/* The same IOVA, other memory, in the other container. */
+	ASSERT_EQ(0, t1_map(&other, theirs, T1_IOVA, T1_SZ_4K, T1_RW));
+	t1_bus_master(&self->d, true);
+	ASSERT_EQ(0, edu_copy(&self->d, T1_IOVA, T1_IOVA + T1_SZ_1M));
+	EXPECT_EQ(0, memcmp(mine, out, 0x100));
+
+	/* Unmapping there takes nothing from here. */
+	ASSERT_EQ(0, t1_unmap(&other, T1_IOVA, T1_SZ_4K, 0, &done));
+	EXPECT_EQ(T1_SZ_4K, done);
+	memset(out, 0, 0x100);
+	ASSERT_EQ(0, edu_copy(&self->d, T1_IOVA, T1_IOVA + T1_SZ_1M));
+	EXPECT_EQ(0, memcmp(mine, out, 0x100));
+	/* Nor the other way round: theirs stays mapped when ours goes. */
+	ASSERT_EQ(0, t1_map(&other, theirs, T1_IOVA, T1_SZ_4K, T1_RW));
+	ASSERT_EQ(0, t1_unmap(&self->d, T1_IOVA, T1_SZ_4K, 0, &done));
+	EXPECT_EQ(T1_SZ_4K, done);
+	EXPECT_EQ(-EEXIST, t1_map(&other, theirs, T1_IOVA, T1_SZ_4K, T1_RW));
+	ASSERT_EQ(0, t1_unmap(&other, T1_IOVA, T1_SZ_4K, 0, &done));
+
+	ASSERT_EQ(0, ioctl(self->other_group, VFIO_GROUP_UNSET_CONTAINER));
+	close(other.container);
+}
+
 TEST_HARNESS_MAIN
