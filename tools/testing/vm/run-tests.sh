@@ -21,10 +21,10 @@
 #               fuzz, race and kill programs, with long settings passed to
 #               the guest in the environment (each overridable from the
 #               caller's: FAULT_PASSES, FUZZ_ITERS, RACE_ROUNDS,
-#               KILL_ROUNDS, KILL_BIG_ROUNDS; the programs' time limits
-#               are scaled by VFIO_TIMEOUT_SCALE).  Same plan, VMs and
-#               result parser as a normal run; results in
-#               build/runs/last-stress.
+#               KILL_ROUNDS, KILL_BIG_ROUNDS, KILL_MAP_MB, KILL_BIG_MB;
+#               the programs' time limits are scaled by
+#               VFIO_TIMEOUT_SCALE).  Same plan, VMs and result parser
+#               as a normal run; results in build/runs/last-stress.
 set -uo pipefail
 # ARCHES (or ARCH) picks the architectures; lib.sh itself needs a valid
 # one, and an unknown name is reported below as that architecture's
@@ -54,7 +54,8 @@ if [ $stress = 1 ]; then
 	filter=${filter:-'^(fault_nth|fuzz_ioctl|races|kill_workload)$'}
 	guest_env=("FAULT_PASSES=${FAULT_PASSES:-3}" "FUZZ_ITERS=${FUZZ_ITERS:-30000}"
 		"RACE_ROUNDS=${RACE_ROUNDS:-5000}" "KILL_ROUNDS=${KILL_ROUNDS:-200}"
-		"KILL_BIG_ROUNDS=${KILL_BIG_ROUNDS:-20}"
+		"KILL_BIG_ROUNDS=${KILL_BIG_ROUNDS:-20}" "KILL_MAP_MB=${KILL_MAP_MB:-256}"
+		"KILL_BIG_MB=${KILL_BIG_MB:-768}"
 		"VFIO_TIMEOUT_SCALE=${VFIO_TIMEOUT_SCALE:-40}" "TEST_TIMEOUT=${TEST_TIMEOUT:-10800}")
 	[ -z "${KILL_SEED:-}" ] || guest_env+=("KILL_SEED=$KILL_SEED")
 	[ -z "${FUZZ_SEED:-}" ] || guest_env+=("FUZZ_SEED=$FUZZ_SEED")
