@@ -8,6 +8,10 @@
 #   make lean-kernel  x86_64 without debug options (nested guest, bench)
 #   make test      deps, kernels, then every test in the VMs, on every
 #                  architecture (x86_64 ppc64le arm64)
+#   make stress    fault_nth, fuzz_ioctl, races and kill_workload with long
+#                  settings, through the same harness (x86_64 unless
+#                  ARCH= is given; FUZZ_ITERS=, RACE_ROUNDS=, KILL_ROUNDS=,
+#                  KILL_BIG_ROUNDS=, FAULT_PASSES=, KILL_SEED= override)
 #   make test-stock  the same tests on stock 6.12 VFIO; records each
 #                  test's outcome in tools/testing/vm/stock-outcomes and
 #                  lists where ours differs (make test fails on a
@@ -30,11 +34,11 @@ ALL_ARCHES := x86_64 ppc64le arm64
 ARCHES := $(if $(ARCH),$(ARCH),$(ALL_ARCHES))
 export ARCHES
 
-.PHONY: all deps kernel lean-kernel test test-stock check vm demo help
+.PHONY: all deps kernel lean-kernel test stress test-stock check vm demo help
 all: kernel
 
 help:
-	@sed -n '3,22s/^# \{0,1\}//p' Makefile
+	@sed -n '3,26s/^# \{0,1\}//p' Makefile
 
 deps:
 	@$(VM)/deps.sh
@@ -49,6 +53,11 @@ lean-kernel: deps
 # kernel does not build is a counted failure and the others still run.
 test: deps
 	@$(VM)/run-tests.sh $(if $(T),-k '$(T)')
+
+# The long runs: x86_64 by default (make test's default is every
+# architecture).
+stress: deps
+	@ARCHES='$(or $(ARCH),x86_64)' $(VM)/run-tests.sh -S $(if $(T),-k '$(T)')
 
 test-stock: deps
 	@$(VM)/stock-parity.sh $(if $(T),-k '$(T)')

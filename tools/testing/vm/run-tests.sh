@@ -17,6 +17,14 @@
 #               every test to RUNDIR/outcomes for tools/testing/vm/
 #               stock-outcomes.  A normal run fails every result that
 #               differs from stock-outcomes unless "expected" lists it.
+#     -S        stress run (make stress): by default only the fault,
+#               fuzz, race and kill programs, with long settings passed to
+#               the guest in the environment (each overridable from the
+#               caller's: FAULT_PASSES, FUZZ_ITERS, RACE_ROUNDS,
+#               KILL_ROUNDS, KILL_BIG_ROUNDS, KILL_MAP_MB, KILL_BIG_MB;
+#               the programs' time limits are scaled by
+#               VFIO_TIMEOUT_SCALE).  Same plan, VMs and result parser
+#               as a normal run; results in build/runs/last-stress.
 set -uo pipefail
 # ARCHES (or ARCH) picks the architectures; lib.sh itself needs a valid
 # one, and an unknown name is reported below as that architecture's
@@ -28,19 +36,37 @@ ARCH=x86_64
 filter=
 host=1
 flavour=test
-while getopts "k:Hs" opt; do
+stress=0
+while getopts "k:HsS" opt; do
 	case $opt in
 	k) filter=$OPTARG ;;
 	H) host=0 ;;
 	s) flavour=stock-test host=0 ;;
-	*) sed -n '3,15s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	S) stress=1 host=0 ;;
+	*) sed -n '3,23s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
+# What a stress run changes: the entries, and the guest's environment
+# (the guest's per-entry and the VM's time limits grow with it).
+guest_env=()
+vm_limit=3000
+if [ $stress = 1 ]; then
+	filter=${filter:-'^(fault_nth|fuzz_ioctl|races|kill_workload)$'}
+	guest_env=("FAULT_PASSES=${FAULT_PASSES:-3}" "FUZZ_ITERS=${FUZZ_ITERS:-30000}"
+		"RACE_ROUNDS=${RACE_ROUNDS:-5000}" "KILL_ROUNDS=${KILL_ROUNDS:-200}"
+		"KILL_BIG_ROUNDS=${KILL_BIG_ROUNDS:-20}" "KILL_MAP_MB=${KILL_MAP_MB:-256}"
+		"KILL_BIG_MB=${KILL_BIG_MB:-768}"
+		"VFIO_TIMEOUT_SCALE=${VFIO_TIMEOUT_SCALE:-40}" "TEST_TIMEOUT=${TEST_TIMEOUT:-10800}")
+	[ -z "${KILL_SEED:-}" ] || guest_env+=("KILL_SEED=$KILL_SEED")
+	[ -z "${FUZZ_SEED:-}" ] || guest_env+=("FUZZ_SEED=$FUZZ_SEED")
+	vm_limit=${STRESS_VM_LIMIT:-43200}
+fi
 arches=${want_arches:-$ALL_ARCHES}
 VM=$REPO/tools/testing/vm
 
 tag=test
 [ $flavour = test ] || tag=test-stock
+[ $stress = 0 ] || tag=stress
 rundir=$RUNS/$tag-$(date +%Y%m%d-%H%M%S)-$$
 mkdir -p "$rundir"
 ln -sfn "$rundir" "$RUNS/last-$tag"
@@ -222,8 +248,8 @@ run_arch() {
 		say "$ARCH: VM '$prof': $(wc -l <"$vmdir/plan") entries"
 		(
 			[ -z "${vm_kernel[$prof]}" ] || use_kernel "${vm_kernel[$prof]}"
-			timed "$ARCH VM $prof" "$VM/run-vm.sh" -o "$vmdir" -t 3000 "${args[@]}" -- \
-				"VFIO_UNDER_TEST=$([ $flavour = test ] && echo ours || echo stock)" \
+			timed "$ARCH VM $prof" "$VM/run-vm.sh" -o "$vmdir" -t $vm_limit "${args[@]}" -- \
+				"${guest_env[@]}" "VFIO_UNDER_TEST=$([ $flavour = test ] && echo ours || echo stock)" \
 				"VFIO_TOOLS=$(printf %q "$toolsout") NESTED_KERNEL=$(printf %q "$NESTED_KERNEL")" \
 				"$(printf %q "$VM/guest-tests.sh")" "$(printf %q "$vmdir/plan")"
 		)

@@ -13,10 +13,13 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
+#include "vfio_harness.h"
 #include "vfio_util.h"
 
 struct unbind_job {
@@ -156,6 +159,88 @@ TEST_F_TIMEOUT(unplug, request_is_repeated_until_released, 60)
 	EXPECT_EQ(0, job.ret);
 }
 
+/* Lines of /proc/interrupts naming vectors of @bdf that VFIO requested. */
+static int vfio_irq_lines(const char *bdf)
+{
+	char line[512], name[64];
+	int n = 0;
+	FILE *f;
+
+	snprintf(name, sizeof(name), "(%s)", bdf);
+	f = fopen("/proc/interrupts", "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "vfio-") && strstr(line, name))
+			n++;
+	fclose(f);
+	return n;
+}
+
+/*
+ * Unbind while the user has BAR0 mapped and MSI enabled.  6.12 only asks
+ * (REQ) and waits: nothing is revoked while the device is open, so the
+ * mapping keeps reading the device and MSI keeps being delivered.  The
+ * mapping holds the device file, so closing every fd is not enough: the
+ * removal completes once the mapping goes too, and then the vectors are
+ * gone.
+ */
+TEST_F_TIMEOUT(unplug, unbind_with_bar_mapped_and_msi_enabled, 60)
+{
+	struct vfio_region_info info;
+	volatile uint32_t *bar;
+	struct unbind_job job;
+	uint16_t cmd = PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+	int msi, i;
+
+	msi = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	ASSERT_LE(0, msi);
+	ASSERT_EQ(sizeof(cmd), vfio_util_region_write(&self->d,
+			VFIO_PCI_CONFIG_REGION_INDEX, PCI_COMMAND, &cmd,
+			sizeof(cmd)));
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_REQ_IRQ_INDEX, 0, 1,
+						&self->efd));
+	ASSERT_EQ(0, vfio_util_set_irq_eventfds(&self->d,
+						VFIO_PCI_MSI_IRQ_INDEX, 0, 1,
+						&msi));
+	ASSERT_EQ(0, vfio_util_region_info(&self->d,
+					   VFIO_PCI_BAR0_REGION_INDEX, &info));
+	bar = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   self->d.device, info.offset);
+	ASSERT_NE(MAP_FAILED, bar);
+	ASSERT_EQ(EDU_ID_VALUE, bar[EDU_REG_ID / 4]);
+	ASSERT_EQ(1, vfio_irq_lines(self->d.bdf));
+
+	start_unbind(&job, self->d.bdf);
+	EXPECT_LE(1, vfio_util_eventfd_wait(self->efd, 10000));
+	usleep(200 * 1000);
+	EXPECT_EQ(0, unbind_done(&job));
+
+	/* While the removal waits, the device is still the user's. */
+	EXPECT_EQ(EDU_ID_VALUE, bar[EDU_REG_ID / 4]);
+	bar[EDU_REG_IRQ_RAISE / 4] = 1;
+	EXPECT_LE(1, vfio_util_eventfd_wait(msi, 5000));
+	bar[EDU_REG_IRQ_ACK / 4] = 1;
+
+	/* Every fd closed; the mapping still holds the device file. */
+	vfio_util_close(&self->d);
+	usleep(500 * 1000);
+	EXPECT_EQ(0, unbind_done(&job));
+	EXPECT_EQ(EDU_ID_VALUE, bar[EDU_REG_ID / 4]);
+
+	/* The last reference goes with the mapping: the unbind completes. */
+	munmap((void *)bar, 4096);
+	for (i = 0; i < 100 && !unbind_done(&job); i++)
+		usleep(100 * 1000);
+	EXPECT_EQ(1, unbind_done(&job));
+	pthread_join(job.thread, NULL);
+	EXPECT_EQ(0, job.ret);
+	EXPECT_STREQ("", vfio_util_current_driver(self->d.bdf));
+	EXPECT_EQ(0, vfio_irq_lines(self->d.bdf));
+	close(msi);
+}
+
 /* A group file alone does not hold the device back. */
 TEST_F(unplug, unbind_with_only_group_open_is_immediate)
 {
@@ -181,4 +266,4 @@ TEST_F(unplug, unbind_with_only_group_open_is_immediate)
 	close(i);
 }
 
-TEST_HARNESS_MAIN
+VFIO_HARNESS_MAIN

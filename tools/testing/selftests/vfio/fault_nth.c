@@ -30,6 +30,7 @@
 #include <sys/eventfd.h>
 
 #include "kselftest_harness.h"
+#include "vfio_harness.h"
 #include "type1_common.h"
 
 #define FAIL_NTH	"/proc/thread-self/fail-nth"
@@ -619,11 +620,19 @@ static void run_op(struct __test_metadata *_metadata,
 	       self->errors);
 }
 
+/*
+ * FAULT_PASSES (make stress) sweeps each call again: the later passes
+ * meet the objects and caches the earlier ones left behind.
+ */
 #define FAULT_TEST(_name, ...)						\
 	TEST_F(fault, _name)						\
 	{								\
 		static const struct op op = { __VA_ARGS__ };		\
-		run_op(_metadata, self, #_name, &op);			\
+		unsigned long pass;					\
+									\
+		for (pass = 0; pass < vfio_env_ulong("FAULT_PASSES", 1);	\
+		     pass++)						\
+			run_op(_metadata, self, #_name, &op);		\
 	}
 
 /* The container and group files. */
@@ -664,4 +673,4 @@ FAULT_TEST(ioeventfd, .needs = DEVICE, .act = act_ioeventfd,
 	   .undo = undo_ioeventfd)
 FAULT_TEST(close_device, .needs = DEVICE, .act = act_close_device)
 
-TEST_HARNESS_MAIN
+VFIO_HARNESS_MAIN

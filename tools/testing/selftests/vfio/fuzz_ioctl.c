@@ -31,6 +31,7 @@
 #include <sys/eventfd.h>
 
 #include "kselftest_harness.h"
+#include "vfio_harness.h"
 #include "type1_common.h"
 
 static const struct { unsigned long cmd; const char *name; } cmds[] = {
@@ -416,4 +417,4 @@ TEST_F(fuzz, offsets_near_2_64_are_refused)
 			    0xfffffffffcull));
 }
 
-TEST_HARNESS_MAIN
+VFIO_HARNESS_MAIN

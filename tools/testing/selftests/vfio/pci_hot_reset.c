@@ -17,14 +17,20 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
+#include "vfio_harness.h"
 #include "vfio_util.h"
 
 /*
@@ -252,6 +258,186 @@ TEST_F(hot_reset, reset_with_our_group)
 	EXPECT_EQ(0, vfio_util_bar_read32(&self->d, 0, self->scratch));
 }
 
+/*
+ * A BAR mapping held across VFIO_DEVICE_RESET and VFIO_DEVICE_PCI_HOT_RESET.
+ * What 6.12 does, and so what is asserted: each reset takes memory_lock
+ * for writing and zaps every mapping of the BARs first, so the next access
+ * faults the page in again (a minor fault of the reading thread, which is
+ * how the tests see the revocation).  A fault during the reset waits for
+ * memory_lock and is then served: no SIGBUS from a reset alone.  Whether a
+ * fault is served depends on the memory bit of the user's (virtual)
+ * command register, which a reset does not change: with decode off the
+ * mapping gives SIGBUS before and after the reset, and refaults once the
+ * user turns decode on.  The hot reset takes memory_lock with a trylock
+ * and answers EBUSY when a fault holds it.
+ */
+static __thread sigjmp_buf bus_jmp;
+
+/* Each bus reset waits 100 ms and more for the link: keep them few. */
+#define CONCURRENT_RESETS	5
+
+static void on_sigbus(int sig)
+{
+	siglongjmp(bus_jmp, 1);
+}
+
+/*
+ * edu's ID through the mapping, or -1 on SIGBUS; *@faults gets the minor
+ * faults the read took (1 when the page had to be mapped again).
+ */
+static long mapped_id(volatile uint32_t *bar, long *faults)
+{
+	struct rusage r0, r1;
+	volatile long v;
+
+	getrusage(RUSAGE_THREAD, &r0);
+	if (sigsetjmp(bus_jmp, 1))
+		v = -1;
+	else
+		v = bar[EDU_REG_ID / 4];
+	getrusage(RUSAGE_THREAD, &r1);
+	if (faults)
+		*faults = r1.ru_minflt - r0.ru_minflt;
+	return v;
+}
+
+static void set_command(struct vfio_util_dev *d, uint16_t cmd)
+{
+	vfio_util_region_write(d, VFIO_PCI_CONFIG_REGION_INDEX, PCI_COMMAND,
+			       &cmd, sizeof(cmd));
+}
+
+static uint16_t get_command(struct vfio_util_dev *d)
+{
+	uint16_t cmd = 0;
+
+	vfio_util_region_read(d, VFIO_PCI_CONFIG_REGION_INDEX, PCI_COMMAND,
+			      &cmd, sizeof(cmd));
+	return cmd;
+}
+
+/* VFIO_DEVICE_RESET, or the hot reset with the proof of ownership. */
+static int reset_kind(FIXTURE_DATA(hot_reset) *self, bool hot, bool cdev)
+{
+	if (!hot)
+		return ioctl(self->d.device, VFIO_DEVICE_RESET) ? -errno : 0;
+	if (cdev)
+		return hot_reset(&self->d, 0, NULL);
+	return hot_reset(&self->d, 1, &self->d.group);
+}
+
+struct mapped_reader {
+	volatile uint32_t *bar;
+	int stop;
+	unsigned long good, sigbus, wrong, refaults;
+};
+
+static void *mapped_reader(void *arg)
+{
+	struct mapped_reader *r = arg;
+	long v, faults;
+
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+		v = mapped_id(r->bar, &faults);
+		if (v == EDU_ID_VALUE)
+			r->good++;
+		else if (v == -1)
+			r->sigbus++;
+		else
+			r->wrong++;
+		r->refaults += faults;
+	}
+	return NULL;
+}
+
+static void bar_mapping_across(struct __test_metadata *_metadata,
+			       FIXTURE_DATA(hot_reset) *self, bool hot,
+			       bool cdev)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus };
+	struct mapped_reader r = { 0 };
+	struct vfio_region_info info;
+	unsigned int i, ok = 0;
+	volatile uint32_t *bar;
+	long faults;
+	pthread_t t;
+	int ret;
+
+	/* The profile puts an edu behind the root port: its ID is known. */
+	ASSERT_EQ(EDU_VENDOR, self->vendor);
+	if (hot && self->info->count > 1)
+		SKIP(return, "other functions share the reset");
+	ASSERT_EQ(0, sigaction(SIGBUS, &sa, NULL));
+	set_command(&self->d, PCI_COMMAND_MEMORY);
+	ASSERT_EQ(0, vfio_util_region_info(&self->d,
+					   VFIO_PCI_BAR0_REGION_INDEX, &info));
+	bar = mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->d.device,
+		   info.offset);
+	ASSERT_NE(MAP_FAILED, bar);
+
+	/* Mapped: a second read takes no fault. */
+	ASSERT_EQ(EDU_ID_VALUE, mapped_id(bar, NULL));
+	ASSERT_EQ(EDU_ID_VALUE, mapped_id(bar, &faults));
+	EXPECT_EQ(0, faults);
+
+	/* Revoked by the reset; decode is on, so it maps again at once. */
+	ASSERT_EQ(0, reset_kind(self, hot, cdev));
+	EXPECT_EQ(PCI_COMMAND_MEMORY, get_command(&self->d) & PCI_COMMAND_MEMORY);
+	EXPECT_EQ(EDU_ID_VALUE, mapped_id(bar, &faults));
+	EXPECT_EQ(1, faults);
+
+	/* Decode off: SIGBUS, and still after a reset. */
+	set_command(&self->d, 0);
+	EXPECT_EQ(-1, mapped_id(bar, NULL));
+	ASSERT_EQ(0, reset_kind(self, hot, cdev));
+	EXPECT_EQ(0, get_command(&self->d) & PCI_COMMAND_MEMORY);
+	EXPECT_EQ(-1, mapped_id(bar, NULL));
+	/* Decode on again: the page comes back with the right value. */
+	set_command(&self->d, PCI_COMMAND_MEMORY);
+	EXPECT_EQ(EDU_ID_VALUE, mapped_id(bar, &faults));
+	EXPECT_EQ(1, faults);
+
+	/*
+	 * Accesses during the resets: they wait for the reset and read the
+	 * ID, never SIGBUS; the hot reset may find memory_lock held by a
+	 * fault and answer EBUSY.
+	 */
+	r.bar = bar;
+	ASSERT_EQ(0, pthread_create(&t, NULL, mapped_reader, &r));
+	for (i = 0; i < CONCURRENT_RESETS; i++) {
+		ret = reset_kind(self, hot, cdev);
+		if (!ret)
+			ok++;
+		else
+			EXPECT_TRUE(hot && ret == -EBUSY) TH_LOG("reset: %d", ret);
+		usleep(1000);
+	}
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	TH_LOG("%u resets: %lu reads, %lu refaults, %lu SIGBUS", ok, r.good,
+	       r.refaults, r.sigbus);
+	EXPECT_LT(0, ok);
+	EXPECT_EQ(0, r.wrong);
+	EXPECT_EQ(0, r.sigbus);
+	EXPECT_LT(0, r.good);
+	EXPECT_LT(0, r.refaults);
+
+	signal(SIGBUS, SIG_DFL);
+	munmap((void *)bar, 4096);
+}
+
+TEST_F(hot_reset, bar_mapping_across_device_reset)
+{
+	bar_mapping_across(_metadata, self, false,
+			   variant->mode == VFIO_UTIL_CDEV);
+}
+
+TEST_F(hot_reset, bar_mapping_across_hot_reset)
+{
+	bar_mapping_across(_metadata, self, true,
+			   variant->mode == VFIO_UTIL_CDEV);
+}
+
 /* Bridges are not for users: vfio-pci refuses to bind one. */
 TEST(bridge_is_refused)
 {
@@ -290,4 +476,4 @@ TEST(bridge_is_refused)
 	EXPECT_EQ(0, vfio_util_bind(bdf, drv));
 }
 
-TEST_HARNESS_MAIN
+VFIO_HARNESS_MAIN

@@ -14,6 +14,7 @@
 #include <sys/eventfd.h>
 
 #include "kselftest_harness.h"
+#include "vfio_harness.h"
 #include "type1_common.h"
 
 #define POOL_PAGES	64
@@ -349,4 +350,4 @@ TEST_F(race, get_device_fd_while_the_group_closes)
 	ASSERT_EQ(0, vfio_util_open(&r->d, bdf, VFIO_TYPE1v2_IOMMU));
 }
 
-TEST_HARNESS_MAIN
+VFIO_HARNESS_MAIN
