@@ -19,6 +19,8 @@
 #   ARCH=x86_64|ppc64le|arm64  one architecture only (default: all for
 #                  make test and make kernel, x86_64 for the others)
 #   T=REGEX        with 'make test': only tests whose name matches
+#   KERNEL=kasan   with 'make test': the main VMs boot the KASAN flavour of
+#                  the test kernel (x86_64; see README, "Sanitizers")
 
 VM := tools/testing/vm
 # ARCH here names our architectures (x86_64, ppc64le, arm64), not kbuild's
@@ -34,7 +36,7 @@ export ARCHES
 all: kernel
 
 help:
-	@sed -n '3,22s/^# \{0,1\}//p' Makefile
+	@sed -n '3,24s/^# \{0,1\}//p' Makefile
 
 deps:
 	@$(VM)/deps.sh
@@ -48,7 +50,7 @@ lean-kernel: deps
 # run-tests.sh builds the kernels itself, so that one architecture whose
 # kernel does not build is a counted failure and the others still run.
 test: deps
-	@$(VM)/run-tests.sh $(if $(T),-k '$(T)')
+	@TEST_KERNEL=$(KERNEL) $(VM)/run-tests.sh $(if $(T),-k '$(T)')
 
 test-stock: deps
 	@$(VM)/stock-parity.sh $(if $(T),-k '$(T)')
