@@ -19,12 +19,21 @@
  * program).  The objects are reused from one run to the next, so a failed
  * call that corrupted them shows up in the following runs.
  *
- * Faults are not injected with ACPICA (the AML interpreter) on the stack:
- * opening a PCI device evaluates _PRT, and an allocation failing inside
- * AML execution makes 6.12's ACPICA drop a reference twice (a KFENCE
- * use-after-free, then an oops), whoever opens the device.  That is a bug
- * of ACPICA, not of VFIO; the stack-trace filter of the fault attributes
- * leaves it out.
+ * Faults are not injected, through the stack-trace filter of the fault
+ * attributes, where code that is not VFIO's breaks under them:
+ *  - x86_64: ACPICA (the AML interpreter).  Opening a PCI device
+ *    evaluates _PRT, and an allocation failing inside AML execution makes
+ *    6.12's ACPICA drop a reference twice (a KFENCE use-after-free, then
+ *    an oops), whoever opens the device.
+ *  - ppc64le: pseries' remove_dma_window_named(), run when a group's DMA
+ *    ownership is taken (VFIO_GROUP_SET_CONTAINER).  It backs up the
+ *    default window's property, gives up silently when that allocation
+ *    fails, and removes the property anyway: the release of ownership
+ *    (UNSET_CONTAINER, group close) then oopses in of_parse_dma_window().
+ *
+ * The paths: the group with the container and type1 v2 (x86_64) or sPAPR
+ * TCE v2 and v1 (ppc64le), and the device cdev bound to an iommufd
+ * (x86_64).
  */
 #include <fcntl.h>
 #include <sys/eventfd.h>
@@ -755,10 +764,9 @@ static void unmap_all(struct ctx *c)
 #endif
 }
 
-#if defined(__x86_64__)
 struct ksym {
 	unsigned long long addr;
-	bool acpi;
+	bool hit;	/* the symbol the caller looks for */
 };
 
 static int ksym_cmp(const void *a, const void *b)
@@ -769,22 +777,21 @@ static int ksym_cmp(const void *a, const void *b)
 }
 
 /*
- * The address range of ACPICA's code: the longest run of consecutive
- * kernel text symbols named acpi_* (its folder is linked in one piece;
- * out-of-line .cold parts and init code lie elsewhere and are not run
- * by a device open).
+ * The kernel's text symbols (not modules', not out-of-line .cold parts)
+ * sorted by address, each marked when @match says so; *@n of them.
  */
-static int acpica_range(unsigned long long *start, unsigned long long *end)
+static struct ksym *ksyms(bool (*match)(const char *name), size_t *n)
 {
-	size_t n = 0, cap = 1 << 16, i, run = 0, best = 0, best_end = 0;
+	size_t cap = 1 << 16;
 	char type, name[256], rest[64];
 	unsigned long long addr;
 	struct ksym *sym;
 	char line[512];
 	FILE *f = fopen("/proc/kallsyms", "r");
 
+	*n = 0;
 	if (!f)
-		return -errno;
+		return NULL;
 	sym = malloc(cap * sizeof(*sym));
 	while (sym && fgets(line, sizeof(line), f)) {
 		rest[0] = '\0';
@@ -792,19 +799,40 @@ static int acpica_range(unsigned long long *start, unsigned long long *end)
 			   rest) < 3 || rest[0] == '[' ||
 		    (type != 't' && type != 'T') || strstr(name, ".cold"))
 			continue;
-		if (n == cap)
+		if (*n == cap)
 			sym = realloc(sym, (cap *= 2) * sizeof(*sym));
 		if (!sym)
 			break;
-		sym[n].addr = addr;
-		sym[n++].acpi = !strncmp(name, "acpi_", 5);
+		sym[*n].addr = addr;
+		sym[(*n)++].hit = match(name);
 	}
 	fclose(f);
+	if (sym)
+		qsort(sym, *n, sizeof(*sym), ksym_cmp);
+	return sym;
+}
+
+#if defined(__x86_64__)
+static bool is_acpi(const char *name)
+{
+	return !strncmp(name, "acpi_", 5);
+}
+
+/*
+ * The address range of ACPICA's code: the longest run of consecutive
+ * kernel text symbols named acpi_* (its folder is linked in one piece;
+ * out-of-line .cold parts and init code lie elsewhere and are not run
+ * by a device open).
+ */
+static int reject_range(unsigned long long *start, unsigned long long *end)
+{
+	size_t n, i, run = 0, best = 0, best_end = 0;
+	struct ksym *sym = ksyms(is_acpi, &n);
+
 	if (!sym)
 		return -ENOMEM;
-	qsort(sym, n, sizeof(*sym), ksym_cmp);
 	for (i = 0; i + 1 < n; i++) {
-		run = sym[i].acpi ? run + 1 : 0;
+		run = sym[i].hit ? run + 1 : 0;
 		if (run > best) {
 			best = run;
 			best_end = i;
@@ -816,6 +844,39 @@ static int acpica_range(unsigned long long *start, unsigned long long *end)
 	}
 	free(sym);
 	return best > 100 ? 0 : -ENOENT;
+}
+#else
+static bool is_window_removal(const char *name)
+{
+	return !strcmp(name, "remove_dma_window_named");
+}
+
+/*
+ * pseries' remove_dma_window_named(): the one function of its own, up to
+ * the next text symbol.  Its backup of the default window's property
+ * (copy_property(), inlined or called from it) gives up silently when an
+ * allocation fails, then removes the property anyway; the next release
+ * of DMA ownership finds no window to restore and dereferences NULL in
+ * of_parse_dma_window().
+ */
+static int reject_range(unsigned long long *start, unsigned long long *end)
+{
+	size_t n, i;
+	struct ksym *sym = ksyms(is_window_removal, &n);
+	int ret = -ENOENT;
+
+	if (!sym)
+		return -ENOMEM;
+	for (i = 0; i + 1 < n; i++) {
+		if (!sym[i].hit)
+			continue;
+		*start = sym[i].addr;
+		*end = sym[i + 1].addr;
+		ret = 0;
+		break;
+	}
+	free(sym);
+	return ret;
 }
 #endif
 
@@ -871,7 +932,6 @@ static void fstate_setup(struct __test_metadata *_metadata, struct fstate *s,
 	/* Each knob is there when the kernel has the fault type. */
 	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
 		ASSERT_EQ(0, vfio_util_write_file(knobs[i].path, knobs[i].val));
-#if defined(__x86_64__)
 	{
 		static const char *const attrs[] = {
 			"failslab", "fail_page_alloc", "fail_usercopy",
@@ -879,8 +939,8 @@ static void fstate_setup(struct __test_metadata *_metadata, struct fstate *s,
 		unsigned long long start = 0, end = 0;
 		char path[128], val[32];
 
-		/* The x86 guest is an ACPI machine (pseries has none). */
-		ASSERT_EQ(0, acpica_range(&start, &end));
+		/* Code not ours that breaks under injection (see the top). */
+		ASSERT_EQ(0, reject_range(&start, &end));
 		for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
 			snprintf(path, sizeof(path),
 				 "/sys/kernel/debug/%s/reject-start", attrs[i]);
@@ -892,7 +952,6 @@ static void fstate_setup(struct __test_metadata *_metadata, struct fstate *s,
 			ASSERT_EQ(0, vfio_util_write_file(path, val));
 		}
 	}
-#endif
 
 	/* Bound to vfio-pci; the group, and the cdev for that path. */
 	ASSERT_EQ(0, vfio_util_modprobe(VFIO_UTIL_ARCH_IOMMU_MODULE));
