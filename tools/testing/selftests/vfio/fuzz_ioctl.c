@@ -167,6 +167,9 @@ static void fill_arg(struct world *w, unsigned long cmd, uint32_t *arg,
 	for (i = 0; i < 4; i++)
 		if (!(rnd() % 2))
 			q[i] = boundary64();
+	/* iommufd's size field is not in the ioctl number: keep it near. */
+	if (_IOC_TYPE(cmd) == IOMMUFD_TYPE && rnd() % 2)
+		arg[0] = rnd() % 64;
 	/*
 	 * Memory we own, sometimes, so that maps and registrations get past
 	 * the pinning: vaddr at byte 8 (MAP_DMA: then iova, size; sPAPR
@@ -184,6 +187,13 @@ static void fill_arg(struct world *w, unsigned long cmd, uint32_t *arg,
 		} else {
 			q[1] = rnd() % 2 ? T1_SZ_2M : boundary64();
 		}
+		/* ... with a valid head half the time, to get further. */
+		if (rnd() % 2) {
+			arg[0] = cmd == VFIO_IOMMU_MAP_DMA ?
+				 sizeof(struct vfio_iommu_type1_dma_map) :
+				 sizeof(struct vfio_iommu_spapr_register_memory);
+			arg[1] = cmd == VFIO_IOMMU_MAP_DMA ? rnd() % 4 : 0;
+		}
 	}
 	if (cmd == IOMMU_IOAS_MAP && rnd() % 2) {
 		arg[1] = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
@@ -192,10 +202,9 @@ static void fill_arg(struct world *w, unsigned long cmd, uint32_t *arg,
 		q[0] = (uintptr_t)w->mem;
 		q[1] = rnd() % 2 ? T1_SZ_2M : boundary64();
 		q[2] = rnd() % 2 ? T1_IOVA : boundary64();
+		if (rnd() % 2)
+			arg[0] = sizeof(struct iommu_ioas_map);
 	}
-	/* iommufd's size field is not in the ioctl number: keep it near. */
-	if (_IOC_TYPE(cmd) == IOMMUFD_TYPE && rnd() % 2)
-		arg[0] = rnd() % 64;
 	/* An ioeventfd (fd at byte 24) only on the quiet eventfd, or none. */
 	if (cmd == VFIO_DEVICE_IOEVENTFD)
 		arg[6] = rnd() % 2 ? (uint32_t)w->quiet_efd :
