@@ -418,7 +418,8 @@ static bool spapr_geometry_ok(struct iommu_table_group *tg, u32 shift,
  * map into or remove the window: when it cannot be written back, the
  * window goes again, so that a failed call leaves nothing behind (6.12
  * keeps a window the user cannot name, and a second CREATE then finds no
- * free slot).  So this row copies out itself.
+ * free slot).  So this row copies out itself (copy_to_user(), which
+ * fault injection reaches, unlike put_user()).
  */
 static long spapr_ioctl_create(void *obj, void *karg, void __user *uarg)
 {
@@ -444,7 +445,8 @@ static long spapr_ioctl_create(void *obj, void *karg, void __user *uarg)
 		ret = spapr_win_create(ctr, create->page_shift,
 				       create->window_size, create->levels,
 				       &create->start_addr);
-	if (!ret && put_user(create->start_addr, &ucreate->start_addr)) {
+	if (!ret && copy_to_user(&ucreate->start_addr, &create->start_addr,
+				 sizeof(create->start_addr))) {
 		spapr_win_remove(ctr, create->start_addr);
 		ret = -EFAULT;
 	}
