@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Every call of the container, group, device and type1 uAPI with each of
- * its fault points failing in turn.
+ * Every call of the container, group, device, type1 and sPAPR TCE uAPI,
+ * and of the device cdev with iommufd, with each of its fault points
+ * failing in turn.
  *
  * /proc/thread-self/fail-nth makes the Nth fault point this thread passes
  * fail: a slab allocation (failslab), a page allocation (fail_page_alloc)

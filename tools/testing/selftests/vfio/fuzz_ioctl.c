@@ -2,8 +2,11 @@
 /*
  * A bounded, reproducible fuzzer of the VFIO uAPI.
  *
- * For each kind of file (a container without and with the type1 backend,
- * a group, the edu device) it makes FUZZ_ITERS calls (default 3000) with
+ * For each kind of file (a container without a backend, with type1 v2 or,
+ * on POWER, sPAPR TCE v2 and v1; a group; the edu device; and where the
+ * device cdev exists, that cdev not bound, bound, and bound and attached,
+ * with a quarter of the calls going to its iommufd instead, as a user
+ * interleaves them) it makes FUZZ_ITERS calls (default 3000) with
  * arguments that are random or sit on a boundary: argsz 0, one below the
  * minimum, the minimum, huge; flags of one random bit, all bits; indexes
  * and counts at and past the limits; offsets near 2^64 and region offsets
