@@ -20,7 +20,7 @@
 #                  make test and make kernel, x86_64 for the others)
 #   T=REGEX        with 'make test': only tests whose name matches
 #   KERNEL=kasan   with 'make test': the main VMs boot the KASAN flavour of
-#                  the test kernel (x86_64; see README, "Sanitizers")
+#                  the test kernel (x86_64; see README, "Reliability")
 
 VM := tools/testing/vm
 # ARCH here names our architectures (x86_64, ppc64le, arm64), not kbuild's
