@@ -23,6 +23,8 @@
 #   ARCH=x86_64|ppc64le|arm64  one architecture only (default: all for
 #                  make test and make kernel, x86_64 for the others)
 #   T=REGEX        with 'make test': only tests whose name matches
+#   KERNEL=kasan   with 'make test': the main VMs boot the KASAN flavour of
+#                  the test kernel (x86_64; see README, "Reliability")
 
 VM := tools/testing/vm
 # ARCH here names our architectures (x86_64, ppc64le, arm64), not kbuild's
@@ -38,7 +40,7 @@ export ARCHES
 all: kernel
 
 help:
-	@sed -n '3,26s/^# \{0,1\}//p' Makefile
+	@sed -n '3,27s/^# \{0,1\}//p' Makefile
 
 deps:
 	@$(VM)/deps.sh
@@ -52,7 +54,7 @@ lean-kernel: deps
 # run-tests.sh builds the kernels itself, so that one architecture whose
 # kernel does not build is a counted failure and the others still run.
 test: deps
-	@$(VM)/run-tests.sh $(if $(T),-k '$(T)')
+	@TEST_KERNEL=$(KERNEL) $(VM)/run-tests.sh $(if $(T),-k '$(T)')
 
 # The long runs: x86_64 by default (make test's default is every
 # architecture).

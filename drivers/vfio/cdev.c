@@ -138,7 +138,7 @@ static long vfio_cdev_bind(struct vfio_device_file *df,
 	if (ret)
 		goto out_put_ctx;
 
-	if (put_user(df->devid, &uarg->out_devid)) {
+	if (copy_to_user(&uarg->out_devid, &df->devid, sizeof(df->devid))) {
 		ret = -EFAULT;
 		goto out_close;
 	}
@@ -195,7 +195,7 @@ static long vfio_cdev_attach(struct vfio_device_file *df,
 	ret = vfio_iommufd_attach(vdev, &attach.pt_id);
 	if (ret)
 		goto out_unlock;
-	if (put_user(attach.pt_id, &uarg->pt_id)) {
+	if (copy_to_user(&uarg->pt_id, &attach.pt_id, sizeof(attach.pt_id))) {
 		/* The user cannot learn where it is attached: undo. */
 		vfio_iommufd_detach(vdev);
 		ret = -EFAULT;

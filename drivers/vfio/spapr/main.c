@@ -16,6 +16,7 @@
 #include <linux/module.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <linux/vfio.h>
 
 #include "spapr.h"
@@ -412,9 +413,18 @@ static bool spapr_geometry_ok(struct iommu_table_group *tg, u32 shift,
 	return bytes >> PAGE_SHIFT <= totalram_pages();
 }
 
+/*
+ * The window's start is the one result of CREATE, and the user needs it to
+ * map into or remove the window: when it cannot be written back, the
+ * window goes again, so that a failed call leaves nothing behind (6.12
+ * keeps a window the user cannot name, and a second CREATE then finds no
+ * free slot).  So this row copies out itself (copy_to_user(), which
+ * fault injection reaches, unlike put_user()).
+ */
 static long spapr_ioctl_create(void *obj, void *karg, void __user *uarg)
 {
 	struct vfio_iommu_spapr_tce_create *create = karg;
+	struct vfio_iommu_spapr_tce_create __user *ucreate = uarg;
 	struct spapr_ctr *ctr = obj;
 	long ret;
 
@@ -435,6 +445,11 @@ static long spapr_ioctl_create(void *obj, void *karg, void __user *uarg)
 		ret = spapr_win_create(ctr, create->page_shift,
 				       create->window_size, create->levels,
 				       &create->start_addr);
+	if (!ret && copy_to_user(&ucreate->start_addr, &create->start_addr,
+				 sizeof(create->start_addr))) {
+		spapr_win_remove(ctr, create->start_addr);
+		ret = -EFAULT;
+	}
 out_unlock:
 	mutex_unlock(&ctr->lock);
 	return ret;
@@ -513,7 +528,7 @@ static const struct vfio_ioctl_op spapr_v2_ops[] = {
 		      spapr_ioctl_unregister,
 		      struct vfio_iommu_spapr_register_memory, size, 0, false),
 	VFIO_IOCTL_OP(VFIO_IOMMU_SPAPR_TCE_CREATE, spapr_ioctl_create,
-		      struct vfio_iommu_spapr_tce_create, start_addr, 0, true),
+		      struct vfio_iommu_spapr_tce_create, start_addr, 0, false),
 	VFIO_IOCTL_OP(VFIO_IOMMU_SPAPR_TCE_REMOVE, spapr_ioctl_remove,
 		      struct vfio_iommu_spapr_tce_remove, start_addr, 0, false),
 };

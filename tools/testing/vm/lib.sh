@@ -85,6 +85,8 @@ NESTED_KERNEL=${NESTED_KERNEL:-$BUILD/$ARCH-bench/$KIMAGE}
 # use_kernel FLAVOUR: point the build and boot scripts at another kernel.
 #   test   this repo's VFIO with debug options (the default)
 #   lean   this repo's VFIO, no debug options
+#   kasan  the test kernel plus generic KASAN (x86_64; the opt-in
+#          sanitizer run: run-tests.sh with TEST_KERNEL=kasan)
 #   compat the test kernel without VFIO's container: iommufd serves
 #          /dev/vfio/vfio (x86_64)
 #   stock  pristine linux-source-6.12 (its own VFIO), no debug options
@@ -117,6 +119,10 @@ use_kernel() {
 		SRC=$BUILD/src OUT=$BUILD/$ARCH MODROOT=$BUILD/$ARCH-mod
 		LOCALVERSION=-vfio OVERLAY=1 FRAGMENTS="base $ARCH $(vfio_fragments vfio) $iommufd debug"
 		;;
+	kasan)
+		SRC=$BUILD/src OUT=$BUILD/$ARCH-kasan MODROOT=$BUILD/$ARCH-kasan-mod
+		LOCALVERSION=-vfio OVERLAY=1 FRAGMENTS="base $ARCH $(vfio_fragments vfio) $iommufd debug kasan"
+		;;
 	lean)
 		SRC=$BUILD/src OUT=$BUILD/$ARCH-bench MODROOT=$BUILD/$ARCH-bench-mod
 		LOCALVERSION=-vfio OVERLAY=1 FRAGMENTS="base $ARCH $(vfio_fragments vfio) $iommufd"
@@ -134,7 +140,7 @@ use_kernel() {
 		LOCALVERSION=-stock OVERLAY=0 FRAGMENTS="base $ARCH $(vfio_fragments stock-vfio) debug"
 		;;
 	*)
-		echo "harness: unknown kernel '$1' (test, lean, compat, stock, stock-test)" >&2
+		echo "harness: unknown kernel '$1' (test, kasan, lean, compat, stock, stock-test)" >&2
 		return 2
 		;;
 	esac

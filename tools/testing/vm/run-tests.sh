@@ -25,6 +25,8 @@
 #               the programs' time limits are scaled by
 #               VFIO_TIMEOUT_SCALE).  Same plan, VMs and result parser
 #               as a normal run; results in build/runs/last-stress.
+#   TEST_KERNEL=kasan  run the main VMs on another flavour of our kernel
+#               (lib.sh use_kernel) instead of the test kernel
 set -uo pipefail
 # ARCHES (or ARCH) picks the architectures; lib.sh itself needs a valid
 # one, and an unknown name is reported below as that architecture's
@@ -62,6 +64,12 @@ if [ $stress = 1 ]; then
 	vm_limit=${STRESS_VM_LIMIT:-43200}
 fi
 arches=${want_arches:-$ALL_ARCHES}
+# The kernel of the main VMs: the flavour, or for our tests TEST_KERNEL.
+kernel=$flavour
+[ $flavour != test ] || kernel=${TEST_KERNEL:-test}
+if ! (use_kernel "$kernel") >/dev/null; then
+	exit 2
+fi
 VM=$REPO/tools/testing/vm
 
 tag=test
@@ -128,8 +136,8 @@ run_arch() {
 		{ fail_result "$adir" setup "$ARCH: $QEMU is missing (make deps)"; return; }
 	# Kernels: the test kernel, and on x86_64 the lean one (the nested
 	# guest of the QEMU assignment test; a parity run uses ours as is).
-	if ! (use_kernel $flavour && timed "$ARCH kernel ($flavour)" "$VM/build-kernel.sh" $flavour); then
-		fail_result "$adir" build-kernel "$ARCH: $flavour kernel did not build (see $(use_kernel $flavour; echo "$OUT")/build.log)"
+	if ! (use_kernel $kernel && timed "$ARCH kernel ($kernel)" "$VM/build-kernel.sh" $kernel); then
+		fail_result "$adir" build-kernel "$ARCH: $kernel kernel did not build (see $(use_kernel $kernel; echo "$OUT")/build.log)"
 		return
 	fi
 	if [ "$ARCH" = x86_64 ] && [ $flavour = test ] &&
@@ -137,7 +145,7 @@ run_arch() {
 	   ! timed "$ARCH kernel (lean)" "$VM/build-kernel.sh" lean; then
 		fail_result "$adir" build-lean-kernel "$ARCH: lean kernel did not build (see $BUILD/$ARCH-bench/build.log)"
 	fi
-	use_kernel $flavour
+	use_kernel $kernel
 
 	# Test programs, built per run so that runs may overlap without one
 	# rebuilding binaries another is executing.  Initramfs guests have
@@ -271,7 +279,7 @@ for a in $arches; do
 	(
 		export ARCH=$a
 		arch_vars "$a"
-		use_kernel $flavour
+		use_kernel $kernel
 		run_arch
 	)
 done

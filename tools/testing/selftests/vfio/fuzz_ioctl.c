@@ -2,8 +2,11 @@
 /*
  * A bounded, reproducible fuzzer of the VFIO uAPI.
  *
- * For each kind of file (a container without and with the type1 backend,
- * a group, the edu device) it makes FUZZ_ITERS calls (default 3000) with
+ * For each kind of file (a container without a backend, with type1 v2 or,
+ * on POWER, sPAPR TCE v2 and v1; a group; the edu device; and where the
+ * device cdev exists, that cdev not bound, bound, and bound and attached,
+ * with a quarter of the calls going to its iommufd instead, as a user
+ * interleaves them) it makes FUZZ_ITERS calls (default 3000) with
  * arguments that are random or sit on a boundary: argsz 0, one below the
  * minimum, the minimum, huge; flags of one random bit, all bits; indexes
  * and counts at and past the limits; offsets near 2^64 and region offsets
@@ -29,6 +32,7 @@
  */
 #include <fcntl.h>
 #include <sys/eventfd.h>
+#include <linux/iommufd.h>
 
 #include "kselftest_harness.h"
 #include "vfio_harness.h"
@@ -53,9 +57,24 @@ static const struct { unsigned long cmd; const char *name; } cmds[] = {
 	C(VFIO_IOMMU_SPAPR_REGISTER_MEMORY),
 	C(VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY), C(VFIO_IOMMU_SPAPR_TCE_CREATE),
 	C(VFIO_IOMMU_SPAPR_TCE_REMOVE),
+	/* From here on iommufd's, which a cdev user interleaves. */
+	C(IOMMU_IOAS_ALLOC), C(IOMMU_IOAS_MAP), C(IOMMU_IOAS_UNMAP),
+	C(IOMMU_IOAS_COPY), C(IOMMU_IOAS_IOVA_RANGES),
+	C(IOMMU_IOAS_ALLOW_IOVAS), C(IOMMU_DESTROY), C(IOMMU_OPTION),
+	C(IOMMU_HWPT_ALLOC), C(IOMMU_GET_HW_INFO),
 #undef C
 };
 #define NR_CMDS		(sizeof(cmds) / sizeof(cmds[0]))
+
+/* Index of the first iommufd row. */
+static unsigned int first_iommufd(void)
+{
+	unsigned int c = 0;
+
+	while (cmds[c].cmd != IOMMU_IOAS_ALLOC)
+		c++;
+	return c;
+}
 #define NR_ERRNO	140
 #define QUIET_FD	777
 
@@ -124,7 +143,7 @@ static int32_t some_fd(struct world *w)
 {
 	const int32_t v[] = {
 		-1, 0, 1, 2, w->irq_efd, w->closed_fd, w->d.container,
-		w->d.group, w->d.device, 0x7fffffff,
+		w->d.group, w->d.device, w->d.iommufd, 0x7fffffff,
 	};
 
 	return v[rnd() % (sizeof(v) / sizeof(v[0]))];
@@ -152,10 +171,43 @@ static void fill_arg(struct world *w, unsigned long cmd, uint32_t *arg,
 	for (i = 0; i < 4; i++)
 		if (!(rnd() % 2))
 			q[i] = boundary64();
-	/* Memory we own, sometimes, so that maps get past the pinning. */
-	if (cmd == VFIO_IOMMU_MAP_DMA && rnd() % 2) {
+	/* iommufd's size field is not in the ioctl number: keep it near. */
+	if (_IOC_TYPE(cmd) == IOMMUFD_TYPE && rnd() % 2)
+		arg[0] = rnd() % 64;
+	/*
+	 * Memory we own, sometimes, so that maps and registrations get past
+	 * the pinning: vaddr at byte 8 (MAP_DMA: then iova, size; sPAPR
+	 * REGISTER_MEMORY: then size), user_va at byte 16 (IOAS_MAP: then
+	 * length, iova).
+	 */
+	if ((cmd == VFIO_IOMMU_MAP_DMA ||
+	     cmd == VFIO_IOMMU_SPAPR_REGISTER_MEMORY ||
+	     cmd == VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY) && rnd() % 2) {
+		q = (uint64_t *)&arg[2];
 		q[0] = (uintptr_t)w->mem + (rnd() % 2 ? 0 : rnd() % T1_SZ_2M);
-		q[2] = rnd() % 2 ? T1_SZ_2M : boundary64();
+		if (cmd == VFIO_IOMMU_MAP_DMA) {
+			q[1] = rnd() % 2 ? T1_IOVA : boundary64();
+			q[2] = rnd() % 2 ? T1_SZ_2M : boundary64();
+		} else {
+			q[1] = rnd() % 2 ? T1_SZ_2M : boundary64();
+		}
+		/* ... with a valid head half the time, to get further. */
+		if (rnd() % 2) {
+			arg[0] = cmd == VFIO_IOMMU_MAP_DMA ?
+				 sizeof(struct vfio_iommu_type1_dma_map) :
+				 sizeof(struct vfio_iommu_spapr_register_memory);
+			arg[1] = cmd == VFIO_IOMMU_MAP_DMA ? rnd() % 4 : 0;
+		}
+	}
+	if (cmd == IOMMU_IOAS_MAP && rnd() % 2) {
+		arg[1] = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 (rnd() % 2 ? IOMMU_IOAS_MAP_WRITEABLE : 0);
+		arg[2] = w->d.ioas_id;
+		q[0] = (uintptr_t)w->mem;
+		q[1] = rnd() % 2 ? T1_SZ_2M : boundary64();
+		q[2] = rnd() % 2 ? T1_IOVA : boundary64();
+		if (rnd() % 2)
+			arg[0] = sizeof(struct iommu_ioas_map);
 	}
 	/* An ioeventfd (fd at byte 24) only on the quiet eventfd, or none. */
 	if (cmd == VFIO_DEVICE_IOEVENTFD)
@@ -179,14 +231,22 @@ static bool is_bar0(uint64_t off)
 static void fuzz_one(struct world *w, int fd, bool is_device)
 {
 	static uint32_t argbuf[1024] __attribute__((aligned(4096)));
-	unsigned int c = rnd() % NR_CMDS;
-	unsigned long cmd = cmds[c].cmd;
+	unsigned int c = rnd() % NR_CMDS, first;
+	unsigned long cmd;
 	char io[64];
 	uint64_t off;
 	size_t len;
 	long ret;
 	void *p;
 
+	/* A cdev user's other file: iommufd calls in between. */
+	if (w->d.iommufd >= 0 && fd != w->d.iommufd && !(rnd() % 4)) {
+		fd = w->d.iommufd;
+		is_device = false;
+		first = first_iommufd();
+		c = first + rnd() % (NR_CMDS - first);
+	}
+	cmd = cmds[c].cmd;
 	if (is_device && !(rnd() % 8)) {
 		/* read/write/mmap at region offsets, sizes that may wrap */
 		off = rnd() % 2 ? boundary64() :
@@ -244,6 +304,7 @@ static void fuzz_one(struct world *w, int fd, bool is_device)
 
 FIXTURE(fuzz) {
 	struct world w;
+	char bdf[32];
 	long pins;
 	unsigned int iters;
 };
@@ -253,11 +314,17 @@ FIXTURE_SETUP(fuzz)
 	const char *seed = getenv("FUZZ_SEED");
 	const char *iters = getenv("FUZZ_ITERS");
 	struct world *w = &self->w;
+	const char *bdf;
 
 	rng_state = seed ? strtoull(seed, NULL, 0) : 0x5eed0f0f1e5ull;
 	self->iters = iters ? atoi(iters) : 3000;
 	vfio_util_dev_init(&w->d);
-	ASSERT_EQ(0, t1_open(&w->d, VFIO_TYPE1v2_IOMMU));
+	ASSERT_EQ(0, vfio_util_modprobe(VFIO_UTIL_ARCH_IOMMU_MODULE));
+	ASSERT_EQ(0, vfio_util_modprobe("vfio-pci"));
+	bdf = vfio_util_find_pci(EDU_VENDOR, EDU_DEVICE);
+	ASSERT_NE(NULL, bdf);
+	snprintf(self->bdf, sizeof(self->bdf), "%s", bdf);
+	ASSERT_EQ(0, vfio_util_open(&w->d, self->bdf, VFIO_UTIL_ARCH_IOMMU));
 	w->irq_efd = eventfd(0, EFD_NONBLOCK);
 	/*
 	 * At a number no boundary value hits, so that no random SET_IRQS or
@@ -318,12 +385,34 @@ static void device_still_works(struct __test_metadata *_metadata,
 				       pm + PCI_PM_CTRL, &d0, 2);
 	ASSERT_EQ(2, vfio_util_region_write(&w->d, VFIO_PCI_CONFIG_REGION_INDEX,
 					    PCI_COMMAND, &cmd, 2));
-	EXPECT_EQ(EDU_ID_VALUE, vfio_util_bar_read32(&w->d, 0, EDU_REG_ID));
+	EXPECT_EQ(EDU_ID_VALUE,
+		  vfio_util_edu32(vfio_util_bar_read32(&w->d, 0, EDU_REG_ID)));
 }
 
+/*
+ * Pages pinned, once the count is back to @want or 2 s have passed:
+ * sPAPR unpins preregistered memory after an RCU grace period.
+ */
+static long pins_settled(long want)
+{
+	long now = t1_pins_held();
+	int i;
+
+	for (i = 0; i < 100 && now != want; i++) {
+		usleep(20000);
+		now = t1_pins_held();
+	}
+	return now;
+}
+
+/*
+ * Fuzz @fd; then the device, if @fd is it (bound and attached), still
+ * works through it; with every file closed nothing stays pinned; and the
+ * device opened afresh through its group works.
+ */
 static void fuzz_fd(struct __test_metadata *_metadata,
 		    FIXTURE_DATA(fuzz) *self, int fd, bool is_device,
-		    const char *what)
+		    bool check_fd, const char *what)
 {
 	struct world *w = &self->w;
 	unsigned int i;
@@ -331,10 +420,12 @@ static void fuzz_fd(struct __test_metadata *_metadata,
 	for (i = 0; i < self->iters; i++)
 		fuzz_one(w, fd, is_device);
 	report(w, what, self->iters);
-	device_still_works(_metadata, w);
-	t1_unmap_all(&w->d);
+	if (check_fd)
+		device_still_works(_metadata, w);
 	vfio_util_close(&w->d);
-	EXPECT_EQ(self->pins, t1_pins_held());
+	EXPECT_EQ(self->pins, pins_settled(self->pins));
+	ASSERT_EQ(0, vfio_util_open(&w->d, self->bdf, VFIO_UTIL_ARCH_IOMMU));
+	device_still_works(_metadata, w);
 }
 
 TEST_F(fuzz, container_without_backend)
@@ -342,24 +433,111 @@ TEST_F(fuzz, container_without_backend)
 	int fd = open("/dev/vfio/vfio", O_RDWR);
 
 	ASSERT_LE(0, fd);
-	fuzz_fd(_metadata, self, fd, false, "container without backend");
+	fuzz_fd(_metadata, self, fd, false, true, "container without backend");
 	close(fd);
 }
 
+#if VFIO_UTIL_ARCH_HAS_TYPE1
 TEST_F(fuzz, container_type1v2)
 {
-	fuzz_fd(_metadata, self, self->w.d.container, false, "type1v2 container");
+	fuzz_fd(_metadata, self, self->w.d.container, false, true,
+		"type1v2 container");
 }
+#endif
+
+#if VFIO_UTIL_ARCH_HAS_SPAPR
+static int spapr_reg(int c, void *mem)
+{
+	struct vfio_iommu_spapr_register_memory r = {
+		.argsz = sizeof(r), .vaddr = (uintptr_t)mem, .size = T1_SZ_2M,
+	};
+
+	return t1_ioctl(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &r);
+}
+
+/* v2, with the buffer preregistered so that maps of it can succeed. */
+TEST_F(fuzz, container_spapr_v2)
+{
+	ASSERT_EQ(0, spapr_reg(self->w.d.container, self->w.mem));
+	fuzz_fd(_metadata, self, self->w.d.container, false, true,
+		"sPAPR TCE v2 container");
+}
+
+/* v1, enabled: maps pin on their own. */
+TEST_F(fuzz, container_spapr_v1)
+{
+	struct world *w = &self->w;
+
+	vfio_util_close(&w->d);
+	ASSERT_EQ(0, vfio_util_open(&w->d, self->bdf, VFIO_SPAPR_TCE_IOMMU));
+	ASSERT_EQ(0, t1_ioctl(w->d.container, VFIO_IOMMU_ENABLE, NULL));
+	fuzz_fd(_metadata, self, w->d.container, false, true,
+		"sPAPR TCE v1 container");
+}
+#endif
 
 TEST_F(fuzz, group)
 {
-	fuzz_fd(_metadata, self, self->w.d.group, false, "group");
+	fuzz_fd(_metadata, self, self->w.d.group, false, true, "group");
 }
 
 TEST_F(fuzz, device)
 {
-	fuzz_fd(_metadata, self, self->w.d.device, true, "device");
+	fuzz_fd(_metadata, self, self->w.d.device, true, true, "device");
 }
+
+#if VFIO_UTIL_ARCH_HAS_TYPE1
+/*
+ * The device cdev (x86_64, arm64) at each step of its setup, with iommufd
+ * calls interleaved: opened only, bound to an iommufd, bound and attached
+ * to an IOAS.
+ */
+static void cdev_open_at(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(fuzz) *self, int step)
+{
+	struct vfio_util_dev *d = &self->w.d;
+	char path[64];
+	int ret;
+
+	vfio_util_close(d);
+	if (step == 2) {
+		ASSERT_EQ(0, vfio_util_open_mode(d, self->bdf, VFIO_UTIL_CDEV));
+		return;
+	}
+	ASSERT_EQ(0, vfio_util_cdev_path(self->bdf, path, sizeof(path)));
+	d->iommufd = open("/dev/iommu", O_RDWR);
+	ASSERT_LE(0, d->iommufd);
+	ret = vfio_util_ioas_alloc(d->iommufd);
+	ASSERT_LT(0, ret);
+	d->ioas_id = ret;
+	d->device = open(path, O_RDWR);
+	ASSERT_LE(0, d->device);
+	if (step == 1)
+		ASSERT_EQ(0, vfio_util_cdev_bind(d->device, d->iommufd,
+						 &d->devid));
+}
+
+TEST_F(fuzz, cdev_unbound)
+{
+	cdev_open_at(_metadata, self, 0);
+	fuzz_fd(_metadata, self, self->w.d.device, true, false,
+		"cdev, not bound");
+}
+
+TEST_F(fuzz, cdev_bound)
+{
+	cdev_open_at(_metadata, self, 1);
+	fuzz_fd(_metadata, self, self->w.d.device, true, false,
+		"cdev, bound");
+}
+
+TEST_F(fuzz, cdev_attached)
+{
+	cdev_open_at(_metadata, self, 2);
+	fuzz_fd(_metadata, self, self->w.d.device, true, true,
+		"cdev, bound and attached");
+}
+#endif
 
 /*
  * Stock 6.12.117 oopses here: the offset's top bit makes a negative BAR

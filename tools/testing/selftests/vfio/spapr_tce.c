@@ -158,29 +158,20 @@ static long pins_settle(long want)
 	return now;
 }
 
-/* edu's registers have the emulator's byte order: big-endian on POWER. */
-#if defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define edu_order32(v)	__builtin_bswap32(v)
-#define edu_order64(v)	__builtin_bswap64(v)
-#else
-#define edu_order32(v)	(v)
-#define edu_order64(v)	(v)
-#endif
-
 static uint32_t edu_read(struct vfio_util_dev *d, uint64_t reg)
 {
-	return edu_order32(vfio_util_bar_read32(d, 0, reg));
+	return vfio_util_edu32(vfio_util_bar_read32(d, 0, reg));
 }
 
 static void edu_write(struct vfio_util_dev *d, uint64_t reg, uint32_t v)
 {
-	vfio_util_bar_write32(d, 0, reg, edu_order32(v));
+	vfio_util_bar_write32(d, 0, reg, vfio_util_edu32(v));
 }
 
 /* The DMA address registers take 64-bit bus addresses in one access. */
 static void edu_write64(struct vfio_util_dev *d, uint64_t reg, uint64_t v)
 {
-	vfio_util_bar_write64(d, 0, reg, edu_order64(v));
+	vfio_util_bar_write64(d, 0, reg, vfio_util_edu64(v));
 }
 
 /*

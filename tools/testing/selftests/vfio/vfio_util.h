@@ -236,6 +236,18 @@ long vfio_util_vmstat(const char *name);
 #define EDU_ID_VALUE		0x010000ed
 
 /*
+ * edu's registers have the emulator's byte order: big-endian on POWER,
+ * where a little-endian program swaps what it reads and writes.
+ */
+#if defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define vfio_util_edu32(v)	__builtin_bswap32(v)
+#define vfio_util_edu64(v)	__builtin_bswap64(v)
+#else
+#define vfio_util_edu32(v)	(v)
+#define vfio_util_edu64(v)	(v)
+#endif
+
+/*
  * Run an edu DMA of @len bytes between @iova and the edu buffer at
  * @buf_off; @to_ram picks the direction.  Waits for completion; returns 0,
  * or -ETIMEDOUT when the engine stays busy.
