@@ -82,6 +82,7 @@ static int example_bind_and_attach(int device, int iommufd)
 		return -errno;
 	return alloc.out_ioas_id;
 }
+
 /* doc:open } */
 
 /* doc:map { */
@@ -116,6 +117,7 @@ static int example_ioas_unmap(int iommufd, uint32_t ioas, uint64_t iova,
 		return -errno;
 	return unmap.length == size ? 0 : -EIO;
 }
+
 /* doc:map } */
 
 /* doc:regs { */
@@ -179,6 +181,7 @@ static int example_dma(int device, uint64_t bar0, uint32_t iova,
 	}
 	return -ETIMEDOUT;
 }
+
 /* doc:regs } */
 
 /* doc:msi { */
@@ -223,6 +226,7 @@ out:
 	close(pfd.fd);
 	return ret ? ret : (count == 1 ? 0 : -EIO);
 }
+
 /* doc:msi } */
 
 /* doc:power { */
@@ -263,6 +267,7 @@ static int example_reset_and_power(int device, uint64_t bar0)
 		ret = -errno;
 	return ret;
 }
+
 /* doc:power } */
 
 /* doc:main { */
@@ -346,37 +351,41 @@ out_buf:
 	munmap(buf, EXAMPLE_SIZE);
 	return ret;
 }
+
 /* doc:main } */
 
 /* The test: the example on the VM's edu function, bound to vfio-pci. */
-#define EDU_BDF_OR_SKIP(bdf)						\
-	do {								\
-		bdf = vfio_util_find_pci(EDU_VENDOR, EDU_DEVICE);	\
-		if (!bdf)						\
-			SKIP(return, "no edu device");			\
-		ASSERT_EQ(0, vfio_util_bind(bdf, "vfio-pci"));		\
-	} while (0)
-
-TEST(cdev_flow_copies_through_the_device)
-{
+FIXTURE(edu) {
 	const char *bdf;
+};
 
-	EDU_BDF_OR_SKIP(bdf);
-	ASSERT_EQ(0, example_cdev_flow(bdf, 2048));
+FIXTURE_SETUP(edu)
+{
+	self->bdf = vfio_util_find_pci(EDU_VENDOR, EDU_DEVICE);
+	if (!self->bdf)
+		SKIP(return, "no edu device");
+	ASSERT_EQ(0, vfio_util_bind(self->bdf, "vfio-pci"));
+}
+
+FIXTURE_TEARDOWN(edu)
+{
+}
+
+TEST_F(edu, cdev_flow_copies_through_the_device)
+{
+	ASSERT_EQ(0, example_cdev_flow(self->bdf, 2048));
 	/* Again: the first run gave everything back. */
-	ASSERT_EQ(0, example_cdev_flow(bdf, 4096));
+	ASSERT_EQ(0, example_cdev_flow(self->bdf, 4096));
 }
 
 /* The example's checks report what the kernel refuses. */
-TEST(refusals_are_reported)
+TEST_F(edu, refusals_are_reported)
 {
 	int iommufd, device, ioas;
-	const char *bdf;
 
-	EDU_BDF_OR_SKIP(bdf);
 	iommufd = open("/dev/iommu", O_RDWR);
 	ASSERT_LE(0, iommufd);
-	device = example_open_cdev(bdf);
+	device = example_open_cdev(self->bdf);
 	ASSERT_LE(0, device);
 	/* Not bound yet: the file gives no access to the device. */
 	EXPECT_EQ(0, example_region_offset(device, VFIO_PCI_BAR0_REGION_INDEX));

@@ -43,6 +43,7 @@ static int example_open_container(void)
 	}
 	return container;
 }
+
 /* doc:container } */
 
 /* doc:group { */
@@ -91,6 +92,7 @@ static int example_open_group(int container, const char *bdf)
 	}
 	return group;
 }
+
 /* doc:group } */
 
 /* doc:map { */
@@ -122,6 +124,7 @@ static int example_unmap(int container, uint64_t iova, uint64_t size)
 	/* The kernel reports how much it unmapped. */
 	return unmap.size == size ? 0 : -EIO;
 }
+
 /* doc:map } */
 
 /* doc:regions { */
@@ -172,6 +175,7 @@ static volatile uint32_t *example_map_bar0(int device, size_t *size)
 	*size = bar.size;
 	return p;
 }
+
 /* doc:regions } */
 
 /* doc:edu { */
@@ -210,6 +214,7 @@ static int example_edu_dma(volatile uint32_t *bar, uint32_t iova,
 	}
 	return -ETIMEDOUT;
 }
+
 /* doc:edu } */
 
 /* doc:intx { */
@@ -263,6 +268,7 @@ out:
 	close(pfd.fd);
 	return ret ? ret : (count == 1 ? 0 : -EIO);
 }
+
 /* doc:intx } */
 
 /* doc:main { */
@@ -346,41 +352,45 @@ out_buf:
 	munmap(buf, EXAMPLE_SIZE);
 	return ret;
 }
+
 /* doc:main } */
 
 /* The test: the example on the VM's edu function, bound to vfio-pci. */
-#define EDU_BDF_OR_SKIP(bdf)						\
-	do {								\
-		bdf = vfio_util_find_pci(EDU_VENDOR, EDU_DEVICE);	\
-		if (!bdf)						\
-			SKIP(return, "no edu device");			\
-		ASSERT_EQ(0, vfio_util_bind(bdf, "vfio-pci"));		\
-		vfio_util_modprobe("vfio_iommu_type1");			\
-	} while (0)
-
-TEST(group_flow_copies_through_the_device)
-{
+FIXTURE(edu) {
 	const char *bdf;
+};
 
-	EDU_BDF_OR_SKIP(bdf);
-	ASSERT_EQ(0, example_group_flow(bdf, 2048));
+FIXTURE_SETUP(edu)
+{
+	self->bdf = vfio_util_find_pci(EDU_VENDOR, EDU_DEVICE);
+	if (!self->bdf)
+		SKIP(return, "no edu device");
+	ASSERT_EQ(0, vfio_util_bind(self->bdf, "vfio-pci"));
+	ASSERT_EQ(0, vfio_util_modprobe("vfio_iommu_type1"));
+}
+
+FIXTURE_TEARDOWN(edu)
+{
+}
+
+TEST_F(edu, group_flow_copies_through_the_device)
+{
+	ASSERT_EQ(0, example_group_flow(self->bdf, 2048));
 	/* Again: the first run gave everything back. */
-	ASSERT_EQ(0, example_group_flow(bdf, 4096));
+	ASSERT_EQ(0, example_group_flow(self->bdf, 4096));
 }
 
 /* The example's checks report what the kernel refuses. */
-TEST(refusals_are_reported)
+TEST_F(edu, refusals_are_reported)
 {
 	int container, group;
-	const char *bdf;
 
-	EDU_BDF_OR_SKIP(bdf);
 	container = example_open_container();
 	ASSERT_LE(0, container);
-	group = example_open_group(container, bdf);
+	group = example_open_group(container, self->bdf);
 	ASSERT_LE(0, group);
 	/* The group file is open already. */
-	EXPECT_EQ(-EBUSY, example_open_group(container, bdf));
+	EXPECT_EQ(-EBUSY, example_open_group(container, self->bdf));
 	/* Nothing mapped there: the kernel unmaps 0 bytes. */
 	EXPECT_EQ(-EIO, example_unmap(container, EXAMPLE_IOVA, EXAMPLE_SIZE));
 	close(group);
