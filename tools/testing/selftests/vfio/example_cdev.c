@@ -374,8 +374,8 @@ FIXTURE_TEARDOWN(edu)
 TEST_F(edu, cdev_flow_copies_through_the_device)
 {
 	ASSERT_EQ(0, example_cdev_flow(self->bdf, 2048));
-	/* Again: the first run gave everything back. */
-	ASSERT_EQ(0, example_cdev_flow(self->bdf, 4096));
+	/* Again, a shorter copy: the first run gave everything back. */
+	ASSERT_EQ(0, example_cdev_flow(self->bdf, 1000));
 }
 
 /* The example's checks report what the kernel refuses. */
