@@ -16,7 +16,10 @@
 #                  test's outcome in tools/testing/vm/stock-outcomes and
 #                  lists where ours differs (make test fails on a
 #                  difference not listed in tools/testing/vm/expected)
-#   make check     checkpatch --strict, sparse and W=1 on our code
+#   make check     checkpatch --strict, sparse and W=1 on our code, the
+#                  docs and the MAINTAINERS coverage
+#   make docs      Documentation/driver-api/vfio with the kernel's Sphinx
+#                  (HTML in build/docs); fails on any warning
 #   make vm CMD='...' [DEVICES='edu ...'] [QEMU_ARGS='...']
 #                  boot the test kernel and run CMD inside
 #   make demo      the main job: QEMU assigns an NVMe through our VFIO
@@ -36,11 +39,11 @@ ALL_ARCHES := x86_64 ppc64le arm64
 ARCHES := $(if $(ARCH),$(ARCH),$(ALL_ARCHES))
 export ARCHES
 
-.PHONY: all deps kernel lean-kernel test stress test-stock check vm demo help
+.PHONY: all deps kernel lean-kernel test stress test-stock check docs vm demo help
 all: kernel
 
 help:
-	@sed -n '3,27s/^# \{0,1\}//p' Makefile
+	@sed -n '3,30s/^# \{0,1\}//p' Makefile
 
 deps:
 	@$(VM)/deps.sh
@@ -67,6 +70,9 @@ test-stock: deps
 check: deps
 	@ARCH=$(or $(ARCH),x86_64) $(VM)/build-kernel.sh && \
 		ARCH=$(or $(ARCH),x86_64) $(VM)/check.sh
+
+docs: deps
+	@$(VM)/docs.sh
 
 vm:
 	@ARCH=$(or $(ARCH),x86_64) $(VM)/run-vm.sh -v $(foreach d,$(DEVICES),-d $(d)) \

@@ -194,9 +194,10 @@ struct vfio_device_ops {
 
 /**
  * struct vfio_migration_ops - migration callbacks of a bus driver
- * @migration_set_state: move to @new_state, which the core guarantees is
- *	one arc of the state machine away; may return a data transfer file
- *	(or NULL, or an ERR_PTR)
+ * @migration_set_state: move to @new_state, as the user asked; the driver
+ *	walks there one arc at a time with vfio_mig_get_next_state() and
+ *	returns the data transfer file of the last arc (or NULL, or an
+ *	ERR_PTR)
  * @migration_get_state: report the current state
  * @migration_get_data_size: estimate of the STOP_COPY data size
  */
@@ -372,7 +373,7 @@ long vfio_ioctl_dispatch(void *obj, const struct vfio_ioctl_op *table,
 #define VFIO_IOCTL_ANY_FLAGS	U32_MAX
 
 /**
- * struct vfio_info_cap - a capability chain being built for an *_INFO ioctl
+ * struct vfio_info_cap - a capability chain for an ``*_INFO`` ioctl
  * @buf: the chain; each header's @next is an offset from the start of @buf
  * @size: bytes used in @buf
  */

@@ -1,8 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Static checks of our kernel code: checkpatch --strict, kernel-doc,
-# sparse (C=2: every file, not only recompiled ones) and W=1.  Prints each
-# finding and a count; exits non-zero when there is any.
+# sparse (C=2: every file, not only recompiled ones) and W=1; then the
+# documentation build (docs.sh: every Sphinx or kernel-doc warning) and
+# the MAINTAINERS coverage (maintainers.py: a file without an entry, an
+# entry matching nothing).  Prints each finding and a count; exits
+# non-zero when there is any.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -45,6 +48,24 @@ export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-/}
 out=$(flock "$BUILD/.kbuild.lock" bash -c "$(declare -f kmake); $(declare -p SRC OUT KARCH CROSS LOCALVERSION JOBS); kmake C=2 W=1 drivers/vfio/" 2>&1 |
 	grep -E '(warning|error):' | grep -E 'drivers/vfio|include/(uapi/)?linux/vfio')
+if [ -n "$out" ]; then
+	echo "$out" | tee -a "$log"
+	findings=$((findings + $(echo "$out" | wc -l)))
+fi
+
+say "documentation (make docs)"
+# docs.sh prints each warning on stdout and its summary on stderr.
+out=$("$(dirname "$0")/docs.sh")
+rc=$?
+n=$(printf '%s' "$out" | grep -c .)
+[ "$rc" != 0 ] && [ "$n" = 0 ] && n=1
+if [ "$n" != 0 ]; then
+	echo "$out" | tee -a "$log"
+	findings=$((findings + n))
+fi
+
+say "MAINTAINERS"
+out=$(python3 "$(dirname "$0")/maintainers.py" "$REPO" 2>/dev/null)
 if [ -n "$out" ]; then
 	echo "$out" | tee -a "$log"
 	findings=$((findings + $(echo "$out" | wc -l)))

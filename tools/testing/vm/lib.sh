@@ -148,7 +148,7 @@ use_kernel() {
 }
 
 # Paths of the upstream tree that this project owns and replaces.
-OWNED_PATHS="drivers/vfio include/linux/vfio.h include/linux/vfio_pci_core.h
+OWNED_PATHS="Documentation/driver-api/vfio drivers/vfio include/linux/vfio.h include/linux/vfio_pci_core.h
 include/uapi/linux/vfio.h tools/testing/selftests/vfio"
 
 kmake() {
