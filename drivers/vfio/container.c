@@ -447,19 +447,6 @@ void vfio_container_detach(struct vfio_group *group)
 	vfio_container_put(container);
 }
 
-/* Tell the backend that the user closed a group file of the container. */
-void vfio_container_notify(struct vfio_group *group)
-{
-	struct vfio_container *container = group->container;
-
-	lockdep_assert_held(&group->lock);
-
-	down_read(&container->lock);
-	if (container->backend && container->backend->notify)
-		container->backend->notify(container->backend_data);
-	up_read(&container->lock);
-}
-
 /*
  * The DMA context of a device opened through a group attached to a
  * container.  The first open needs the container to have a backend; the

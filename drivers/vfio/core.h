@@ -177,7 +177,6 @@ struct vfio_container *vfio_container_from_file(struct file *file);
 int vfio_container_attach(struct vfio_container *container,
 			  struct vfio_group *group);
 void vfio_container_detach(struct vfio_group *group);
-void vfio_container_notify(struct vfio_group *group);
 extern const struct vfio_dma_ctx_ops vfio_container_dma_ops;
 #else
 /* iommufd serves /dev/vfio/vfio: a group never has a container. */
@@ -202,10 +201,6 @@ static inline int vfio_container_attach(struct vfio_container *container,
 }
 
 static inline void vfio_container_detach(struct vfio_group *group)
-{
-}
-
-static inline void vfio_container_notify(struct vfio_group *group)
 {
 }
 #endif
@@ -269,7 +264,6 @@ int vfio_group_block_cdev(struct vfio_group *group);
 void vfio_group_unblock_cdev(struct vfio_group *group);
 
 /* device.c */
-int vfio_device_init(void);
 void vfio_device_exit(void);
 bool vfio_device_get_registration(struct vfio_device *vdev);
 void vfio_device_put_registration(struct vfio_device *vdev);

@@ -166,7 +166,7 @@ bool vfio_device_is_open(struct vfio_device *vdev)
 	return READ_ONCE(vdev->open_count);
 }
 
-static struct vfio_device_file *vfio_df_of_file(struct file *file)
+static struct vfio_device_file *vfio_df_of_own_file(struct file *file)
 {
 	return file->private_data;
 }
@@ -178,7 +178,7 @@ static struct vfio_device_file *vfio_df_of_file(struct file *file)
  */
 static struct vfio_device *vfio_df_device(struct file *file)
 {
-	struct vfio_device_file *df = vfio_df_of_file(file);
+	struct vfio_device_file *df = vfio_df_of_own_file(file);
 
 	/* Pairs with the store-release of whoever granted access. */
 	if (!smp_load_acquire(&df->access_granted))
@@ -203,7 +203,7 @@ static void vfio_df_group_close(struct vfio_device_file *df)
 
 static int vfio_device_fops_release(struct inode *inode, struct file *file)
 {
-	struct vfio_device_file *df = vfio_df_of_file(file);
+	struct vfio_device_file *df = vfio_df_of_own_file(file);
 	struct vfio_device *vdev = df->vdev;
 
 	if (df->group)
@@ -288,7 +288,7 @@ static void vfio_device_pm_put(struct vfio_device *vdev)
 static long vfio_device_fops_ioctl(struct file *file, unsigned int cmd,
 				   unsigned long arg)
 {
-	struct vfio_device_file *df = vfio_df_of_file(file);
+	struct vfio_device_file *df = vfio_df_of_own_file(file);
 	struct vfio_device *vdev;
 	long ret;
 
@@ -383,7 +383,7 @@ struct vfio_device_file *vfio_df_from_file(struct file *file)
 {
 	if (file->f_op != &vfio_device_fops)
 		return NULL;
-	return vfio_df_of_file(file);
+	return vfio_df_of_own_file(file);
 }
 
 struct vfio_device *vfio_device_from_file(struct file *file)

@@ -46,7 +46,7 @@ static DEFINE_MUTEX(vfio_groups_lock);
 static LIST_HEAD(vfio_groups);
 static DEFINE_IDA(vfio_group_minors);
 
-static struct vfio_group *vfio_group_of_file(struct file *file)
+static struct vfio_group *vfio_group_of_own_file(struct file *file)
 {
 	return file->private_data;
 }
@@ -240,7 +240,7 @@ static const struct vfio_ioctl_op vfio_group_ioctls[] = {
 static long vfio_group_fops_ioctl(struct file *file, unsigned int cmd,
 				  unsigned long arg)
 {
-	return vfio_ioctl_dispatch(vfio_group_of_file(file), vfio_group_ioctls,
+	return vfio_ioctl_dispatch(vfio_group_of_own_file(file), vfio_group_ioctls,
 				   ARRAY_SIZE(vfio_group_ioctls), cmd, arg);
 }
 
@@ -270,12 +270,10 @@ static int vfio_group_fops_open(struct inode *inode, struct file *file)
 
 static int vfio_group_fops_release(struct inode *inode, struct file *file)
 {
-	struct vfio_group *group = vfio_group_of_file(file);
+	struct vfio_group *group = vfio_group_of_own_file(file);
 
 	/* Open device files hold this file, so none is left here. */
 	mutex_lock(&group->lock);
-	if (group->container)
-		vfio_container_notify(group);
 	vfio_group_drop_dma(group);
 	group->opened_file = NULL;
 	mutex_unlock(&group->lock);
@@ -554,5 +552,5 @@ struct vfio_group *vfio_group_from_file(struct file *file)
 {
 	if (file->f_op != &vfio_group_fops)
 		return NULL;
-	return vfio_group_of_file(file);
+	return vfio_group_of_own_file(file);
 }

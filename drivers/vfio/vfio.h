@@ -24,7 +24,6 @@ enum vfio_group_type {
 
 /**
  * struct vfio_iommu_backend_ops - an IOMMU backend of the container
- * @name: shown in messages
  * @owner: the module providing the backend; the core holds a reference
  *	while a container uses it
  * @open: VFIO_SET_IOMMU with @type (VFIO_TYPE1_IOMMU, ...).  Returns the
@@ -43,11 +42,8 @@ enum vfio_group_type {
  *	it must be told (through &vfio_device_ops.dma_unmap) about unmaps of
  *	ranges it pinned; optional
  * @unregister_device: the device was closed; optional
- * @notify: the user stopped using the container (all group fds closed
- *	but the container may live on); optional
  */
 struct vfio_iommu_backend_ops {
-	const char *name;
 	struct module *owner;
 	void *(*open)(unsigned long type);
 	void (*release)(void *data);
@@ -63,7 +59,6 @@ struct vfio_iommu_backend_ops {
 		      bool write);
 	void (*register_device)(void *data, struct vfio_device *vdev);
 	void (*unregister_device)(void *data, struct vfio_device *vdev);
-	void (*notify)(void *data);
 };
 
 int vfio_register_iommu_backend(const struct vfio_iommu_backend_ops *ops);

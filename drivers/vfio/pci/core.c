@@ -56,7 +56,7 @@ void vfio_pci_core_set_params(bool nointxmask, bool is_disable_vga,
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_set_params);
 
-bool vfio_pci_vga_disabled(void)
+static bool vfio_pci_vga_disabled(void)
 {
 	return !IS_ENABLED(CONFIG_VFIO_PCI_VGA) || param_disable_vga;
 }

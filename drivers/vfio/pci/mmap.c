@@ -179,8 +179,8 @@ static bool msix_pages(struct vfio_pci_core_device *vdev, int bar, bool pba,
  *
  * Return: true if the user may not map that range.
  */
-bool vfio_pci_mmap_overlaps_msix(struct vfio_pci_core_device *vdev, int bar,
-				 u64 start, u64 len)
+static bool vfio_pci_mmap_overlaps_msix(struct vfio_pci_core_device *vdev,
+					int bar, u64 start, u64 len)
 {
 	u64 lo, hi;
 	int i;

@@ -53,7 +53,6 @@ static inline bool vfio_pci_is_vga(struct pci_dev *pdev)
 }
 
 /* core.c */
-bool vfio_pci_vga_disabled(void);
 
 /* config.c */
 int vfio_pci_config_init(struct vfio_pci_core_device *vdev);
@@ -91,8 +90,6 @@ void vfio_pci_ioeventfds_release(struct vfio_pci_core_device *vdev);
 /* mmap.c */
 void vfio_pci_probe_mmaps(struct vfio_pci_core_device *vdev);
 void vfio_pci_release_mmaps(struct vfio_pci_core_device *vdev);
-bool vfio_pci_mmap_overlaps_msix(struct vfio_pci_core_device *vdev, int bar,
-				 u64 start, u64 len);
 int vfio_pci_mmap_areas(struct vfio_pci_core_device *vdev, int bar,
 			struct vfio_region_sparse_mmap_area *areas);
 void vfio_pci_zap_bars(struct vfio_pci_core_device *vdev);
@@ -102,7 +99,6 @@ void vfio_pci_memory_unlock_and_restore(struct vfio_pci_core_device *vdev,
 					u16 cmd);
 
 /* reset.c */
-int vfio_pci_function_reset(struct vfio_pci_core_device *vdev);
 long vfio_pci_ioctl_reset(void *obj, void *karg, void __user *uarg);
 long vfio_pci_ioctl_hot_reset_info(void *obj, void *karg,
 				   void __user *uarg);

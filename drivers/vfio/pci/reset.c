@@ -39,7 +39,7 @@
  * Return: 0 or a negative errno (-EAGAIN when the PCI core is busy with
  * the function).
  */
-int vfio_pci_function_reset(struct vfio_pci_core_device *vdev)
+static int vfio_pci_function_reset(struct vfio_pci_core_device *vdev)
 {
 	int ret;
 

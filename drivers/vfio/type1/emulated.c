@@ -96,23 +96,6 @@ static void put_pin(struct t1_map *map, struct t1_pin *pin, bool account)
 }
 
 /**
- * t1_pins_accounted - pages of a mapping charged through emulated pins
- * @map: the mapping
- *
- * Return: the number of distinct pinned pages that are not reserved.
- */
-unsigned long t1_pins_accounted(struct t1_map *map)
-{
-	unsigned long count = 0;
-	struct rb_node *node;
-
-	for (node = rb_first(&map->pins); node; node = rb_next(node))
-		count += !t1_pfn_is_reserved(rb_entry(node, struct t1_pin,
-						      node)->pfn);
-	return count;
-}
-
-/**
  * t1_pins_unpin_all - forget every emulated pin of a mapping
  * @map: the mapping being destroyed
  *

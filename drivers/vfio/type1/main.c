@@ -311,7 +311,6 @@ static const struct vfio_iommu_backend_ops t1_backend = {
 	.dma_rw			= t1_dma_rw,
 	.ioctl			= t1_ioctl,
 	.owner			= THIS_MODULE,
-	.name			= "vfio-iommu-type1",
 };
 
 static int __init t1_init(void)

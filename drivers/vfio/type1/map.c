@@ -13,11 +13,13 @@
  * run of a batch over to the next one so that a huge page split by a
  * batch boundary still becomes one run.
  *
- * Unmapping reads the runs back from one domain with iommu_iova_to_phys(),
- * unmaps a whole chunk of runs with one deferred-flush call, flushes the
- * IOTLB once per chunk, and only then unpins the chunk's pages: a page is
- * never unpinned while a device could still reach it.  Other domains are
- * unmapped with one call each, before that.
+ * Unmapping takes the runs from the mapping's run record when it covers
+ * the range, and otherwise reads them back from one domain with
+ * iommu_iova_to_phys(); it unmaps a whole chunk of runs with one
+ * deferred-flush call, flushes the IOTLB once per chunk, and only then
+ * unpins the chunk's pages: a page is never unpinned while a device could
+ * still reach it.  Other domains are unmapped with one call each, before
+ * that.
  *
  * Everything here runs under &t1_container.lock.
  */
@@ -84,7 +86,7 @@ int t1_iommu_map_run(struct iommu_domain *domain, u64 iova, phys_addr_t phys,
  * t1_drop_runs - forget the run record of a mapping
  * @map: the mapping
  */
-void t1_drop_runs(struct t1_map *map)
+static void t1_drop_runs(struct t1_map *map)
 {
 	/* No call for the usual cases: no record, or the inline one. */
 	if (map->runs && map->runs != &map->run0)
@@ -518,7 +520,7 @@ static void map_free(struct t1_container *t1, struct t1_map *map)
  * @t1: the container
  * @map: the mapping, in @t1's tree
  */
-void t1_map_destroy(struct t1_container *t1, struct t1_map *map)
+static void t1_map_destroy(struct t1_container *t1, struct t1_map *map)
 {
 	lockdep_assert_held(&t1->lock);
 
@@ -531,11 +533,25 @@ void t1_map_destroy(struct t1_container *t1, struct t1_map *map)
 #define T1_ZAP_MAX	1024
 
 /**
+ * struct t1_zap - mappings torn down together, with one IOTLB flush
+ * @t1: the container
+ * @gather: the flush being collected, for the first domain
+ * @head: mappings unmapped but not yet unpinned (through @zap_next)
+ * @nr: entries in @head
+ */
+struct t1_zap {
+	struct t1_container *t1;
+	struct iommu_iotlb_gather gather;
+	struct t1_map *head;
+	unsigned int nr;
+};
+
+/**
  * t1_zap_init - start a teardown of several mappings
  * @zap: the teardown
  * @t1: the container, locked until t1_zap_flush()
  */
-void t1_zap_init(struct t1_zap *zap, struct t1_container *t1)
+static void t1_zap_init(struct t1_zap *zap, struct t1_container *t1)
 {
 	zap->t1 = t1;
 	zap->head = NULL;
@@ -560,7 +576,7 @@ static void release_locked(struct mm_struct *mm, struct task_struct *task,
  * The locked_vm charge is given back once per owner rather than once per
  * mapping: consecutive mappings almost always share their owner.
  */
-void t1_zap_flush(struct t1_zap *zap)
+static void t1_zap_flush(struct t1_zap *zap)
 {
 	struct t1_container *t1 = zap->t1;
 	struct t1_map *map, *next, *owner = NULL;
@@ -605,7 +621,7 @@ void t1_zap_flush(struct t1_zap *zap)
  * Its pages are unpinned, and it is freed, by t1_zap_flush().  Mappings
  * without a run record are destroyed right away instead.
  */
-void t1_zap_add(struct t1_zap *zap, struct t1_map *map)
+static void t1_zap_add(struct t1_zap *zap, struct t1_map *map)
 {
 	struct t1_container *t1 = zap->t1;
 	struct t1_domain *walk, *dom;

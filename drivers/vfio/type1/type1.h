@@ -18,9 +18,10 @@
  *  - the IOVA ranges a mapping may use: the intersection of the domain
  *    apertures minus the reserved regions of the groups (tree.c, domain.c).
  *
- * The IOMMU domains are the only record of which page backs which IOVA:
- * teardown reads the translations back with iommu_iova_to_phys() before
- * it unmaps and unpins them.
+ * Which page backs which IOVA is known from the run record of a mapping
+ * (&t1_map.runs) while it is kept; otherwise the IOMMU domains are the
+ * only record, and teardown and domain copy read the translations back
+ * with iommu_iova_to_phys() before they unmap and unpin them.
  */
 #ifndef __VFIO_TYPE1_H
 #define __VFIO_TYPE1_H
@@ -284,26 +285,6 @@ int t1_iommu_map_run(struct iommu_domain *domain, u64 iova, phys_addr_t phys,
 long t1_unmap_unpin(struct t1_container *t1, struct t1_map *map,
 		    bool account);
 bool t1_runs_cover(struct t1_map *map, u64 size);
-void t1_drop_runs(struct t1_map *map);
-void t1_map_destroy(struct t1_container *t1, struct t1_map *map);
-
-/**
- * struct t1_zap - mappings torn down together, with one IOTLB flush
- * @t1: the container
- * @gather: the flush being collected, for the first domain
- * @head: mappings unmapped but not yet unpinned (through @zap_next)
- * @nr: entries in @head
- */
-struct t1_zap {
-	struct t1_container *t1;
-	struct iommu_iotlb_gather gather;
-	struct t1_map *head;
-	unsigned int nr;
-};
-
-void t1_zap_init(struct t1_zap *zap, struct t1_container *t1);
-void t1_zap_add(struct t1_zap *zap, struct t1_map *map);
-void t1_zap_flush(struct t1_zap *zap);
 void t1_destroy_all_maps(struct t1_container *t1);
 
 /* domain.c: attaching and detaching groups */
@@ -335,7 +316,6 @@ void t1_register_device(void *data, struct vfio_device *vdev);
 void t1_unregister_device(void *data, struct vfio_device *vdev);
 void t1_notify_unmap(struct t1_container *t1, u64 iova, u64 size);
 void t1_forget_devices(struct t1_container *t1);
-unsigned long t1_pins_accounted(struct t1_map *map);
 void t1_pins_unpin_all(struct t1_map *map);
 struct t1_pin *t1_find_pin(struct t1_map *map, u64 iova);
 
