@@ -12,7 +12,7 @@
 #                  test's outcome in tools/testing/vm/stock-outcomes and
 #                  lists where ours differs (make test fails on a
 #                  difference not listed in tools/testing/vm/expected)
-#   make check     checkpatch --strict, sparse and W=1 on our code
+#   make check     checkpatch --strict, sparse, W=1 and structure rules
 #   make vm CMD='...' [DEVICES='edu ...'] [QEMU_ARGS='...']
 #                  boot the test kernel and run CMD inside
 #   make demo      the main job: QEMU assigns an NVMe through our VFIO

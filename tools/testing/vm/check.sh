@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Static checks of our kernel code: checkpatch --strict, kernel-doc,
-# sparse (C=2: every file, not only recompiled ones) and W=1.  Prints each
+# structure (check-structure.py: symbols that should be static,
+# prototypes without a definition, new cycles between files), sparse
+# (C=2: every file, not only recompiled ones) and W=1.  Prints each
 # finding and a count; exits non-zero when there is any.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -33,6 +35,13 @@ done
 
 say "kernel-doc"
 out=$("$SRC/scripts/kernel-doc" -none -Wall $files 2>&1)
+if [ -n "$out" ]; then
+	echo "$out" | tee -a "$log"
+	findings=$((findings + $(echo "$out" | wc -l)))
+fi
+
+say "structure: single-file symbols, undefined prototypes, file cycles"
+out=$(python3 "$REPO/tools/testing/vm/check-structure.py" 2>>"$log")
 if [ -n "$out" ]; then
 	echo "$out" | tee -a "$log"
 	findings=$((findings + $(echo "$out" | wc -l)))
