@@ -39,8 +39,9 @@ struct virqfd;
 
 /**
  * struct vfio_device_set - devices that are opened and reset as a unit
- * @members: the devices of the set, linked through &vfio_device.set_node
- * @nr_members: length of @members
+ * @members: the devices of the set, linked through &vfio_device.set_node;
+ *	private to the core: bus drivers use vfio_device_set_for_each()
+ * @nr_members: length of @members; private to the core
  * @lock: held around every open_device and close_device callback of a
  *	member; protects @members and each member's &vfio_device.open_count
  * @id: what the members share (a PCI slot or bus, or the device itself)
@@ -90,7 +91,7 @@ struct vfio_device_set {
  *	unregister path drops the initial one and waits for the rest
  * @unregistered: completed when @registration drops to zero
  * @inode: owns the address space of every file of the device, so that
- *	unmap_mapping_range(@inode->i_mapping, ...) zaps all user mappings
+ *	vfio_device_zap_mappings() reaches all user mappings
  * @cdev: the character device of /dev/vfio/devices/vfioN (with
  *	CONFIG_VFIO_DEVICE_CDEV)
  * @iommufd_ictx: the iommufd context the device is bound to, or NULL
@@ -258,6 +259,15 @@ unsigned int vfio_device_set_open_count(struct vfio_device_set *dev_set);
 struct vfio_device *
 vfio_find_device_in_devset(struct vfio_device_set *dev_set,
 			   struct device *dev);
+int vfio_device_set_for_each(struct vfio_device_set *dev_set,
+			     int (*fn)(struct vfio_device *vdev, void *arg),
+			     void *arg, struct vfio_device **stopped);
+void vfio_device_set_unwind(struct vfio_device_set *dev_set,
+			    struct vfio_device *end,
+			    void (*fn)(struct vfio_device *vdev, void *arg),
+			    void *arg);
+void vfio_device_zap_mappings(struct vfio_device *vdev, loff_t start,
+			      loff_t len);
 
 /*
  * iommufd: the implementations of the four &vfio_device_ops callbacks

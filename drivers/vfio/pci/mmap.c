@@ -13,8 +13,8 @@
  * read, so it cannot insert a page while a change is in progress.
  *
  * To zap "every mapping of this device" in one call, the VFIO core makes
- * all files of a device share one address_space (&vfio_device.inode), so
- * unmap_mapping_range() on the BAR offsets finds every vma, in every
+ * all files of a device share one address space, so that
+ * vfio_device_zap_mappings() on the BAR offsets finds every vma, in every
  * process.  A vma holds its device file, so the device stays open, and
  * this state valid, as long as a mapping exists.
  *
@@ -46,8 +46,7 @@ void vfio_pci_zap_bars(struct vfio_pci_core_device *vdev)
 	loff_t end = VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_ROM_REGION_INDEX);
 
 	lockdep_assert_held_write(&vdev->memory_lock);
-	unmap_mapping_range(vdev->vdev.inode->i_mapping, start, end - start,
-			    true);
+	vfio_device_zap_mappings(&vdev->vdev, start, end - start);
 }
 
 void vfio_pci_zap_and_down_write_memory_lock(struct vfio_pci_core_device *vdev)

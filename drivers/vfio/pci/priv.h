@@ -41,6 +41,23 @@ to_vfio_pci(struct vfio_device *core_vdev)
 	return container_of(core_vdev, struct vfio_pci_core_device, vdev);
 }
 
+/*
+ * A member of a device set, if it is a vfio-pci device, or NULL.  A set
+ * is shared by whatever drivers use the same id, so its members are not
+ * ours by construction; vfio_pci_core_register_device() requires our
+ * device to be the pci_dev's driver data, which tells ours apart.
+ */
+static inline struct vfio_pci_core_device *
+vfio_pci_of_member(struct vfio_device *member)
+{
+	struct vfio_pci_core_device *vdev;
+
+	if (!member->dev || !dev_is_pci(member->dev))
+		return NULL;
+	vdev = dev_get_drvdata(member->dev);
+	return vdev && &vdev->vdev == member ? vdev : NULL;
+}
+
 /* Orders D-states (pci_power_t is __bitwise, so sparse wants a cast). */
 static inline int vfio_pci_dstate(pci_power_t state)
 {
