@@ -121,13 +121,11 @@ static void vfio_container_put(struct vfio_container *container)
 	kref_put(&container->kref, vfio_container_free);
 }
 
-/* noiommu containers and the noiommu backend only go together. */
+/* noiommu containers and noiommu backends only go together. */
 static bool vfio_backend_fits(struct vfio_container *container,
 			      const struct vfio_iommu_backend_ops *ops)
 {
-	if (!IS_ENABLED(CONFIG_VFIO_NOIOMMU))
-		return true;
-	return container->noiommu == vfio_backend_is_noiommu(ops);
+	return container->noiommu == ops->noiommu;
 }
 
 static long vfio_backend_check(const struct vfio_iommu_backend_ops *ops,
@@ -534,24 +532,13 @@ int vfio_container_init(void)
 	int ret;
 
 	ret = misc_register(&vfio_container_misc);
-	if (ret) {
-		pr_err("vfio: cannot register /dev/vfio/vfio: %d\n", ret);
-		return ret;
-	}
-
-	ret = vfio_noiommu_init();
 	if (ret)
-		goto err_misc;
-	return 0;
-
-err_misc:
-	misc_deregister(&vfio_container_misc);
+		pr_err("vfio: cannot register /dev/vfio/vfio: %d\n", ret);
 	return ret;
 }
 
 void vfio_container_exit(void)
 {
-	vfio_noiommu_exit();
 	misc_deregister(&vfio_container_misc);
 }
 

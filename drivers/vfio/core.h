@@ -235,7 +235,6 @@ static inline void vfio_iommufd_ctx_put(struct iommufd_ctx *ictx)
 #if IS_ENABLED(CONFIG_VFIO_NOIOMMU) && IS_ENABLED(CONFIG_VFIO_CONTAINER)
 int vfio_noiommu_init(void);
 void vfio_noiommu_exit(void);
-bool vfio_backend_is_noiommu(const struct vfio_iommu_backend_ops *ops);
 #else
 static inline int vfio_noiommu_init(void)
 {
@@ -244,12 +243,6 @@ static inline int vfio_noiommu_init(void)
 
 static inline void vfio_noiommu_exit(void)
 {
-}
-
-static inline bool
-vfio_backend_is_noiommu(const struct vfio_iommu_backend_ops *ops)
-{
-	return false;
 }
 #endif
 

@@ -68,10 +68,15 @@ static int __init vfio_init(void)
 	ret = vfio_container_init();
 	if (ret)
 		goto err_cdev;
+	ret = vfio_noiommu_init();
+	if (ret)
+		goto err_container;
 
 	pr_info("VFIO core loaded\n");
 	return 0;
 
+err_container:
+	vfio_container_exit();
 err_cdev:
 	vfio_cdev_exit();
 err_device_class:
@@ -87,6 +92,7 @@ err_virqfd:
 
 static void __exit vfio_exit(void)
 {
+	vfio_noiommu_exit();
 	vfio_container_exit();
 	vfio_cdev_exit();
 	class_destroy(vfio_device_class);

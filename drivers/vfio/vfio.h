@@ -26,6 +26,8 @@ enum vfio_group_type {
  * struct vfio_iommu_backend_ops - an IOMMU backend of the container
  * @owner: the module providing the backend; the core holds a reference
  *	while a container uses it
+ * @noiommu: the backend serves containers of noiommu groups, and only
+ *	them: such a container may use no other backend
  * @open: VFIO_SET_IOMMU with @type (VFIO_TYPE1_IOMMU, ...).  Returns the
  *	backend's per-container state, or ERR_PTR(-EINVAL) for a @type it
  *	does not serve.
@@ -45,6 +47,7 @@ enum vfio_group_type {
  */
 struct vfio_iommu_backend_ops {
 	struct module *owner;
+	bool noiommu;
 	void *(*open)(unsigned long type);
 	void (*release)(void *data);
 	long (*ioctl)(void *data, unsigned int cmd, unsigned long arg);
