@@ -23,39 +23,6 @@
 
 #include "type1.h"
 
-static struct t1_group *group_in(struct list_head *groups,
-				 struct iommu_group *iommu_group)
-{
-	struct t1_group *g;
-
-	list_for_each_entry(g, groups, link)
-		if (g->iommu_group == iommu_group)
-			return g;
-	return NULL;
-}
-
-/**
- * t1_find_group - look a group up among the container's groups
- * @t1: the container
- * @iommu_group: the group
- *
- * Return: the container's record of @iommu_group, or NULL.
- */
-struct t1_group *t1_find_group(struct t1_container *t1,
-			       struct iommu_group *iommu_group)
-{
-	struct t1_domain *dom;
-	struct t1_group *g;
-
-	lockdep_assert_held(&t1->lock);
-	list_for_each_entry(dom, &t1->domains, link) {
-		g = group_in(&dom->groups, iommu_group);
-		if (g)
-			return g;
-	}
-	return group_in(&t1->emulated_groups, iommu_group);
-}
-
 /* Reserved regions that restrict the IOVA; relaxable ones do not. */
 static bool region_blocks_iova(const struct iommu_resv_region *region)
 {
@@ -567,7 +534,7 @@ void t1_detach_group(void *data, struct iommu_group *iommu_group)
 
 	mutex_lock(&t1->lock);
 
-	g = group_in(&t1->emulated_groups, iommu_group);
+	g = t1_group_in(&t1->emulated_groups, iommu_group);
 	if (g) {
 		was_unscoped = !g->pin_scoped;
 		list_del(&g->link);
@@ -579,7 +546,7 @@ void t1_detach_group(void *data, struct iommu_group *iommu_group)
 	}
 
 	list_for_each_entry(dom, &t1->domains, link) {
-		g = group_in(&dom->groups, iommu_group);
+		g = t1_group_in(&dom->groups, iommu_group);
 		if (!g)
 			continue;
 
