@@ -31,63 +31,6 @@
 
 #include "priv.h"
 
-/* --- memory_lock helpers --- */
-
-/**
- * vfio_pci_zap_bars - take all user mappings of the BARs away
- * @vdev: the device
- *
- * Caller holds memory_lock for write, so they cannot come back before it
- * is released.
- */
-void vfio_pci_zap_bars(struct vfio_pci_core_device *vdev)
-{
-	loff_t start = VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_BAR0_REGION_INDEX);
-	loff_t end = VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_ROM_REGION_INDEX);
-
-	lockdep_assert_held_write(&vdev->memory_lock);
-	vfio_device_zap_mappings(&vdev->vdev, start, end - start);
-}
-
-void vfio_pci_zap_and_down_write_memory_lock(struct vfio_pci_core_device *vdev)
-{
-	down_write(&vdev->memory_lock);
-	vfio_pci_zap_bars(vdev);
-}
-
-/**
- * vfio_pci_memory_lock_and_enable - let the kernel reach the BARs
- * @vdev: the device
- *
- * Takes memory_lock for write and turns physical memory decode on if the
- * user left it off (the user's mappings stay zapped: the virtual bit still
- * says off).  For kernel accesses such as MSI-X table updates.
- *
- * Return: the command register to hand to
- * vfio_pci_memory_unlock_and_restore().
- */
-u16 vfio_pci_memory_lock_and_enable(struct vfio_pci_core_device *vdev)
-{
-	struct pci_dev *pdev = vdev->pdev;
-	u16 saved;
-
-	down_write(&vdev->memory_lock);
-	pci_read_config_word(pdev, PCI_COMMAND, &saved);
-	if (saved & PCI_COMMAND_MEMORY)
-		return saved;	/* decode is on already */
-
-	pci_write_config_word(pdev, PCI_COMMAND, saved | PCI_COMMAND_MEMORY);
-	return saved;
-}
-
-void vfio_pci_memory_unlock_and_restore(struct vfio_pci_core_device *vdev,
-					u16 cmd)
-{
-	if (!(cmd & PCI_COMMAND_MEMORY))
-		pci_write_config_word(vdev->pdev, PCI_COMMAND, cmd);
-	up_write(&vdev->memory_lock);
-}
-
 /* --- which BARs can be mapped --- */
 
 /**

@@ -494,52 +494,6 @@ ssize_t vfio_pci_core_do_io_rw(struct vfio_pci_core_device *vdev,
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_do_io_rw);
 
-/**
- * vfio_pci_core_setup_barmap - map a BAR for kernel access
- * @vdev: the open device
- * @bar: BAR index
- *
- * Requests the BAR's resource for the device and maps it, once; the
- * mapping stays until the device is closed.
- *
- * Return: 0 or a negative errno.
- */
-int vfio_pci_core_setup_barmap(struct vfio_pci_core_device *vdev, int bar)
-{
-	struct pci_dev *pdev = vdev->pdev;
-	void __iomem *io;
-	int ret = 0;
-
-	/*
-	 * Every read(2)/write(2) of a BAR comes through here: once the
-	 * mapping exists, skip bar_lock.  The acquire pairs with the release
-	 * below, so whoever sees the pointer also sees the mapping behind
-	 * it; it is only cleared at close, when no access can be running.
-	 */
-	if (smp_load_acquire(&vdev->barmap[bar]))
-		return 0;
-
-	mutex_lock(&vdev->bar_lock);
-	if (vdev->barmap[bar])
-		goto out;
-
-	ret = pci_request_selected_regions(pdev, BIT(bar), vdev->vdev.ops->name);
-	if (ret)
-		goto out;
-	io = pci_iomap(pdev, bar, 0);
-	if (!io) {
-		pci_release_selected_regions(pdev, BIT(bar));
-		ret = -ENOMEM;
-		goto out;
-	}
-	/* Publish the mapping for the lockless check above. */
-	smp_store_release(&vdev->barmap[bar], io);
-out:
-	mutex_unlock(&vdev->bar_lock);
-	return ret;
-}
-EXPORT_SYMBOL_GPL(vfio_pci_core_setup_barmap);
-
 void vfio_pci_bars_unmap(struct vfio_pci_core_device *vdev)
 {
 	int bar;
