@@ -152,7 +152,32 @@ def static_after_type(tag):
     return False
 
 
+MACRO = re.compile(r"^#define\s+(\w+)\(([^)]*)\)((?:.*\\\n)*.*)", re.M)
+
+
+def macro_definitions(cfiles):
+    """Names that macros with ## define where our .c files use them:
+    '#define M(bits) int f##bits(...)' and 'M(8);' define f8."""
+    names = set()
+    for f in cfiles:
+        text = "\n".join(code_lines(f))
+        for m in MACRO.finditer(text):
+            params = [a.strip() for a in m.group(2).split(",")]
+            pasted = re.findall(r"(\w*)##(\w+)", m.group(3))
+            if not pasted:
+                continue
+            for call in re.finditer(r"^%s\(([^)]*)\)" % m.group(1), text,
+                                    re.M):
+                args = dict(zip(params,
+                                (a.strip() for a in call.group(1).split(","))))
+                for prefix, param in pasted:
+                    names.add(prefix + args.get(param, param))
+    return names
+
+
 def defined_in_source(name, cfiles):
+    if name in macro_definitions(cfiles):
+        return True
     pat = re.compile(r"^(?!extern\b)[A-Za-z_].*\b%s\b\s*(?:__\w+\s*)?[=;\[]"
                      % re.escape(name), re.M)
     for f in cfiles:
