@@ -158,16 +158,12 @@ struct vfio_group {
 	struct kvm *kvm;
 };
 
+/* group.c: the enable_unsafe_noiommu_mode parameter */
 #ifdef CONFIG_VFIO_NOIOMMU
 extern bool vfio_noiommu;
 #else
 #define vfio_noiommu false
 #endif
-
-/* main.c */
-extern struct class *vfio_group_class;
-extern struct class *vfio_device_class;
-extern dev_t vfio_group_devt;
 
 /* container.c */
 #if IS_ENABLED(CONFIG_VFIO_CONTAINER)
@@ -247,6 +243,7 @@ static inline void vfio_noiommu_exit(void)
 #endif
 
 /* group.c */
+int vfio_group_init(void);
 void vfio_group_exit(void);
 int vfio_group_add_device(struct vfio_device *vdev, enum vfio_group_type type);
 void vfio_group_publish_device(struct vfio_device *vdev);
@@ -257,6 +254,8 @@ int vfio_group_block_cdev(struct vfio_group *group);
 void vfio_group_unblock_cdev(struct vfio_group *group);
 
 /* device.c */
+extern struct class *vfio_device_class;
+int vfio_device_init(void);
 void vfio_device_exit(void);
 bool vfio_device_get_registration(struct vfio_device *vdev);
 void vfio_device_put_registration(struct vfio_device *vdev);
@@ -322,10 +321,6 @@ static inline long vfio_cdev_ioctl(struct vfio_device_file *df,
 /* feature.c */
 long vfio_device_feature(struct vfio_device *vdev,
 			 struct vfio_device_feature *feat, void __user *uarg);
-
-/* kvm.c */
-void vfio_df_get_kvm(struct vfio_device_file *df);
-void vfio_device_put_kvm(struct vfio_device *vdev);
 
 /* virqfd.c */
 #ifdef CONFIG_VFIO_VIRQFD

@@ -43,6 +43,7 @@
 #define VFIO_REQUEST_PERIOD	(10 * HZ)
 
 static DEFINE_IDA(vfio_device_ida);
+struct class *vfio_device_class;
 
 /* Protects vfio_device_sets and &vfio_device_set.nr_members. */
 static DEFINE_MUTEX(vfio_device_sets_lock);
@@ -543,9 +544,17 @@ void vfio_unregister_group_dev(struct vfio_device *vdev)
 }
 EXPORT_SYMBOL_GPL(vfio_unregister_group_dev);
 
+/* The class of the "vfioN" devices. */
+int vfio_device_init(void)
+{
+	vfio_device_class = class_create("vfio-dev");
+	return PTR_ERR_OR_ZERO(vfio_device_class);
+}
+
 void vfio_device_exit(void)
 {
 	ida_destroy(&vfio_device_ida);
 	WARN_ON(!xa_empty(&vfio_device_sets));
 	xa_destroy(&vfio_device_sets);
+	class_destroy(vfio_device_class);
 }
