@@ -351,6 +351,9 @@ int vfio_dma_rw(struct vfio_device *vdev, dma_addr_t iova, void *data,
  *	other bit fails with -EINVAL before @handler runs
  * @copy_out: copy the kernel copy back (up to argsz) when @handler
  *	returns 0 or more
+ * @copy_out_enospc: also copy it back when @handler returns -ENOSPC:
+ *	that is how a handler tells the user the size it needs (the
+ *	count of HOT_RESET_INFO, for instance)
  * @handler: does the work; @karg is the kernel copy (NULL when
  *	@min_size is 0), @uarg the user pointer (for data past the struct,
  *	such as capability chains and SET_IRQS payloads)
@@ -364,14 +367,30 @@ struct vfio_ioctl_op {
 	u32 size;
 	u32 valid_flags;
 	bool copy_out;
+	bool copy_out_enospc;
 	long (*handler)(void *obj, void *karg, void __user *uarg);
 };
 
+/*
+ * A row must at least cover argsz and flags, which the build checks;
+ * sizeof(_type) is then at least @min_size too.
+ */
+#define VFIO_IOCTL_MIN_SIZE(_type, _last)				\
+	(offsetofend(_type, _last) +					\
+	 BUILD_BUG_ON_ZERO(offsetofend(_type, _last) < 2 * sizeof(u32)))
 #define VFIO_IOCTL_OP(_cmd, _fn, _type, _last, _flags, _out)		\
 	{								\
 		.cmd = _cmd, .handler = _fn, .size = sizeof(_type),	\
-		.min_size = offsetofend(_type, _last),			\
+		.min_size = VFIO_IOCTL_MIN_SIZE(_type, _last),		\
 		.valid_flags = _flags, .copy_out = _out,		\
+	}
+/* A row whose handler reports the size it needs with -ENOSPC. */
+#define VFIO_IOCTL_OP_SIZING(_cmd, _fn, _type, _last, _flags)		\
+	{								\
+		.cmd = _cmd, .handler = _fn, .size = sizeof(_type),	\
+		.min_size = VFIO_IOCTL_MIN_SIZE(_type, _last),		\
+		.valid_flags = _flags, .copy_out = true,		\
+		.copy_out_enospc = true,				\
 	}
 #define VFIO_IOCTL_RAW(_cmd, _fn) { .cmd = _cmd, .handler = _fn }
 

@@ -12,6 +12,7 @@
 #define TEST_CMD_NOOUT	_IO(VFIO_TYPE, 201)
 #define TEST_CMD_RAW	_IO(VFIO_TYPE, 202)
 #define TEST_CMD_BIG	_IO(VFIO_TYPE, 203)
+#define TEST_CMD_SIZING	_IO(VFIO_TYPE, 204)
 #define TEST_FLAG_A	BIT(0)
 #define TEST_FLAG_B	BIT(1)
 
@@ -77,6 +78,8 @@ static const struct vfio_ioctl_op test_ops[] = {
 	VFIO_IOCTL_RAW(TEST_CMD_RAW, test_raw_handler),
 	VFIO_IOCTL_OP(TEST_CMD_BIG, test_big_handler, struct test_big, flags,
 		      VFIO_IOCTL_ANY_FLAGS, true),
+	VFIO_IOCTL_OP_SIZING(TEST_CMD_SIZING, test_handler, struct test_arg,
+			     in, 0),
 };
 
 struct dispatch_fixture {
@@ -212,6 +215,23 @@ static void failing_handler_copies_nothing_back(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, read_back(test).out, 3U);
 }
 
+static void enospc_is_copied_back_by_sizing_rows_only(struct kunit *test)
+{
+	struct dispatch_fixture *fx = test->priv;
+	struct test_arg arg = { .argsz = sizeof(arg), .in = 5, .out = 3 };
+
+	fx->ctx.ret = -ENOSPC;
+	KUNIT_EXPECT_EQ(test, run(test, TEST_CMD, &arg), (long)-ENOSPC);
+	KUNIT_EXPECT_EQ(test, read_back(test).out, 3U);
+	KUNIT_EXPECT_EQ(test, run(test, TEST_CMD_SIZING, &arg), (long)-ENOSPC);
+	KUNIT_EXPECT_EQ(test, read_back(test).out, 6U);
+	/* Other errors still copy nothing back. */
+	fx->ctx.ret = -EIO;
+	KUNIT_EXPECT_EQ(test, run(test, TEST_CMD_SIZING, &arg), (long)-EIO);
+	KUNIT_EXPECT_EQ(test, read_back(test).out, 3U);
+	KUNIT_EXPECT_EQ(test, fx->ctx.calls, 3);
+}
+
 static void row_without_copy_out_writes_nothing(struct kunit *test)
 {
 	struct test_arg arg = { .argsz = sizeof(arg), .in = 5, .out = 3 };
@@ -267,6 +287,7 @@ static struct kunit_case dispatch_cases[] = {
 	KUNIT_CASE(larger_argsz_is_accepted_and_bounded),
 	KUNIT_CASE(unknown_flag_is_einval),
 	KUNIT_CASE(failing_handler_copies_nothing_back),
+	KUNIT_CASE(enospc_is_copied_back_by_sizing_rows_only),
 	KUNIT_CASE(row_without_copy_out_writes_nothing),
 	KUNIT_CASE(raw_row_gets_the_raw_argument),
 	KUNIT_CASE(large_struct_is_supported),

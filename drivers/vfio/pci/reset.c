@@ -213,10 +213,10 @@ long vfio_pci_ioctl_hot_reset_info(void *obj, void *karg, void __user *uarg)
 	if (!needed)
 		return -ERANGE;
 
+	/* The dispatcher copies the header back, count included. */
 	if (needed > (hdr->argsz - sizeof(*hdr)) / sizeof(*fill.devs)) {
 		hdr->count = needed;
-		ret = -ENOSPC;
-		goto out_hdr;
+		return -ENOSPC;
 	}
 
 	fill.devs = kcalloc(needed, sizeof(*fill.devs), GFP_KERNEL);
@@ -238,9 +238,6 @@ long vfio_pci_ioctl_hot_reset_info(void *obj, void *karg, void __user *uarg)
 	hdr->count = fill.n;
 	if (fill.ictx && fill.all_owned)
 		hdr->flags |= VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED;
-out_hdr:
-	if (copy_to_user(uhdr, hdr, sizeof(*hdr)))
-		ret = -EFAULT;
 out_free:
 	kfree(fill.devs);
 	return ret;
