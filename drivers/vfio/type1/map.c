@@ -180,23 +180,131 @@ undo:
 }
 
 /*
- * Pinned and charged but not mapped: a pending run and the unconsumed
+ * One pin-and-map walk over a mapping, as a pipeline: pin a batch of
+ * pages and charge them (pin_batch()), cut the batch into physically
+ * contiguous runs (map_batch()), map each run and record it
+ * (flush_run()).  The last run of a batch stays pending, so that a huge
+ * page split by a batch boundary still becomes one run.  Whatever is
+ * pinned but not mapped when a step fails is undone in one place
+ * (drop_unmapped()).
+ *
+ * @t1: the container
+ * @only: the domain to map into, or NULL for every domain of @t1
+ * @map: the mapping
+ * @b: the pages pinned and charged by the last pin_batch(); those from
+ *	@b.pos on are not consumed yet
+ * @batch_iova: IOVA of the first page of @b
+ * @run_iova: IOVA of @run: everything before it is mapped and recorded
+ * @run: pinned and charged but not mapped yet (none when @run.npages
+ *	is 0)
+ */
+struct pin_walk {
+	struct t1_container *t1;
+	struct t1_domain *only;
+	struct t1_map *map;
+	struct t1_pin_batch b;
+	u64 batch_iova;
+	u64 run_iova;
+	struct t1_run run;
+};
+
+/* Pin @want pages from page @pos of the mapping on, and charge them. */
+static long pin_batch(struct pin_walk *w, unsigned long pos,
+		      unsigned long want)
+{
+	struct t1_map *map = w->map;
+	long nr, charge;
+	int ret;
+
+	w->batch_iova = map->iova + ((u64)pos << PAGE_SHIFT);
+	nr = t1_batch_fill(&w->b, map, map->mm,
+			   map->vaddr + (pos << PAGE_SHIFT), want);
+	if (nr < 0)
+		return nr;
+
+	charge = t1_pages_to_charge(map, w->batch_iova, w->b.pfns, nr);
+	ret = t1_account(map, charge, false);
+	if (ret) {
+		if (ret == -ENOMEM)
+			pr_warn_ratelimited("%s (%d): RLIMIT_MEMLOCK of %lu bytes reached while mapping IOVA 0x%llx\n",
+					    map->task->comm,
+					    task_pid_nr(map->task),
+					    task_rlimit(map->task,
+							RLIMIT_MEMLOCK),
+					    w->batch_iova);
+		t1_batch_drop(&w->b, map);
+		return ret;
+	}
+	return nr;
+}
+
+/* Map the pending run and record it; no run is pending afterwards. */
+static int flush_run(struct pin_walk *w)
+{
+	struct t1_map *map = w->map;
+	int ret;
+
+	if (!w->run.npages)
+		return 0;
+	ret = map_run(w->t1, w->only, map, w->run_iova, w->run.pfn,
+		      w->run.npages);
+	if (ret)
+		return ret;
+	w->run_iova += (u64)w->run.npages << PAGE_SHIFT;
+	note_run(map, w->run.pfn, w->run.npages,
+		 (w->run_iova - map->iova) >> PAGE_SHIFT);
+	w->run.npages = 0;
+	return 0;
+}
+
+/*
+ * Consume the batch run by run: pages that continue the pending run
+ * extend it, any other run first flushes the pending one and replaces it.
+ */
+static int map_batch(struct pin_walk *w)
+{
+	struct t1_pin_batch *b = &w->b;
+	int ret;
+
+	while (b->pos < b->nr) {
+		unsigned long len = t1_pfn_run(b->pfns + b->pos,
+					       b->nr - b->pos);
+		unsigned long pfn = b->pfns[b->pos];
+
+		if (w->run.npages && pfn == w->run.pfn + w->run.npages) {
+			w->run.npages += len;
+		} else {
+			ret = flush_run(w);
+			if (ret)
+				return ret;
+			w->run.pfn = pfn;
+			w->run.npages = len;
+		}
+		b->pos += len;
+	}
+	return 0;
+}
+
+/*
+ * Pinned and charged but not mapped: the pending run and the unconsumed
  * part of the batch.  Unpin them and give the charge back.
  */
-static void drop_unmapped(struct t1_map *map, struct t1_pin_batch *b,
-			  u64 batch_iova, u64 run_iova, struct t1_run *run)
+static void drop_unmapped(struct pin_walk *w)
 {
+	struct t1_map *map = w->map;
+	struct t1_pin_batch *b = &w->b;
 	long release = 0;
 
 	if (b->pos < b->nr) {
-		release += t1_pages_to_charge(map, batch_iova +
+		release += t1_pages_to_charge(map, w->batch_iova +
 					      ((u64)b->pos << PAGE_SHIFT),
 					      b->pfns + b->pos, b->nr - b->pos);
 		t1_batch_drop(b, map);
 	}
-	if (run->npages)
-		release += t1_unpin_run(map, run_iova, run->pfn, run->npages);
-	run->npages = 0;
+	if (w->run.npages)
+		release += t1_unpin_run(map, w->run_iova, w->run.pfn,
+					w->run.npages);
+	w->run.npages = 0;
 	t1_account(map, -release, false);
 }
 
@@ -218,86 +326,38 @@ int t1_pin_and_map(struct t1_container *t1, struct t1_map *map,
 		   struct t1_domain *only, u64 *done)
 {
 	unsigned long npages = map->size >> PAGE_SHIFT, pos = 0;
-	struct t1_run run = {};
-	struct t1_pin_batch b;
-	u64 run_iova = map->iova, batch_iova = map->iova;
+	struct pin_walk w = {
+		.t1 = t1, .only = only, .map = map,
+		.batch_iova = map->iova, .run_iova = map->iova,
+	};
 	int ret = 0;
 
 	lockdep_assert_held(&t1->lock);
 	*done = 0;
 	if (!mmget_not_zero(map->mm))
 		return -ENODEV;
-	t1_batch_init(&b, npages);
+	t1_batch_init(&w.b, npages);
 	t1_drop_runs(map);
 	map->runs_dropped = false;
 
-	while (pos < npages) {
-		long nr, charge;
+	while (!ret && pos < npages) {
+		long nr = pin_batch(&w, pos, npages - pos);
 
-		batch_iova = map->iova + ((u64)pos << PAGE_SHIFT);
-		nr = t1_batch_fill(&b, map, map->mm,
-				   map->vaddr + (pos << PAGE_SHIFT),
-				   npages - pos);
 		if (nr < 0) {
 			ret = nr;
 			break;
 		}
-
-		charge = t1_pages_to_charge(map, batch_iova, b.pfns, nr);
-		ret = t1_account(map, charge, false);
-		if (ret) {
-			if (ret == -ENOMEM)
-				pr_warn_ratelimited("%s (%d): RLIMIT_MEMLOCK of %lu bytes reached while mapping IOVA 0x%llx\n",
-						    map->task->comm,
-						    task_pid_nr(map->task),
-						    task_rlimit(map->task,
-								RLIMIT_MEMLOCK),
-						    batch_iova);
-			t1_batch_drop(&b, map);
-			break;
-		}
-
-		while (b.pos < b.nr) {
-			unsigned long len = t1_pfn_run(b.pfns + b.pos,
-						       b.nr - b.pos);
-			unsigned long pfn = b.pfns[b.pos];
-
-			if (run.npages && pfn == run.pfn + run.npages) {
-				run.npages += len;
-			} else {
-				if (run.npages) {
-					ret = map_run(t1, only, map, run_iova,
-						      run.pfn, run.npages);
-					if (ret)
-						goto fail;
-					run_iova += (u64)run.npages << PAGE_SHIFT;
-					note_run(map, run.pfn, run.npages,
-						 (run_iova - map->iova) >>
-						 PAGE_SHIFT);
-				}
-				run.pfn = pfn;
-				run.npages = len;
-			}
-			b.pos += len;
-		}
+		ret = map_batch(&w);
 		pos += nr;
 		cond_resched();
 	}
-
-	if (!ret && run.npages) {
-		ret = map_run(t1, only, map, run_iova, run.pfn, run.npages);
-		if (!ret) {
-			run_iova += (u64)run.npages << PAGE_SHIFT;
-			note_run(map, run.pfn, run.npages,
-				 (run_iova - map->iova) >> PAGE_SHIFT);
-			run.npages = 0;
-		}
-	}
-fail:
+	if (!ret)
+		ret = flush_run(&w);
 	if (ret)
-		drop_unmapped(map, &b, batch_iova, run_iova, &run);
-	*done = run_iova - map->iova;
-	t1_batch_fini(&b);
+		drop_unmapped(&w);
+
+	*done = w.run_iova - map->iova;
+	t1_batch_fini(&w.b);
 	mmput(map->mm);
 	return ret;
 }
