@@ -214,21 +214,16 @@ static int copy_map(struct t1_domain *src, struct t1_domain *dst,
 		return copy_recorded(dst, map, done);
 
 	while (off < map->size) {
-		phys_addr_t phys = iommu_iova_to_phys(src->domain,
-						      map->iova + off);
-		u64 len = PAGE_SIZE;
+		struct t1_run run;
+		u64 len;
 
-		if (!phys) {
-			off += PAGE_SIZE;
+		if (!t1_read_runs(src->domain, map->iova + off,
+				  map->size - off, &run, 1, &len)) {
+			off += PAGE_SIZE;	/* a hole: nothing to copy */
 			continue;
 		}
-		while (off + len < map->size &&
-		       iommu_iova_to_phys(src->domain, map->iova + off + len) ==
-		       phys + len)
-			len += PAGE_SIZE;
-
-		ret = t1_iommu_map_run(dst->domain, map->iova + off, phys, len,
-				       map->prot);
+		ret = t1_iommu_map_run(dst->domain, map->iova + off,
+				       PFN_PHYS(run.pfn), len, map->prot);
 		if (ret)
 			return ret;
 		off += len;

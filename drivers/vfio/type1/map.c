@@ -362,13 +362,23 @@ int t1_pin_and_map(struct t1_container *t1, struct t1_map *map,
 	return ret;
 }
 
-/*
- * Read up to @cap runs back from @domain, from @iova on: each page's
- * translation is looked up once.  Stops before an untranslated page.
+/**
+ * t1_read_runs - read runs of a mapping back from a domain
+ * @domain: the domain holding the translations
+ * @iova: first IOVA, page aligned
+ * @size: bytes to read at most
+ * @runs: receives the runs, in IOVA order
+ * @cap: entries in @runs
+ * @covered: receives the bytes the runs cover
+ *
+ * For when the mapping's run record does not cover what is wanted: each
+ * page's translation is looked up with iommu_iova_to_phys(), once.  Stops
+ * before an untranslated page.
+ *
+ * Return: the number of runs read.
  */
-static unsigned int read_runs(struct iommu_domain *domain, u64 iova,
-			      u64 size, struct t1_run *runs, unsigned int cap,
-			      u64 *covered)
+unsigned int t1_read_runs(struct iommu_domain *domain, u64 iova, u64 size,
+			  struct t1_run *runs, unsigned int cap, u64 *covered)
 {
 	phys_addr_t phys, next = iommu_iova_to_phys(domain, iova);
 	unsigned int nr = 0;
@@ -478,7 +488,7 @@ long t1_domain_unmap_unpin(struct t1_domain *dom, struct t1_map *map,
 		u64 chunk = start + off, len, unmapped, pos;
 		unsigned int nr, i;
 
-		nr = read_runs(domain, chunk, size - off, runs, cap, &len);
+		nr = t1_read_runs(domain, chunk, size - off, runs, cap, &len);
 		if (!nr) {
 			/* Nothing mapped here: a bug elsewhere, but go on. */
 			pr_warn_ratelimited("IOVA 0x%llx of a mapping is not mapped\n",

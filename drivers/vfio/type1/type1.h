@@ -294,6 +294,8 @@ int t1_iommu_map_run(struct iommu_domain *domain, u64 iova, phys_addr_t phys,
 long t1_unmap_unpin(struct t1_container *t1, struct t1_map *map,
 		    bool account);
 bool t1_runs_cover(struct t1_map *map, u64 size);
+unsigned int t1_read_runs(struct iommu_domain *domain, u64 iova, u64 size,
+			  struct t1_run *runs, unsigned int cap, u64 *covered);
 void t1_destroy_all_maps(struct t1_container *t1);
 
 /* domain.c: attaching and detaching groups */
