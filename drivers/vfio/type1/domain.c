@@ -40,6 +40,28 @@ static void free_regions(struct list_head *regions)
 }
 
 /*
+ * The reserved regions of @regions that block IOVA, stored into @holes
+ * unless it is NULL (to count them first).  Return: how many there are.
+ */
+static unsigned int regions_to_holes(struct list_head *regions,
+				     struct t1_iova_range *holes)
+{
+	struct iommu_resv_region *region;
+	unsigned int nr = 0;
+
+	list_for_each_entry(region, regions, list) {
+		if (!region_blocks_iova(region))
+			continue;
+		if (holes) {
+			holes[nr].start = region->start;
+			holes[nr].last = region->start + region->length - 1;
+		}
+		nr++;
+	}
+	return nr;
+}
+
+/*
  * Recompute the usable ranges: @aperture minus the reserved regions of
  * every group in a domain, plus those of @extra (a group being attached).
  */
@@ -48,9 +70,8 @@ static int compute_usable(struct t1_container *t1,
 			  struct list_head *extra, struct t1_ranges *out)
 {
 	struct t1_iova_range *holes = NULL;
-	struct iommu_resv_region *region;
-	unsigned int nr = 0, i = 0;
 	struct t1_domain *dom;
+	unsigned int nr, i;
 	struct t1_group *g;
 	LIST_HEAD(regions);
 	int ret;
@@ -64,37 +85,31 @@ static int compute_usable(struct t1_container *t1,
 		}
 	}
 
-	list_for_each_entry(region, &regions, list)
-		nr += region_blocks_iova(region);
+	nr = regions_to_holes(&regions, NULL);
 	if (extra)
-		list_for_each_entry(region, extra, list)
-			nr += region_blocks_iova(region);
+		nr += regions_to_holes(extra, NULL);
 
 	ret = -ENOMEM;
 	holes = kcalloc(max(nr, 1U), sizeof(*holes), GFP_KERNEL);
 	if (!holes)
 		goto out;
-	list_for_each_entry(region, &regions, list) {
-		if (!region_blocks_iova(region))
-			continue;
-		holes[i].start = region->start;
-		holes[i].last = region->start + region->length - 1;
-		i++;
-	}
-	if (extra) {
-		list_for_each_entry(region, extra, list) {
-			if (!region_blocks_iova(region))
-				continue;
-			holes[i].start = region->start;
-			holes[i].last = region->start + region->length - 1;
-			i++;
-		}
-	}
+	i = regions_to_holes(&regions, holes);
+	if (extra)
+		regions_to_holes(extra, holes + i);
 	ret = t1_ranges_build(out, aperture->start, aperture->last, holes, nr);
 out:
 	kfree(holes);
 	free_regions(&regions);
 	return ret;
+}
+
+/* Narrow @range to the aperture of @domain. */
+static void narrow_to_aperture(struct t1_iova_range *range,
+			       const struct iommu_domain *domain)
+{
+	range->start = max_t(u64, range->start,
+			     domain->geometry.aperture_start);
+	range->last = min_t(u64, range->last, domain->geometry.aperture_end);
 }
 
 /*
@@ -313,19 +328,16 @@ static struct t1_domain *share_domain(struct t1_container *t1,
 	return NULL;
 }
 
-static int attach_iommu_group(struct t1_container *t1, struct t1_group *g)
+/* A new domain for the devices of @g, with @g attached to it. */
+static struct t1_domain *attached_domain(struct t1_container *t1,
+					 struct t1_group *g)
 {
-	struct iommu_domain_geometry *geo;
-	struct t1_iova_range aperture;
-	struct t1_ranges usable = {};
-	struct t1_domain *dom, *shared;
-	phys_addr_t msi_base = 0;
-	LIST_HEAD(regions);
+	struct t1_domain *dom;
 	int ret;
 
 	dom = kzalloc(sizeof(*dom), GFP_KERNEL);
 	if (!dom)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	INIT_LIST_HEAD(&dom->groups);
 
 	dom->domain = ERR_PTR(-ENODEV);
@@ -345,31 +357,100 @@ static int attach_iommu_group(struct t1_container *t1, struct t1_group *g)
 	ret = iommu_attach_group(dom->domain, g->iommu_group);
 	if (ret)
 		goto out_domain;
+	return dom;
 
-	geo = &dom->domain->geometry;
-	ret = -EINVAL;
+out_domain:
+	iommu_domain_free(dom->domain);
+out_free:
+	kfree(dom);
+	return ERR_PTR(ret);
+}
+
+/*
+ * May the container take @g, attached to @dom?  The IOVA left with @dom's
+ * aperture and @g's reserved regions (returned in @aperture, @usable and
+ * @regions, which the caller frees) must keep every mapping, and the
+ * interrupts of @g must be isolated.
+ */
+static int check_group_fits(struct t1_container *t1, struct t1_domain *dom,
+			    struct t1_group *g, struct list_head *regions,
+			    struct t1_iova_range *aperture,
+			    struct t1_ranges *usable)
+{
+	struct iommu_domain_geometry *geo = &dom->domain->geometry;
+	int ret;
+
 	if (aperture_conflict(t1, geo->aperture_start, geo->aperture_end))
-		goto out_detach;
-	aperture.start = max_t(u64, t1->aperture.start, geo->aperture_start);
-	aperture.last = min_t(u64, t1->aperture.last, geo->aperture_end);
+		return -EINVAL;
+	*aperture = t1->aperture;
+	narrow_to_aperture(aperture, dom->domain);
 
-	ret = iommu_get_group_resv_regions(g->iommu_group, &regions);
+	ret = iommu_get_group_resv_regions(g->iommu_group, regions);
 	if (ret)
-		goto out_detach;
-	ret = -EINVAL;
-	if (regions_conflict(t1, &regions))
-		goto out_detach;
-	ret = compute_usable(t1, &aperture, &regions, &usable);
+		return ret;
+	if (regions_conflict(t1, regions))
+		return -EINVAL;
+	ret = compute_usable(t1, aperture, regions, usable);
 	if (ret)
-		goto out_detach;
+		return ret;
 
 	if (!t1_allow_unsafe_interrupts &&
 	    !iommu_group_has_isolated_msi(g->iommu_group)) {
 		pr_warn("no interrupt remapping for IOMMU group %d: refusing it (the allow_unsafe_interrupts parameter overrides this)\n",
 			iommu_group_id(g->iommu_group));
-		ret = -EPERM;
-		goto out_detach;
+		return -EPERM;
 	}
+	return 0;
+}
+
+/*
+ * @dom, with @g attached, joins the container as a domain of its own:
+ * with the MSI cookie its reserved @regions ask for, and every mapping
+ * made present in it.
+ */
+static int install_domain(struct t1_container *t1, struct t1_domain *dom,
+			  struct t1_group *g, struct list_head *regions)
+{
+	phys_addr_t msi_base = 0;
+	int ret;
+
+	if (sw_msi_base(regions, &msi_base)) {
+		ret = iommu_get_msi_cookie(dom->domain, msi_base);
+		if (ret && ret != -ENODEV)
+			return ret;
+	}
+
+	ret = replay(t1, dom);
+	if (ret)
+		return ret;
+
+	list_add_tail(&g->link, &dom->groups);
+	list_add_tail(&dom->link, &t1->domains);
+	update_pgsizes(t1);
+	return 0;
+}
+
+/*
+ * Attach a group with a real IOMMU: give it a domain, check that it fits
+ * the container, then let it share an existing compatible domain or
+ * install its own; finally the container's IOVA limits become the ones
+ * computed with it.
+ */
+static int attach_iommu_group(struct t1_container *t1, struct t1_group *g)
+{
+	struct t1_iova_range aperture;
+	struct t1_ranges usable = {};
+	struct t1_domain *dom, *shared;
+	LIST_HEAD(regions);
+	int ret;
+
+	dom = attached_domain(t1, g);
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+
+	ret = check_group_fits(t1, dom, g, &regions, &aperture, &usable);
+	if (ret)
+		goto out_detach;
 
 	/*
 	 * Have the IOMMU force snooping when it can: KVM then need not
@@ -388,23 +469,12 @@ static int attach_iommu_group(struct t1_container *t1, struct t1_group *g)
 		list_add_tail(&g->link, &shared->groups);
 		iommu_domain_free(dom->domain);
 		kfree(dom);
-		goto installed;
-	}
-
-	if (sw_msi_base(&regions, &msi_base)) {
-		ret = iommu_get_msi_cookie(dom->domain, msi_base);
-		if (ret && ret != -ENODEV)
+	} else {
+		ret = install_domain(t1, dom, g, &regions);
+		if (ret)
 			goto out_detach;
 	}
 
-	ret = replay(t1, dom);
-	if (ret)
-		goto out_detach;
-
-	list_add_tail(&g->link, &dom->groups);
-	list_add_tail(&dom->link, &t1->domains);
-	update_pgsizes(t1);
-installed:
 	t1->aperture = aperture;
 	t1_ranges_free(&t1->usable);
 	t1->usable = usable;
@@ -415,7 +485,6 @@ out_detach:
 	iommu_detach_group(dom->domain, g->iommu_group);
 out_domain:
 	iommu_domain_free(dom->domain);
-out_free:
 	t1_ranges_free(&usable);
 	free_regions(&regions);
 	kfree(dom);
@@ -505,12 +574,8 @@ static void remove_domain(struct t1_container *t1, struct t1_domain *dom)
 
 	t1->aperture.start = 0;
 	t1->aperture.last = U64_MAX;
-	list_for_each_entry(d, &t1->domains, link) {
-		t1->aperture.start = max_t(u64, t1->aperture.start,
-					   d->domain->geometry.aperture_start);
-		t1->aperture.last = min_t(u64, t1->aperture.last,
-					  d->domain->geometry.aperture_end);
-	}
+	list_for_each_entry(d, &t1->domains, link)
+		narrow_to_aperture(&t1->aperture, d->domain);
 	update_pgsizes(t1);
 }
 
