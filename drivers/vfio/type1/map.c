@@ -925,6 +925,86 @@ revert:
  */
 #define T1_NOTIFY_RETRIES	10
 
+/*
+ * Check an unmap request against the container.  On success *@last is
+ * the last IOVA the request covers.
+ */
+static int unmap_check(struct t1_container *t1,
+		       const struct vfio_iommu_type1_dma_unmap *req,
+		       const struct vfio_bitmap *bitmap, u64 *last)
+{
+	bool dirty = req->flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP;
+	u64 pgmask;
+
+	/* Emulated devices pin through the user address at any time. */
+	if ((req->flags & VFIO_DMA_UNMAP_FLAG_VADDR) &&
+	    !list_empty(&t1->emulated_groups))
+		return -EBUSY;
+
+	pgmask = t1_min_pgsize(t1) - 1;
+	if (req->iova & pgmask)
+		return -EINVAL;
+	if (req->flags & VFIO_DMA_UNMAP_FLAG_ALL) {
+		if (req->iova || req->size)
+			return -EINVAL;
+		*last = U64_MAX;
+	} else {
+		if (!req->size || (req->size & pgmask))
+			return -EINVAL;
+		*last = req->iova + req->size - 1;
+		if (*last < req->iova || req->size != (size_t)req->size)
+			return -EINVAL;
+	}
+	if (dirty && (!t1->dirty_tracking || bitmap->pgsize != pgmask + 1))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * struct unmap_notify - telling emulated devices to unpin before an unmap
+ * @map: the mapping notified last
+ * @retries: how many times in a row @map was notified
+ * @locked: &t1_container.notify_lock is held
+ */
+struct unmap_notify {
+	struct t1_map *map;
+	unsigned int retries;
+	bool locked;
+};
+
+/*
+ * @map has pages pinned by emulated devices: flush the queued teardown,
+ * drop the container lock and have the devices unpin (they call back into
+ * t1_unpin_pages()), then take the lock again; the caller must look the
+ * range up anew.  notify_lock is only needed for this; it is taken the
+ * first time (after dropping the container lock, to keep the lock order)
+ * and then held until the unmap ends.  Unmaps of unpinned mappings never
+ * touch it.
+ */
+static int notify_pinned(struct t1_container *t1, struct t1_map *map,
+			 struct t1_zap *zap, struct unmap_notify *n)
+{
+	u64 iova = map->iova, size = map->size;
+
+	if (map != n->map) {
+		n->map = map;
+		n->retries = 0;
+	} else if (++n->retries > T1_NOTIFY_RETRIES) {
+		pr_warn_ratelimited("emulated device keeps IOVA 0x%llx pinned, unmap refused\n",
+				    iova);
+		return -EBUSY;
+	}
+	t1_zap_flush(zap);
+	mutex_unlock(&t1->lock);
+	if (!n->locked) {
+		mutex_lock(&t1->notify_lock);
+		n->locked = true;
+	}
+	t1_notify_unmap(t1, iova, size);
+	mutex_lock(&t1->lock);
+	return 0;
+}
+
 /**
  * t1_unmap_dma - VFIO_IOMMU_UNMAP_DMA
  * @t1: the container
@@ -938,46 +1018,17 @@ int t1_unmap_dma(struct t1_container *t1,
 		 struct vfio_iommu_type1_dma_unmap *req,
 		 struct vfio_bitmap *bitmap)
 {
-	bool all = req->flags & VFIO_DMA_UNMAP_FLAG_ALL;
-	bool invalidate = req->flags & VFIO_DMA_UNMAP_FLAG_VADDR;
 	bool dirty = req->flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP;
-	struct t1_map *map, *next, *notified = NULL;
-	bool notifying = false;
-	unsigned int retries = 0;
-	u64 pgmask, last, unmapped = 0;
+	struct unmap_notify notify = {};
+	struct t1_map *map, *next;
+	u64 last, unmapped = 0;
 	struct t1_zap zap;
-	int ret = -EINVAL;
+	int ret;
 
-	/*
-	 * notify_lock is only needed to tell emulated devices about a
-	 * mapping they pinned; it is taken the first time that happens
-	 * (after dropping lock, to keep the lock order) and then held to
-	 * the end.  Unmaps of unpinned mappings never touch it.
-	 */
 	mutex_lock(&t1->lock);
 	t1_zap_init(&zap, t1);
-
-	/* Emulated devices pin through the user address at any time. */
-	if (invalidate && !list_empty(&t1->emulated_groups)) {
-		ret = -EBUSY;
-		goto out;
-	}
-
-	pgmask = t1_min_pgsize(t1) - 1;
-	if (req->iova & pgmask)
-		goto out;
-	if (all) {
-		if (req->iova || req->size)
-			goto out;
-		last = U64_MAX;
-	} else {
-		if (!req->size || (req->size & pgmask))
-			goto out;
-		last = req->iova + req->size - 1;
-		if (last < req->iova || req->size != (size_t)req->size)
-			goto out;
-	}
-	if (dirty && (!t1->dirty_tracking || bitmap->pgsize != pgmask + 1))
+	ret = unmap_check(t1, req, bitmap, &last);
+	if (ret)
 		goto out;
 
 again:
@@ -985,7 +1036,7 @@ again:
 	if (ret || !map)
 		goto out;
 
-	if (invalidate) {
+	if (req->flags & VFIO_DMA_UNMAP_FLAG_VADDR) {
 		ret = invalidate_vaddr(t1, map, last, &unmapped);
 		goto out;
 	}
@@ -994,29 +1045,11 @@ again:
 		next = t1_tree_unmap_next(map, last);
 
 		if (!RB_EMPTY_ROOT(&map->pins)) {
-			u64 iova = map->iova, size = map->size;
-
-			if (map != notified) {
-				notified = map;
-				retries = 0;
-			} else if (++retries > T1_NOTIFY_RETRIES) {
-				pr_warn_ratelimited("emulated device keeps IOVA 0x%llx pinned, unmap refused\n",
-						    iova);
-				ret = -EBUSY;
+			ret = notify_pinned(t1, map, &zap, &notify);
+			if (ret)
 				goto out;
-			}
-			/* The devices unpin through t1_unpin_pages(). */
-			t1_zap_flush(&zap);
-			mutex_unlock(&t1->lock);
-			if (!notifying) {
-				mutex_lock(&t1->notify_lock);
-				notifying = true;
-			}
-			t1_notify_unmap(t1, iova, size);
-			mutex_lock(&t1->lock);
 			goto again;
 		}
-
 		if (dirty) {
 			ret = t1_dirty_report_map(t1, map, req->iova,
 						  bitmap->data);
@@ -1029,7 +1062,7 @@ again:
 out:
 	t1_zap_flush(&zap);
 	mutex_unlock(&t1->lock);
-	if (notifying)
+	if (notify.locked)
 		mutex_unlock(&t1->notify_lock);
 	req->size = unmapped;
 	return ret;
