@@ -459,6 +459,7 @@ static int vfio_container_use(struct vfio_device_file *df)
 	int ret = 0;
 
 	lockdep_assert_held(&group->lock);
+	lockdep_assert_held(&df->vdev->dev_set->lock);
 
 	down_read(&container->lock);
 	if (!container->backend)
@@ -475,6 +476,7 @@ static void vfio_container_unuse(struct vfio_device_file *df)
 	struct vfio_container *container = df->vdev->group->container;
 
 	lockdep_assert_held(&df->vdev->group->lock);
+	lockdep_assert_held(&df->vdev->dev_set->lock);
 
 	down_read(&container->lock);
 	if (container->backend->unregister_device)
