@@ -134,11 +134,9 @@ static long vfio_backend_check(const struct vfio_iommu_backend_ops *ops,
 	return ops->ioctl(NULL, VFIO_CHECK_EXTENSION, ext);
 }
 
-static long vfio_container_check_extension(void *obj, void *karg,
-					   void __user *uarg)
+static long vfio_container_check_extension(void *obj, unsigned long ext)
 {
 	struct vfio_container *container = obj;
-	unsigned long ext = (unsigned long)uarg;
 	struct vfio_backend *b;
 	long ret = 0;
 
@@ -243,10 +241,9 @@ err_put:
 	return ret;
 }
 
-static long vfio_container_set_iommu(void *obj, void *karg, void __user *uarg)
+static long vfio_container_set_iommu(void *obj, unsigned long type)
 {
 	struct vfio_container *container = obj;
-	unsigned long type = (unsigned long)uarg;
 	struct vfio_backend *b;
 	int ret = -ENODEV;
 
@@ -281,16 +278,15 @@ out:
 	return ret;
 }
 
-static long vfio_container_api_version(void *obj, void *karg,
-				       void __user *uarg)
+static long vfio_container_api_version(void *obj, unsigned long arg)
 {
 	return VFIO_API_VERSION;
 }
 
 static const struct vfio_ioctl_op vfio_container_ioctls[] = {
-	VFIO_IOCTL_RAW(VFIO_GET_API_VERSION, vfio_container_api_version),
-	VFIO_IOCTL_RAW(VFIO_CHECK_EXTENSION, vfio_container_check_extension),
-	VFIO_IOCTL_RAW(VFIO_SET_IOMMU, vfio_container_set_iommu),
+	VFIO_IOCTL_INT(VFIO_GET_API_VERSION, vfio_container_api_version),
+	VFIO_IOCTL_INT(VFIO_CHECK_EXTENSION, vfio_container_check_extension),
+	VFIO_IOCTL_INT(VFIO_SET_IOMMU, vfio_container_set_iommu),
 };
 
 static long vfio_container_fops_ioctl(struct file *file, unsigned int cmd,

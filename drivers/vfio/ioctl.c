@@ -84,6 +84,7 @@ static long vfio_ioctl_run(void *obj, const struct vfio_ioctl_op *op,
  * @cmd: the ioctl number
  * @arg: the ioctl argument
  *
+ * A row made with VFIO_IOCTL_INT() is passed the argument as an integer.
  * A row whose @min_size is 0 is passed the raw argument as a user
  * pointer and no kernel copy.  Otherwise the argsz, copy-in, flags and
  * copy-out steps described at the top of this file happen here, and the
@@ -107,6 +108,8 @@ long vfio_ioctl_dispatch(void *obj, const struct vfio_ioctl_op *table,
 	op = vfio_ioctl_lookup(table, nr_ops, cmd);
 	if (!op)
 		return -ENOIOCTLCMD;
+	if (op->int_handler)
+		return op->int_handler(obj, arg);
 	if (!op->min_size)
 		return op->handler(obj, NULL, uarg);
 

@@ -357,6 +357,8 @@ int vfio_dma_rw(struct vfio_device *vdev, dma_addr_t iova, void *data,
  * @handler: does the work; @karg is the kernel copy (NULL when
  *	@min_size is 0), @uarg the user pointer (for data past the struct,
  *	such as capability chains and SET_IRQS payloads)
+ * @int_handler: instead of @handler, for ioctls whose argument is an
+ *	integer (VFIO_CHECK_EXTENSION, VFIO_SET_IOMMU): gets it as it is
  *
  * vfio_ioctl_dispatch() does the argsz, copy-in, flags and copy-out
  * steps once, so handlers only see validated kernel copies.
@@ -369,6 +371,7 @@ struct vfio_ioctl_op {
 	bool copy_out;
 	bool copy_out_enospc;
 	long (*handler)(void *obj, void *karg, void __user *uarg);
+	long (*int_handler)(void *obj, unsigned long arg);
 };
 
 /*
@@ -393,6 +396,7 @@ struct vfio_ioctl_op {
 		.copy_out_enospc = true,				\
 	}
 #define VFIO_IOCTL_RAW(_cmd, _fn) { .cmd = _cmd, .handler = _fn }
+#define VFIO_IOCTL_INT(_cmd, _fn) { .cmd = _cmd, .int_handler = _fn }
 
 long vfio_ioctl_dispatch(void *obj, const struct vfio_ioctl_op *table,
 			 size_t nr_ops, unsigned int cmd, unsigned long arg);

@@ -97,12 +97,11 @@ static bool vaddr_update_allowed(struct t1_container *t1)
 	return !emulated;
 }
 
-static long t1_ioctl_check_extension(void *obj, void *karg,
-				     void __user *uarg)
+static long t1_ioctl_check_extension(void *obj, unsigned long ext)
 {
 	struct t1_container *t1 = obj;
 
-	switch ((unsigned long)uarg) {
+	switch (ext) {
 	case VFIO_DMA_CC_IOMMU:
 		return t1 && all_domains_coherent(t1);
 	case VFIO_UPDATE_VADDR:
@@ -232,7 +231,7 @@ static long t1_ioctl_unmap_dma(void *obj, void *karg, void __user *uarg)
 
 /* GET_INFO's flags are an output: whatever the user passes is ignored. */
 static const struct vfio_ioctl_op t1_ops[] = {
-	VFIO_IOCTL_RAW(VFIO_CHECK_EXTENSION, t1_ioctl_check_extension),
+	VFIO_IOCTL_INT(VFIO_CHECK_EXTENSION, t1_ioctl_check_extension),
 	VFIO_IOCTL_OP(VFIO_IOMMU_GET_INFO, t1_ioctl_get_info,
 		      struct vfio_iommu_type1_info, iova_pgsizes,
 		      VFIO_IOCTL_ANY_FLAGS, true),
@@ -255,8 +254,7 @@ static long t1_ioctl(void *data, unsigned int cmd, unsigned long arg)
 	if (!t1) {
 		if (cmd != VFIO_CHECK_EXTENSION)
 			return -EINVAL;
-		return t1_ioctl_check_extension(NULL, NULL,
-						(void __user *)arg);
+		return t1_ioctl_check_extension(NULL, arg);
 	}
 	/*
 	 * A v1 container has no dirty tracking and refuses it before the
