@@ -16,8 +16,8 @@
 #                  test's outcome in tools/testing/vm/stock-outcomes and
 #                  lists where ours differs (make test fails on a
 #                  difference not listed in tools/testing/vm/expected)
-#   make check     checkpatch --strict, sparse and W=1 on our code, the
-#                  docs and the MAINTAINERS coverage
+#   make check     checkpatch --strict, sparse, W=1 and structure rules
+#                  on our code, the docs and the MAINTAINERS coverage
 #   make docs      Documentation/driver-api/vfio with the kernel's Sphinx
 #                  (HTML in build/docs); fails on any warning
 #   make vm CMD='...' [DEVICES='edu ...'] [QEMU_ARGS='...']

@@ -121,13 +121,11 @@ static void vfio_container_put(struct vfio_container *container)
 	kref_put(&container->kref, vfio_container_free);
 }
 
-/* noiommu containers and the noiommu backend only go together. */
+/* noiommu containers and noiommu backends only go together. */
 static bool vfio_backend_fits(struct vfio_container *container,
 			      const struct vfio_iommu_backend_ops *ops)
 {
-	if (!IS_ENABLED(CONFIG_VFIO_NOIOMMU))
-		return true;
-	return container->noiommu == vfio_backend_is_noiommu(ops);
+	return container->noiommu == ops->noiommu;
 }
 
 static long vfio_backend_check(const struct vfio_iommu_backend_ops *ops,
@@ -136,11 +134,9 @@ static long vfio_backend_check(const struct vfio_iommu_backend_ops *ops,
 	return ops->ioctl(NULL, VFIO_CHECK_EXTENSION, ext);
 }
 
-static long vfio_container_check_extension(void *obj, void *karg,
-					   void __user *uarg)
+static long vfio_container_check_extension(void *obj, unsigned long ext)
 {
 	struct vfio_container *container = obj;
-	unsigned long ext = (unsigned long)uarg;
 	struct vfio_backend *b;
 	long ret = 0;
 
@@ -245,10 +241,9 @@ err_put:
 	return ret;
 }
 
-static long vfio_container_set_iommu(void *obj, void *karg, void __user *uarg)
+static long vfio_container_set_iommu(void *obj, unsigned long type)
 {
 	struct vfio_container *container = obj;
-	unsigned long type = (unsigned long)uarg;
 	struct vfio_backend *b;
 	int ret = -ENODEV;
 
@@ -283,16 +278,15 @@ out:
 	return ret;
 }
 
-static long vfio_container_api_version(void *obj, void *karg,
-				       void __user *uarg)
+static long vfio_container_api_version(void *obj, unsigned long arg)
 {
 	return VFIO_API_VERSION;
 }
 
 static const struct vfio_ioctl_op vfio_container_ioctls[] = {
-	VFIO_IOCTL_RAW(VFIO_GET_API_VERSION, vfio_container_api_version),
-	VFIO_IOCTL_RAW(VFIO_CHECK_EXTENSION, vfio_container_check_extension),
-	VFIO_IOCTL_RAW(VFIO_SET_IOMMU, vfio_container_set_iommu),
+	VFIO_IOCTL_INT(VFIO_GET_API_VERSION, vfio_container_api_version),
+	VFIO_IOCTL_INT(VFIO_CHECK_EXTENSION, vfio_container_check_extension),
+	VFIO_IOCTL_INT(VFIO_SET_IOMMU, vfio_container_set_iommu),
 };
 
 static long vfio_container_fops_ioctl(struct file *file, unsigned int cmd,
@@ -447,19 +441,6 @@ void vfio_container_detach(struct vfio_group *group)
 	vfio_container_put(container);
 }
 
-/* Tell the backend that the user closed a group file of the container. */
-void vfio_container_notify(struct vfio_group *group)
-{
-	struct vfio_container *container = group->container;
-
-	lockdep_assert_held(&group->lock);
-
-	down_read(&container->lock);
-	if (container->backend && container->backend->notify)
-		container->backend->notify(container->backend_data);
-	up_read(&container->lock);
-}
-
 /*
  * The DMA context of a device opened through a group attached to a
  * container.  The first open needs the container to have a backend; the
@@ -474,6 +455,7 @@ static int vfio_container_use(struct vfio_device_file *df)
 	int ret = 0;
 
 	lockdep_assert_held(&group->lock);
+	lockdep_assert_held(&df->vdev->dev_set->lock);
 
 	down_read(&container->lock);
 	if (!container->backend)
@@ -490,6 +472,7 @@ static void vfio_container_unuse(struct vfio_device_file *df)
 	struct vfio_container *container = df->vdev->group->container;
 
 	lockdep_assert_held(&df->vdev->group->lock);
+	lockdep_assert_held(&df->vdev->dev_set->lock);
 
 	down_read(&container->lock);
 	if (container->backend->unregister_device)
@@ -547,24 +530,13 @@ int vfio_container_init(void)
 	int ret;
 
 	ret = misc_register(&vfio_container_misc);
-	if (ret) {
-		pr_err("vfio: cannot register /dev/vfio/vfio: %d\n", ret);
-		return ret;
-	}
-
-	ret = vfio_noiommu_init();
 	if (ret)
-		goto err_misc;
-	return 0;
-
-err_misc:
-	misc_deregister(&vfio_container_misc);
+		pr_err("vfio: cannot register /dev/vfio/vfio: %d\n", ret);
 	return ret;
 }
 
 void vfio_container_exit(void)
 {
-	vfio_noiommu_exit();
 	misc_deregister(&vfio_container_misc);
 }
 

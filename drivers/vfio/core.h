@@ -27,16 +27,36 @@
  *    context (iommufd.c).  device_file.c, helpers.c and kvm.c only go
  *    through that seam and never look inside either.
  *
- * Lock order (outermost first):
+ * Lock order of the whole subsystem, outermost first.  This is where the
+ * modules' locks meet; each module's own order is detailed in the file
+ * named.
  *
  *   vfio_groups_lock
  *     group->lock
  *       dev_set->lock
+ *         the bus driver's device locks, taken in open_device,
+ *         close_device and the device file operations
+ *         (vfio-pci: cfg->lock > igate > rom_lock > memory_lock,
+ *         pci/priv.h)
  *         container->lock (read, or write from group ioctls)
  *           vfio_backends_lock
+ *           the backend's locks, taken in its ops:
+ *             type1: notify_lock > lock (type1/main.c)
+ *             sPAPR TCE: &spapr_ctr.lock (spapr/spapr.h)
+ *               the mmap_lock of the user memory being pinned
+ *                 the IOMMU driver's locks
  *         iommufd's own locks (bind, attach, access)
  *       group->device_lock
- *   group->kvm_lock, df->kvm_lock: spinlocks, innermost, nothing nests
+ *   group->kvm_lock, df->kvm_lock, and vfio-pci's irqlock and
+ *   trigger_lock: spinlocks, innermost, nothing nests in them
+ *
+ * Two paths enter the middle of this order from a driver:
+ *  - an emulated device's driver calls vfio_pin_pages(), vfio_unpin_pages()
+ *    and vfio_dma_rw() with its own locks held and no VFIO lock: the
+ *    backend's lock comes after the driver's;
+ *  - type1 calls &vfio_device_ops.dma_unmap with its notify_lock held,
+ *    so the callback must not take a driver lock that is held around a
+ *    pin call.
  *
  * A cdev file never takes group->lock while holding dev_set->lock: it
  * blocks the group (vfio_group_block_cdev()) before taking dev_set->lock
@@ -158,16 +178,12 @@ struct vfio_group {
 	struct kvm *kvm;
 };
 
+/* group.c: the enable_unsafe_noiommu_mode parameter */
 #ifdef CONFIG_VFIO_NOIOMMU
 extern bool vfio_noiommu;
 #else
 #define vfio_noiommu false
 #endif
-
-/* main.c */
-extern struct class *vfio_group_class;
-extern struct class *vfio_device_class;
-extern dev_t vfio_group_devt;
 
 /* container.c */
 #if IS_ENABLED(CONFIG_VFIO_CONTAINER)
@@ -177,7 +193,6 @@ struct vfio_container *vfio_container_from_file(struct file *file);
 int vfio_container_attach(struct vfio_container *container,
 			  struct vfio_group *group);
 void vfio_container_detach(struct vfio_group *group);
-void vfio_container_notify(struct vfio_group *group);
 extern const struct vfio_dma_ctx_ops vfio_container_dma_ops;
 #else
 /* iommufd serves /dev/vfio/vfio: a group never has a container. */
@@ -202,10 +217,6 @@ static inline int vfio_container_attach(struct vfio_container *container,
 }
 
 static inline void vfio_container_detach(struct vfio_group *group)
-{
-}
-
-static inline void vfio_container_notify(struct vfio_group *group)
 {
 }
 #endif
@@ -240,7 +251,6 @@ static inline void vfio_iommufd_ctx_put(struct iommufd_ctx *ictx)
 #if IS_ENABLED(CONFIG_VFIO_NOIOMMU) && IS_ENABLED(CONFIG_VFIO_CONTAINER)
 int vfio_noiommu_init(void);
 void vfio_noiommu_exit(void);
-bool vfio_backend_is_noiommu(const struct vfio_iommu_backend_ops *ops);
 #else
 static inline int vfio_noiommu_init(void)
 {
@@ -250,15 +260,10 @@ static inline int vfio_noiommu_init(void)
 static inline void vfio_noiommu_exit(void)
 {
 }
-
-static inline bool
-vfio_backend_is_noiommu(const struct vfio_iommu_backend_ops *ops)
-{
-	return false;
-}
 #endif
 
 /* group.c */
+int vfio_group_init(void);
 void vfio_group_exit(void);
 int vfio_group_add_device(struct vfio_device *vdev, enum vfio_group_type type);
 void vfio_group_publish_device(struct vfio_device *vdev);
@@ -269,6 +274,7 @@ int vfio_group_block_cdev(struct vfio_group *group);
 void vfio_group_unblock_cdev(struct vfio_group *group);
 
 /* device.c */
+extern struct class *vfio_device_class;
 int vfio_device_init(void);
 void vfio_device_exit(void);
 bool vfio_device_get_registration(struct vfio_device *vdev);
@@ -335,10 +341,6 @@ static inline long vfio_cdev_ioctl(struct vfio_device_file *df,
 /* feature.c */
 long vfio_device_feature(struct vfio_device *vdev,
 			 struct vfio_device_feature *feat, void __user *uarg);
-
-/* kvm.c */
-void vfio_df_get_kvm(struct vfio_device_file *df);
-void vfio_device_put_kvm(struct vfio_device *vdev);
 
 /* virqfd.c */
 #ifdef CONFIG_VFIO_VIRQFD

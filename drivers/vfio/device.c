@@ -27,6 +27,7 @@
  */
 #include <linux/fs.h>
 #include <linux/idr.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mount.h>
 #include <linux/pseudo_fs.h>
@@ -42,6 +43,7 @@
 #define VFIO_REQUEST_PERIOD	(10 * HZ)
 
 static DEFINE_IDA(vfio_device_ida);
+struct class *vfio_device_class;
 
 /* Protects vfio_device_sets and &vfio_device_set.nr_members. */
 static DEFINE_MUTEX(vfio_device_sets_lock);
@@ -198,6 +200,84 @@ vfio_find_device_in_devset(struct vfio_device_set *dev_set,
 	return NULL;
 }
 EXPORT_SYMBOL_GPL(vfio_find_device_in_devset);
+
+/**
+ * vfio_device_set_for_each - call a function for each member of a set
+ * @dev_set: the set; its lock must be held
+ * @fn: called with each member in turn, in the order they joined; a
+ *	non-zero return stops the walk
+ * @arg: passed to @fn
+ * @stopped: when not NULL, set to the member whose @fn stopped the walk,
+ *	or to NULL when every member was visited
+ *
+ * Bus drivers walk their device sets with this instead of the member
+ * list, which is the core's.  A member may be of another bus driver than
+ * the caller's: @fn checks its type before converting it.
+ *
+ * Return: the non-zero value that stopped the walk, or 0.
+ */
+int vfio_device_set_for_each(struct vfio_device_set *dev_set,
+			     int (*fn)(struct vfio_device *vdev, void *arg),
+			     void *arg, struct vfio_device **stopped)
+{
+	struct vfio_device *vdev;
+	int ret;
+
+	lockdep_assert_held(&dev_set->lock);
+
+	list_for_each_entry(vdev, &dev_set->members, set_node) {
+		ret = fn(vdev, arg);
+		if (ret) {
+			if (stopped)
+				*stopped = vdev;
+			return ret;
+		}
+	}
+	if (stopped)
+		*stopped = NULL;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vfio_device_set_for_each);
+
+/**
+ * vfio_device_set_unwind - undo a vfio_device_set_for_each() walk
+ * @dev_set: the set; its lock must be held
+ * @end: the member that stopped the walk, or NULL if it visited them all
+ * @fn: called with each member before @end, in reverse order
+ * @arg: passed to @fn
+ */
+void vfio_device_set_unwind(struct vfio_device_set *dev_set,
+			    struct vfio_device *end,
+			    void (*fn)(struct vfio_device *vdev, void *arg),
+			    void *arg)
+{
+	struct vfio_device *vdev;
+
+	lockdep_assert_held(&dev_set->lock);
+
+	vdev = end ? end : list_entry(&dev_set->members, struct vfio_device,
+				      set_node);
+	list_for_each_entry_continue_reverse(vdev, &dev_set->members, set_node)
+		fn(vdev, arg);
+}
+EXPORT_SYMBOL_GPL(vfio_device_set_unwind);
+
+/**
+ * vfio_device_zap_mappings - take away user mappings of a device's files
+ * @vdev: the device
+ * @start: first byte, as an offset into the device file
+ * @len: bytes
+ *
+ * Every file of @vdev shares one address space, so this reaches the
+ * mappings made through any of them.  The bus driver's fault handler
+ * decides whether they may come back.
+ */
+void vfio_device_zap_mappings(struct vfio_device *vdev, loff_t start,
+			      loff_t len)
+{
+	unmap_mapping_range(vdev->inode->i_mapping, start, len, true);
+}
+EXPORT_SYMBOL_GPL(vfio_device_zap_mappings);
 
 /* The last vfio_put_device(). */
 static void vfio_device_release(struct device *device)
@@ -464,9 +544,17 @@ void vfio_unregister_group_dev(struct vfio_device *vdev)
 }
 EXPORT_SYMBOL_GPL(vfio_unregister_group_dev);
 
+/* The class of the "vfioN" devices. */
+int vfio_device_init(void)
+{
+	vfio_device_class = class_create("vfio-dev");
+	return PTR_ERR_OR_ZERO(vfio_device_class);
+}
+
 void vfio_device_exit(void)
 {
 	ida_destroy(&vfio_device_ida);
 	WARN_ON(!xa_empty(&vfio_device_sets));
 	xa_destroy(&vfio_device_sets);
+	class_destroy(vfio_device_class);
 }

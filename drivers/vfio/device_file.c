@@ -23,6 +23,9 @@
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#if IS_ENABLED(CONFIG_KVM)
+#include <linux/kvm_host.h>
+#endif
 #include <linux/module.h>
 #include <linux/pm_runtime.h>
 #include <linux/sched.h>
@@ -42,6 +45,94 @@ struct vfio_device_file *vfio_df_alloc(struct vfio_device *vdev,
 	spin_lock_init(&df->kvm_lock);
 	return df;
 }
+
+/*
+ * Where the KVM instance of a device file is kept: in the group for a
+ * file of the group, in the file itself for a cdev file.
+ */
+static struct kvm **vfio_df_kvm_slot(struct vfio_device_file *df,
+				     spinlock_t **lock)
+{
+	if (df->group) {
+		*lock = &df->group->kvm_lock;
+		return &df->group->kvm;
+	}
+	*lock = &df->kvm_lock;
+	return &df->kvm;
+}
+
+/*
+ * KVM is reached through symbol_get(), so that neither module needs the
+ * other; kvm.ko stays pinned while a device holds a reference.
+ */
+#if IS_ENABLED(CONFIG_KVM)
+/* Take a reference on the KVM of @df, if it has one, for its device. */
+static void vfio_df_get_kvm(struct vfio_device_file *df)
+{
+	struct vfio_device *vdev = df->vdev;
+	bool (*get_safe)(struct kvm *kvm);
+	void (*put)(struct kvm *kvm);
+	struct kvm **slot, *kvm;
+	spinlock_t *lock;	/* the one guarding *slot */
+
+	lockdep_assert_held(&vdev->dev_set->lock);
+
+	slot = vfio_df_kvm_slot(df, &lock);
+	if (!READ_ONCE(*slot))
+		return;
+
+	/* This module reference stays with the device until put. */
+	put = symbol_get(kvm_put_kvm);
+	if (WARN_ON(!put))
+		return;
+	get_safe = symbol_get(kvm_get_kvm_safe);
+	if (WARN_ON(!get_safe)) {
+		symbol_put(kvm_put_kvm);
+		return;
+	}
+
+	/* Under the lock the instance cannot be unset and freed meanwhile. */
+	spin_lock(lock);
+	kvm = *slot;
+	if (kvm && !get_safe(kvm))
+		kvm = NULL;
+	spin_unlock(lock);
+	symbol_put(kvm_get_kvm_safe);
+
+	if (!kvm) {
+		symbol_put(kvm_put_kvm);
+		return;
+	}
+	vdev->kvm = kvm;
+}
+
+static void vfio_device_put_kvm(struct vfio_device *vdev)
+{
+	void (*put)(struct kvm *kvm);
+
+	lockdep_assert_held(&vdev->dev_set->lock);
+
+	if (!vdev->kvm)
+		return;
+
+	/* kvm.ko is pinned by the reference taken in vfio_df_get_kvm(). */
+	put = symbol_get(kvm_put_kvm);
+	if (!WARN_ON(!put)) {
+		put(vdev->kvm);
+		symbol_put(kvm_put_kvm);
+	}
+	vdev->kvm = NULL;
+	symbol_put(kvm_put_kvm);
+}
+#else
+static void vfio_df_get_kvm(struct vfio_device_file *df)
+{
+}
+
+static void vfio_device_put_kvm(struct vfio_device *vdev)
+{
+}
+#endif
 
 static const struct vfio_dma_ctx_ops *
 vfio_df_dma_ctx(struct vfio_device_file *df)
@@ -166,7 +257,7 @@ bool vfio_device_is_open(struct vfio_device *vdev)
 	return READ_ONCE(vdev->open_count);
 }
 
-static struct vfio_device_file *vfio_df_of_file(struct file *file)
+static struct vfio_device_file *vfio_df_of_own_file(struct file *file)
 {
 	return file->private_data;
 }
@@ -178,7 +269,7 @@ static struct vfio_device_file *vfio_df_of_file(struct file *file)
  */
 static struct vfio_device *vfio_df_device(struct file *file)
 {
-	struct vfio_device_file *df = vfio_df_of_file(file);
+	struct vfio_device_file *df = vfio_df_of_own_file(file);
 
 	/* Pairs with the store-release of whoever granted access. */
 	if (!smp_load_acquire(&df->access_granted))
@@ -203,7 +294,7 @@ static void vfio_df_group_close(struct vfio_device_file *df)
 
 static int vfio_device_fops_release(struct inode *inode, struct file *file)
 {
-	struct vfio_device_file *df = vfio_df_of_file(file);
+	struct vfio_device_file *df = vfio_df_of_own_file(file);
 	struct vfio_device *vdev = df->vdev;
 
 	if (df->group)
@@ -288,7 +379,7 @@ static void vfio_device_pm_put(struct vfio_device *vdev)
 static long vfio_device_fops_ioctl(struct file *file, unsigned int cmd,
 				   unsigned long arg)
 {
-	struct vfio_device_file *df = vfio_df_of_file(file);
+	struct vfio_device_file *df = vfio_df_of_own_file(file);
 	struct vfio_device *vdev;
 	long ret;
 
@@ -383,7 +474,7 @@ struct vfio_device_file *vfio_df_from_file(struct file *file)
 {
 	if (file->f_op != &vfio_device_fops)
 		return NULL;
-	return vfio_df_of_file(file);
+	return vfio_df_of_own_file(file);
 }
 
 struct vfio_device *vfio_device_from_file(struct file *file)

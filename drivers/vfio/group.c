@@ -36,6 +36,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/idr.h>
+#include <linux/kdev_t.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -46,7 +47,17 @@ static DEFINE_MUTEX(vfio_groups_lock);
 static LIST_HEAD(vfio_groups);
 static DEFINE_IDA(vfio_group_minors);
 
-static struct vfio_group *vfio_group_of_file(struct file *file)
+#ifdef CONFIG_VFIO_NOIOMMU
+bool vfio_noiommu __read_mostly;
+module_param_named(enable_unsafe_noiommu_mode, vfio_noiommu, bool, 0644);
+MODULE_PARM_DESC(enable_unsafe_noiommu_mode,
+		 "Expose devices without an IOMMU (/dev/vfio/noiommu-N). UNSAFE: the device can DMA anywhere in memory, so the user (who needs CAP_SYS_RAWIO) owns the machine; the kernel is tainted. Not for VMs. (default: false)");
+#endif
+
+static struct class *vfio_group_class;
+static dev_t vfio_group_devt;
+
+static struct vfio_group *vfio_group_of_own_file(struct file *file)
 {
 	return file->private_data;
 }
@@ -240,7 +251,7 @@ static const struct vfio_ioctl_op vfio_group_ioctls[] = {
 static long vfio_group_fops_ioctl(struct file *file, unsigned int cmd,
 				  unsigned long arg)
 {
-	return vfio_ioctl_dispatch(vfio_group_of_file(file), vfio_group_ioctls,
+	return vfio_ioctl_dispatch(vfio_group_of_own_file(file), vfio_group_ioctls,
 				   ARRAY_SIZE(vfio_group_ioctls), cmd, arg);
 }
 
@@ -270,12 +281,10 @@ static int vfio_group_fops_open(struct inode *inode, struct file *file)
 
 static int vfio_group_fops_release(struct inode *inode, struct file *file)
 {
-	struct vfio_group *group = vfio_group_of_file(file);
+	struct vfio_group *group = vfio_group_of_own_file(file);
 
 	/* Open device files hold this file, so none is left here. */
 	mutex_lock(&group->lock);
-	if (group->container)
-		vfio_container_notify(group);
 	vfio_group_drop_dma(group);
 	group->opened_file = NULL;
 	mutex_unlock(&group->lock);
@@ -516,10 +525,33 @@ void vfio_group_hide_device(struct vfio_device *vdev)
 	mutex_unlock(&group->device_lock);
 }
 
+static char *vfio_group_devnode(const struct device *dev, umode_t *mode)
+{
+	return kasprintf(GFP_KERNEL, "vfio/%s", dev_name(dev));
+}
+
+/* The class of the group nodes and their character device region. */
+int vfio_group_init(void)
+{
+	int ret;
+
+	vfio_group_class = class_create("vfio");
+	if (IS_ERR(vfio_group_class))
+		return PTR_ERR(vfio_group_class);
+	vfio_group_class->devnode = vfio_group_devnode;
+
+	ret = alloc_chrdev_region(&vfio_group_devt, 0, MINORMASK + 1, "vfio");
+	if (ret)
+		class_destroy(vfio_group_class);
+	return ret;
+}
+
 void vfio_group_exit(void)
 {
 	WARN_ON(!list_empty(&vfio_groups));
 	ida_destroy(&vfio_group_minors);
+	unregister_chrdev_region(vfio_group_devt, MINORMASK + 1);
+	class_destroy(vfio_group_class);
 }
 
 /**
@@ -554,5 +586,5 @@ struct vfio_group *vfio_group_from_file(struct file *file)
 {
 	if (file->f_op != &vfio_group_fops)
 		return NULL;
-	return vfio_group_of_file(file);
+	return vfio_group_of_own_file(file);
 }

@@ -13,12 +13,15 @@
  *   copy min(argsz, size) bytes in, zero the rest
  *   flags outside valid_flags           -> -EINVAL
  *   handler(obj, kernel copy, user pointer)
- *   copy min(argsz, size) bytes back    (rows with copy_out, on success)
+ *   copy min(argsz, size) bytes back    (rows with copy_out, on success;
+ *                                        rows with copy_out_enospc also
+ *                                        on -ENOSPC)
  *
  * The argsz field of the kernel copy is the one validated here, so a
  * handler may trust it; a handler that needs more room than the caller
  * gave (capability chains) raises it to say how much, and the copy back
- * never writes past what the caller supplied.
+ * never writes past what the caller supplied.  A row's min_size is
+ * checked at build time (VFIO_IOCTL_OP()) to cover argsz and flags.
  */
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -65,7 +68,7 @@ static long vfio_ioctl_run(void *obj, const struct vfio_ioctl_op *op,
 		return -EINVAL;
 
 	ret = op->handler(obj, karg, uarg);
-	if (ret < 0 || !op->copy_out)
+	if (!op->copy_out || (ret < 0 && !(ret == -ENOSPC && op->copy_out_enospc)))
 		return ret;
 
 	if (copy_to_user(uarg, karg, len))
@@ -81,6 +84,7 @@ static long vfio_ioctl_run(void *obj, const struct vfio_ioctl_op *op,
  * @cmd: the ioctl number
  * @arg: the ioctl argument
  *
+ * A row made with VFIO_IOCTL_INT() is passed the argument as an integer.
  * A row whose @min_size is 0 is passed the raw argument as a user
  * pointer and no kernel copy.  Otherwise the argsz, copy-in, flags and
  * copy-out steps described at the top of this file happen here, and the
@@ -104,13 +108,10 @@ long vfio_ioctl_dispatch(void *obj, const struct vfio_ioctl_op *table,
 	op = vfio_ioctl_lookup(table, nr_ops, cmd);
 	if (!op)
 		return -ENOIOCTLCMD;
+	if (op->int_handler)
+		return op->int_handler(obj, arg);
 	if (!op->min_size)
 		return op->handler(obj, NULL, uarg);
-
-	/* A row must at least cover argsz and flags. */
-	if (WARN_ON_ONCE(op->min_size < 2 * sizeof(u32) ||
-			 op->size < op->min_size))
-		return -EINVAL;
 
 	if (op->size <= sizeof(onstack)) {
 		karg = onstack;

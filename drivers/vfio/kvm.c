@@ -8,99 +8,12 @@
  * group file is remembered in the group, the one it sets on a device
  * cdev file in that file.  A device takes a reference on the instance of
  * the file it is first opened (or bound) through and keeps it, in
- * &vfio_device.kvm, until its last close.  We in turn reach KVM through
- * symbol_get(), and pin kvm.ko for as long as a device holds a reference.
+ * &vfio_device.kvm, until its last close (device_file.c).  Nothing of
+ * vfio.ko calls into this file: it only serves the hooks KVM uses.
  */
 #include <linux/file.h>
 #include <linux/module.h>
-#if IS_ENABLED(CONFIG_KVM)
-#include <linux/kvm_host.h>
-#endif
 #include "core.h"
-
-/*
- * Where the KVM instance of a device file is kept: in the group for a
- * file of the group, in the file itself for a cdev file.
- */
-static struct kvm **vfio_df_kvm_slot(struct vfio_device_file *df,
-				     spinlock_t **lock)
-{
-	if (df->group) {
-		*lock = &df->group->kvm_lock;
-		return &df->group->kvm;
-	}
-	*lock = &df->kvm_lock;
-	return &df->kvm;
-}
-
-#if IS_ENABLED(CONFIG_KVM)
-/* Take a reference on the KVM of @df, if it has one, for its device. */
-void vfio_df_get_kvm(struct vfio_device_file *df)
-{
-	struct vfio_device *vdev = df->vdev;
-	bool (*get_safe)(struct kvm *kvm);
-	void (*put)(struct kvm *kvm);
-	struct kvm **slot, *kvm;
-	spinlock_t *lock;	/* the one guarding *slot */
-
-	lockdep_assert_held(&vdev->dev_set->lock);
-
-	slot = vfio_df_kvm_slot(df, &lock);
-	if (!READ_ONCE(*slot))
-		return;
-
-	/* This module reference stays with the device until put. */
-	put = symbol_get(kvm_put_kvm);
-	if (WARN_ON(!put))
-		return;
-	get_safe = symbol_get(kvm_get_kvm_safe);
-	if (WARN_ON(!get_safe)) {
-		symbol_put(kvm_put_kvm);
-		return;
-	}
-
-	/* Under the lock the instance cannot be unset and freed meanwhile. */
-	spin_lock(lock);
-	kvm = *slot;
-	if (kvm && !get_safe(kvm))
-		kvm = NULL;
-	spin_unlock(lock);
-	symbol_put(kvm_get_kvm_safe);
-
-	if (!kvm) {
-		symbol_put(kvm_put_kvm);
-		return;
-	}
-	vdev->kvm = kvm;
-}
-
-void vfio_device_put_kvm(struct vfio_device *vdev)
-{
-	void (*put)(struct kvm *kvm);
-
-	lockdep_assert_held(&vdev->dev_set->lock);
-
-	if (!vdev->kvm)
-		return;
-
-	/* kvm.ko is pinned by the reference taken in vfio_df_get_kvm(). */
-	put = symbol_get(kvm_put_kvm);
-	if (!WARN_ON(!put)) {
-		put(vdev->kvm);
-		symbol_put(kvm_put_kvm);
-	}
-	vdev->kvm = NULL;
-	symbol_put(kvm_put_kvm);
-}
-#else
-void vfio_df_get_kvm(struct vfio_device_file *df)
-{
-}
-
-void vfio_device_put_kvm(struct vfio_device *vdev)
-{
-}
-#endif
 
 /**
  * vfio_file_is_valid - whether a file is a VFIO group or device file
@@ -195,7 +108,8 @@ void vfio_file_set_kvm(struct file *file, struct kvm *kvm)
 		df = vfio_df_from_file(file);
 		if (!df || df->group)
 			return;
-		slot = vfio_df_kvm_slot(df, &lock);
+		lock = &df->kvm_lock;
+		slot = &df->kvm;
 	}
 
 	spin_lock(lock);

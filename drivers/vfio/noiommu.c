@@ -55,13 +55,8 @@ static const struct vfio_iommu_backend_ops vfio_noiommu_backend = {
 	.open		= vfio_noiommu_open,
 	.release	= vfio_noiommu_release,
 	.owner		= THIS_MODULE,
-	.name		= "vfio-noiommu",
+	.noiommu	= true,
 };
-
-bool vfio_backend_is_noiommu(const struct vfio_iommu_backend_ops *ops)
-{
-	return ops == &vfio_noiommu_backend;
-}
 
 int vfio_noiommu_init(void)
 {

@@ -24,9 +24,10 @@ enum vfio_group_type {
 
 /**
  * struct vfio_iommu_backend_ops - an IOMMU backend of the container
- * @name: shown in messages
  * @owner: the module providing the backend; the core holds a reference
  *	while a container uses it
+ * @noiommu: the backend serves containers of noiommu groups, and only
+ *	them: such a container may use no other backend
  * @open: VFIO_SET_IOMMU with @type (VFIO_TYPE1_IOMMU, ...).  Returns the
  *	backend's per-container state, or ERR_PTR(-EINVAL) for a @type it
  *	does not serve.
@@ -43,12 +44,10 @@ enum vfio_group_type {
  *	it must be told (through &vfio_device_ops.dma_unmap) about unmaps of
  *	ranges it pinned; optional
  * @unregister_device: the device was closed; optional
- * @notify: the user stopped using the container (all group fds closed
- *	but the container may live on); optional
  */
 struct vfio_iommu_backend_ops {
-	const char *name;
 	struct module *owner;
+	bool noiommu;
 	void *(*open)(unsigned long type);
 	void (*release)(void *data);
 	long (*ioctl)(void *data, unsigned int cmd, unsigned long arg);
@@ -63,7 +62,6 @@ struct vfio_iommu_backend_ops {
 		      bool write);
 	void (*register_device)(void *data, struct vfio_device *vdev);
 	void (*unregister_device)(void *data, struct vfio_device *vdev);
-	void (*notify)(void *data);
 };
 
 int vfio_register_iommu_backend(const struct vfio_iommu_backend_ops *ops);

@@ -39,8 +39,9 @@ struct virqfd;
 
 /**
  * struct vfio_device_set - devices that are opened and reset as a unit
- * @members: the devices of the set, linked through &vfio_device.set_node
- * @nr_members: length of @members
+ * @members: the devices of the set, linked through &vfio_device.set_node;
+ *	private to the core: bus drivers use vfio_device_set_for_each()
+ * @nr_members: length of @members; private to the core
  * @lock: held around every open_device and close_device callback of a
  *	member; protects @members and each member's &vfio_device.open_count
  * @id: what the members share (a PCI slot or bus, or the device itself)
@@ -90,7 +91,7 @@ struct vfio_device_set {
  *	unregister path drops the initial one and waits for the rest
  * @unregistered: completed when @registration drops to zero
  * @inode: owns the address space of every file of the device, so that
- *	unmap_mapping_range(@inode->i_mapping, ...) zaps all user mappings
+ *	vfio_device_zap_mappings() reaches all user mappings
  * @cdev: the character device of /dev/vfio/devices/vfioN (with
  *	CONFIG_VFIO_DEVICE_CDEV)
  * @iommufd_ictx: the iommufd context the device is bound to, or NULL
@@ -259,6 +260,15 @@ unsigned int vfio_device_set_open_count(struct vfio_device_set *dev_set);
 struct vfio_device *
 vfio_find_device_in_devset(struct vfio_device_set *dev_set,
 			   struct device *dev);
+int vfio_device_set_for_each(struct vfio_device_set *dev_set,
+			     int (*fn)(struct vfio_device *vdev, void *arg),
+			     void *arg, struct vfio_device **stopped);
+void vfio_device_set_unwind(struct vfio_device_set *dev_set,
+			    struct vfio_device *end,
+			    void (*fn)(struct vfio_device *vdev, void *arg),
+			    void *arg);
+void vfio_device_zap_mappings(struct vfio_device *vdev, loff_t start,
+			      loff_t len);
 
 /*
  * iommufd: the implementations of the four &vfio_device_ops callbacks
@@ -342,9 +352,14 @@ int vfio_dma_rw(struct vfio_device *vdev, dma_addr_t iova, void *data,
  *	other bit fails with -EINVAL before @handler runs
  * @copy_out: copy the kernel copy back (up to argsz) when @handler
  *	returns 0 or more
+ * @copy_out_enospc: also copy it back when @handler returns -ENOSPC:
+ *	that is how a handler tells the user the size it needs (the
+ *	count of HOT_RESET_INFO, for instance)
  * @handler: does the work; @karg is the kernel copy (NULL when
  *	@min_size is 0), @uarg the user pointer (for data past the struct,
  *	such as capability chains and SET_IRQS payloads)
+ * @int_handler: instead of @handler, for ioctls whose argument is an
+ *	integer (VFIO_CHECK_EXTENSION, VFIO_SET_IOMMU): gets it as it is
  *
  * vfio_ioctl_dispatch() does the argsz, copy-in, flags and copy-out
  * steps once, so handlers only see validated kernel copies.
@@ -355,16 +370,34 @@ struct vfio_ioctl_op {
 	u32 size;
 	u32 valid_flags;
 	bool copy_out;
+	bool copy_out_enospc;
 	long (*handler)(void *obj, void *karg, void __user *uarg);
+	long (*int_handler)(void *obj, unsigned long arg);
 };
 
+/*
+ * A row must at least cover argsz and flags, which the build checks;
+ * sizeof(_type) is then at least @min_size too.
+ */
+#define VFIO_IOCTL_MIN_SIZE(_type, _last)				\
+	(offsetofend(_type, _last) +					\
+	 BUILD_BUG_ON_ZERO(offsetofend(_type, _last) < 2 * sizeof(u32)))
 #define VFIO_IOCTL_OP(_cmd, _fn, _type, _last, _flags, _out)		\
 	{								\
 		.cmd = _cmd, .handler = _fn, .size = sizeof(_type),	\
-		.min_size = offsetofend(_type, _last),			\
+		.min_size = VFIO_IOCTL_MIN_SIZE(_type, _last),		\
 		.valid_flags = _flags, .copy_out = _out,		\
 	}
+/* A row whose handler reports the size it needs with -ENOSPC. */
+#define VFIO_IOCTL_OP_SIZING(_cmd, _fn, _type, _last, _flags)		\
+	{								\
+		.cmd = _cmd, .handler = _fn, .size = sizeof(_type),	\
+		.min_size = VFIO_IOCTL_MIN_SIZE(_type, _last),		\
+		.valid_flags = _flags, .copy_out = true,		\
+		.copy_out_enospc = true,				\
+	}
 #define VFIO_IOCTL_RAW(_cmd, _fn) { .cmd = _cmd, .handler = _fn }
+#define VFIO_IOCTL_INT(_cmd, _fn) { .cmd = _cmd, .int_handler = _fn }
 
 long vfio_ioctl_dispatch(void *obj, const struct vfio_ioctl_op *table,
 			 size_t nr_ops, unsigned int cmd, unsigned long arg);

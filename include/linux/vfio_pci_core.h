@@ -139,6 +139,10 @@ struct vfio_pci_msix_layout {
  * @msix: MSI-X table and PBA location
  * @saved_state: config space at open, restored at close
  * @cfg: config space virtualization state (config.c)
+ * @intx_pin: the INTx pin the virtual config space shows, 0 for none;
+ *	set when the device is opened
+ * @virt_memory: the memory enable bit of the virtual command register;
+ *	written under @memory_lock held for write
  * @num_regions: number of device specific regions
  * @region: the device specific regions
  *
@@ -206,6 +210,8 @@ struct vfio_pci_core_device {
 	struct vfio_pci_msix_layout msix;
 	struct pci_saved_state *saved_state;
 	struct vfio_pci_vconfig *cfg;
+	u8 intx_pin;
+	bool virt_memory;
 	int num_regions;
 	struct vfio_pci_region *region;
 

@@ -12,6 +12,8 @@
 #define TEST_CMD_NOOUT	_IO(VFIO_TYPE, 201)
 #define TEST_CMD_RAW	_IO(VFIO_TYPE, 202)
 #define TEST_CMD_BIG	_IO(VFIO_TYPE, 203)
+#define TEST_CMD_SIZING	_IO(VFIO_TYPE, 204)
+#define TEST_CMD_INT	_IO(VFIO_TYPE, 205)
 #define TEST_FLAG_A	BIT(0)
 #define TEST_FLAG_B	BIT(1)
 
@@ -59,6 +61,14 @@ static long test_raw_handler(void *obj, void *karg, void __user *uarg)
 	return karg ? -EINVAL : 42;
 }
 
+static long test_int_handler(void *obj, unsigned long arg)
+{
+	struct dispatch_ctx *ctx = obj;
+
+	ctx->calls++;
+	return arg == ULONG_MAX ? 43 : -EINVAL;
+}
+
 static long test_big_handler(void *obj, void *karg, void __user *uarg)
 {
 	struct dispatch_ctx *ctx = obj;
@@ -77,6 +87,9 @@ static const struct vfio_ioctl_op test_ops[] = {
 	VFIO_IOCTL_RAW(TEST_CMD_RAW, test_raw_handler),
 	VFIO_IOCTL_OP(TEST_CMD_BIG, test_big_handler, struct test_big, flags,
 		      VFIO_IOCTL_ANY_FLAGS, true),
+	VFIO_IOCTL_OP_SIZING(TEST_CMD_SIZING, test_handler, struct test_arg,
+			     in, 0),
+	VFIO_IOCTL_INT(TEST_CMD_INT, test_int_handler),
 };
 
 struct dispatch_fixture {
@@ -212,6 +225,23 @@ static void failing_handler_copies_nothing_back(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, read_back(test).out, 3U);
 }
 
+static void enospc_is_copied_back_by_sizing_rows_only(struct kunit *test)
+{
+	struct dispatch_fixture *fx = test->priv;
+	struct test_arg arg = { .argsz = sizeof(arg), .in = 5, .out = 3 };
+
+	fx->ctx.ret = -ENOSPC;
+	KUNIT_EXPECT_EQ(test, run(test, TEST_CMD, &arg), (long)-ENOSPC);
+	KUNIT_EXPECT_EQ(test, read_back(test).out, 3U);
+	KUNIT_EXPECT_EQ(test, run(test, TEST_CMD_SIZING, &arg), (long)-ENOSPC);
+	KUNIT_EXPECT_EQ(test, read_back(test).out, 6U);
+	/* Other errors still copy nothing back. */
+	fx->ctx.ret = -EIO;
+	KUNIT_EXPECT_EQ(test, run(test, TEST_CMD_SIZING, &arg), (long)-EIO);
+	KUNIT_EXPECT_EQ(test, read_back(test).out, 3U);
+	KUNIT_EXPECT_EQ(test, fx->ctx.calls, 3);
+}
+
 static void row_without_copy_out_writes_nothing(struct kunit *test)
 {
 	struct test_arg arg = { .argsz = sizeof(arg), .in = 5, .out = 3 };
@@ -229,6 +259,17 @@ static void raw_row_gets_the_raw_argument(struct kunit *test)
 				  TEST_CMD_RAW, 0x1234);
 	KUNIT_EXPECT_EQ(test, ret, 42L);
 	KUNIT_EXPECT_EQ(test, (unsigned long)fx->ctx.uarg, 0x1234UL);
+}
+
+static void int_row_gets_the_integer(struct kunit *test)
+{
+	struct dispatch_fixture *fx = test->priv;
+
+	KUNIT_EXPECT_EQ(test, vfio_ioctl_dispatch(&fx->ctx, test_ops,
+						  ARRAY_SIZE(test_ops),
+						  TEST_CMD_INT, ULONG_MAX),
+			43L);
+	KUNIT_EXPECT_EQ(test, fx->ctx.calls, 1);
 }
 
 static void large_struct_is_supported(struct kunit *test)
@@ -267,8 +308,10 @@ static struct kunit_case dispatch_cases[] = {
 	KUNIT_CASE(larger_argsz_is_accepted_and_bounded),
 	KUNIT_CASE(unknown_flag_is_einval),
 	KUNIT_CASE(failing_handler_copies_nothing_back),
+	KUNIT_CASE(enospc_is_copied_back_by_sizing_rows_only),
 	KUNIT_CASE(row_without_copy_out_writes_nothing),
 	KUNIT_CASE(raw_row_gets_the_raw_argument),
+	KUNIT_CASE(int_row_gets_the_integer),
 	KUNIT_CASE(large_struct_is_supported),
 	KUNIT_CASE(bad_pointer_is_efault),
 	{}

@@ -249,6 +249,20 @@ static u16 cfg_val16(struct vfio_pci_vconfig *vc, unsigned int pos)
 	return cfg_get(vc->val, pos, 2);
 }
 
+/*
+ * Copy what the other files of the driver read of the virtual config
+ * space into the device: the INTx pin (fixed once the space is built)
+ * and the virtual memory enable bit (called again, under memory_lock,
+ * whenever the command register is written).
+ */
+static void vfio_pci_config_publish(struct vfio_pci_core_device *vdev)
+{
+	struct vfio_pci_vconfig *vc = vdev->cfg;
+
+	vdev->intx_pin = vc->val[PCI_INTERRUPT_PIN];
+	vdev->virt_memory = cfg_val16(vc, PCI_COMMAND) & PCI_COMMAND_MEMORY;
+}
+
 /* Reset the function on behalf of a user FLR request. */
 static void cfg_user_flr(struct vfio_pci_core_device *vdev)
 {
@@ -447,6 +461,7 @@ static int cfg_command_write(struct vfio_pci_core_device *vdev,
 		cfg_put(vc->val, PCI_COMMAND, 2,
 			(cfg_val16(vc, PCI_COMMAND) & ~decode) |
 			(new & decode));
+	vfio_pci_config_publish(vdev);
 
 	up_write(&vdev->memory_lock);
 	return ret;
@@ -1360,44 +1375,20 @@ int vfio_pci_config_init(struct vfio_pci_core_device *vdev)
 		return ret;
 	}
 	cfg_mark_quick(vc);
+	vfio_pci_config_publish(vdev);
 	return 0;
 }
 
 void vfio_pci_config_free(struct vfio_pci_core_device *vdev)
 {
+	vdev->intx_pin = 0;
+	vdev->virt_memory = false;
 	if (!vdev->cfg)
 		return;
 	mutex_destroy(&vdev->cfg->lock);
 	kfree(vdev->cfg->blocks);
 	kfree(vdev->cfg);
 	vdev->cfg = NULL;
-}
-
-/**
- * vfio_pci_memory_enabled - may the user's BAR accesses reach the function?
- * @vdev: the open device
- *
- * Caller holds &vfio_pci_core_device.memory_lock.
- *
- * Return: true when the virtual command register enables memory decode
- * and the function is powered.
- */
-bool vfio_pci_memory_enabled(struct vfio_pci_core_device *vdev)
-{
-	struct pci_dev *pdev = vdev->pdev;
-	u16 cmd = cfg_val16(vdev->cfg, PCI_COMMAND);
-
-	lockdep_assert_held(&vdev->memory_lock);
-
-	/* VFs take memory enable from the PF's SR-IOV control instead. */
-	return vfio_pci_dstate(pdev->current_state) <
-	       vfio_pci_dstate(PCI_D3hot) &&
-	       (pdev->no_command_memory || (cmd & PCI_COMMAND_MEMORY));
-}
-
-u8 vfio_pci_config_intx_pin(struct vfio_pci_core_device *vdev)
-{
-	return vdev->cfg ? vdev->cfg->val[PCI_INTERRUPT_PIN] : 0;
 }
 
 /*

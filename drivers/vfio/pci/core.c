@@ -56,7 +56,7 @@ void vfio_pci_core_set_params(bool nointxmask, bool is_disable_vga,
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_set_params);
 
-bool vfio_pci_vga_disabled(void)
+static bool vfio_pci_vga_disabled(void)
 {
 	return !IS_ENABLED(CONFIG_VFIO_PCI_VGA) || param_disable_vga;
 }
@@ -888,11 +888,11 @@ static const struct vfio_ioctl_op vfio_pci_ioctls[] = {
 	VFIO_IOCTL_OP(VFIO_DEVICE_SET_IRQS, vfio_pci_ioctl_set_irqs,
 		      struct vfio_irq_set, count, VFIO_IOCTL_ANY_FLAGS, false),
 	VFIO_IOCTL_RAW(VFIO_DEVICE_RESET, vfio_pci_ioctl_reset),
-	/* Copies its header back itself: -ENOSPC still reports count. */
-	VFIO_IOCTL_OP(VFIO_DEVICE_GET_PCI_HOT_RESET_INFO,
-		      vfio_pci_ioctl_hot_reset_info,
-		      struct vfio_pci_hot_reset_info, count,
-		      VFIO_IOCTL_ANY_FLAGS, false),
+	/* -ENOSPC reports the count needed. */
+	VFIO_IOCTL_OP_SIZING(VFIO_DEVICE_GET_PCI_HOT_RESET_INFO,
+			     vfio_pci_ioctl_hot_reset_info,
+			     struct vfio_pci_hot_reset_info, count,
+			     VFIO_IOCTL_ANY_FLAGS),
 	VFIO_IOCTL_OP(VFIO_DEVICE_PCI_HOT_RESET, vfio_pci_ioctl_hot_reset,
 		      struct vfio_pci_hot_reset, count, 0, false),
 	VFIO_IOCTL_OP(VFIO_DEVICE_IOEVENTFD, vfio_pci_ioctl_ioeventfd,

@@ -88,7 +88,7 @@ int vfio_pci_irq_count(struct vfio_pci_core_device *vdev, unsigned int index)
 
 	switch (index) {
 	case VFIO_PCI_INTX_IRQ_INDEX:
-		return vfio_pci_config_intx_pin(vdev) ? 1 : 0;
+		return vdev->intx_pin ? 1 : 0;
 	case VFIO_PCI_MSI_IRQ_INDEX:
 		if (!pdev->msi_cap)
 			return 0;

@@ -13,8 +13,8 @@
  * read, so it cannot insert a page while a change is in progress.
  *
  * To zap "every mapping of this device" in one call, the VFIO core makes
- * all files of a device share one address_space (&vfio_device.inode), so
- * unmap_mapping_range() on the BAR offsets finds every vma, in every
+ * all files of a device share one address space, so that
+ * vfio_device_zap_mappings() on the BAR offsets finds every vma, in every
  * process.  A vma holds its device file, so the device stays open, and
  * this state valid, as long as a mapping exists.
  *
@@ -30,64 +30,6 @@
 #include <linux/slab.h>
 
 #include "priv.h"
-
-/* --- memory_lock helpers --- */
-
-/**
- * vfio_pci_zap_bars - take all user mappings of the BARs away
- * @vdev: the device
- *
- * Caller holds memory_lock for write, so they cannot come back before it
- * is released.
- */
-void vfio_pci_zap_bars(struct vfio_pci_core_device *vdev)
-{
-	loff_t start = VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_BAR0_REGION_INDEX);
-	loff_t end = VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_ROM_REGION_INDEX);
-
-	lockdep_assert_held_write(&vdev->memory_lock);
-	unmap_mapping_range(vdev->vdev.inode->i_mapping, start, end - start,
-			    true);
-}
-
-void vfio_pci_zap_and_down_write_memory_lock(struct vfio_pci_core_device *vdev)
-{
-	down_write(&vdev->memory_lock);
-	vfio_pci_zap_bars(vdev);
-}
-
-/**
- * vfio_pci_memory_lock_and_enable - let the kernel reach the BARs
- * @vdev: the device
- *
- * Takes memory_lock for write and turns physical memory decode on if the
- * user left it off (the user's mappings stay zapped: the virtual bit still
- * says off).  For kernel accesses such as MSI-X table updates.
- *
- * Return: the command register to hand to
- * vfio_pci_memory_unlock_and_restore().
- */
-u16 vfio_pci_memory_lock_and_enable(struct vfio_pci_core_device *vdev)
-{
-	struct pci_dev *pdev = vdev->pdev;
-	u16 saved;
-
-	down_write(&vdev->memory_lock);
-	pci_read_config_word(pdev, PCI_COMMAND, &saved);
-	if (saved & PCI_COMMAND_MEMORY)
-		return saved;	/* decode is on already */
-
-	pci_write_config_word(pdev, PCI_COMMAND, saved | PCI_COMMAND_MEMORY);
-	return saved;
-}
-
-void vfio_pci_memory_unlock_and_restore(struct vfio_pci_core_device *vdev,
-					u16 cmd)
-{
-	if (!(cmd & PCI_COMMAND_MEMORY))
-		pci_write_config_word(vdev->pdev, PCI_COMMAND, cmd);
-	up_write(&vdev->memory_lock);
-}
 
 /* --- which BARs can be mapped --- */
 
@@ -179,8 +121,8 @@ static bool msix_pages(struct vfio_pci_core_device *vdev, int bar, bool pba,
  *
  * Return: true if the user may not map that range.
  */
-bool vfio_pci_mmap_overlaps_msix(struct vfio_pci_core_device *vdev, int bar,
-				 u64 start, u64 len)
+static bool vfio_pci_mmap_overlaps_msix(struct vfio_pci_core_device *vdev,
+					int bar, u64 start, u64 len)
 {
 	u64 lo, hi;
 	int i;

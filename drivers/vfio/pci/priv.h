@@ -4,10 +4,12 @@
  *
  * One file per concern:
  *   core.c    registration, open/close, the ioctl table and the INFO ioctls
+ *   gate.c    the memory gate: memory_lock, zapping, memory enable, and
+ *             the kernel's BAR mappings (a leaf: uses none of the others)
  *   config.c  config space virtualization
  *   intr.c    INTx, MSI, MSI-X, ERR and REQ interrupts (SET_IRQS)
  *   rdwr.c    read(2)/write(2) of BARs, ROM and VGA; ioeventfds
- *   mmap.c    BAR mmap, zapping on decode/power/reset changes, memory_lock
+ *   mmap.c    BAR mmap and its fault handler
  *   reset.c   function and bus resets, the hot reset ioctls
  *   power.c   D-states, runtime PM and the low power device features
  *   sriov.c   VF token, SR-IOV enabling and the device name match
@@ -41,6 +43,23 @@ to_vfio_pci(struct vfio_device *core_vdev)
 	return container_of(core_vdev, struct vfio_pci_core_device, vdev);
 }
 
+/*
+ * A member of a device set, if it is a vfio-pci device, or NULL.  A set
+ * is shared by whatever drivers use the same id, so its members are not
+ * ours by construction; vfio_pci_core_register_device() requires our
+ * device to be the pci_dev's driver data, which tells ours apart.
+ */
+static inline struct vfio_pci_core_device *
+vfio_pci_of_member(struct vfio_device *member)
+{
+	struct vfio_pci_core_device *vdev;
+
+	if (!member->dev || !dev_is_pci(member->dev))
+		return NULL;
+	vdev = dev_get_drvdata(member->dev);
+	return vdev && &vdev->vdev == member ? vdev : NULL;
+}
+
 /* Orders D-states (pci_power_t is __bitwise, so sparse wants a cast). */
 static inline int vfio_pci_dstate(pci_power_t state)
 {
@@ -53,7 +72,14 @@ static inline bool vfio_pci_is_vga(struct pci_dev *pdev)
 }
 
 /* core.c */
-bool vfio_pci_vga_disabled(void);
+
+/* gate.c (vfio_pci_core_setup_barmap() is exported) */
+bool vfio_pci_memory_enabled(struct vfio_pci_core_device *vdev);
+void vfio_pci_zap_bars(struct vfio_pci_core_device *vdev);
+void vfio_pci_zap_and_down_write_memory_lock(struct vfio_pci_core_device *vdev);
+u16 vfio_pci_memory_lock_and_enable(struct vfio_pci_core_device *vdev);
+void vfio_pci_memory_unlock_and_restore(struct vfio_pci_core_device *vdev,
+					u16 cmd);
 
 /* config.c */
 int vfio_pci_config_init(struct vfio_pci_core_device *vdev);
@@ -61,8 +87,6 @@ void vfio_pci_config_free(struct vfio_pci_core_device *vdev);
 ssize_t vfio_pci_config_rw(struct vfio_pci_core_device *vdev,
 			   char __user *buf, size_t count, loff_t *ppos,
 			   bool iswrite);
-bool vfio_pci_memory_enabled(struct vfio_pci_core_device *vdev);
-u8 vfio_pci_config_intx_pin(struct vfio_pci_core_device *vdev);
 
 /* intr.c */
 int vfio_pci_irq_count(struct vfio_pci_core_device *vdev, unsigned int index);
@@ -91,18 +115,10 @@ void vfio_pci_ioeventfds_release(struct vfio_pci_core_device *vdev);
 /* mmap.c */
 void vfio_pci_probe_mmaps(struct vfio_pci_core_device *vdev);
 void vfio_pci_release_mmaps(struct vfio_pci_core_device *vdev);
-bool vfio_pci_mmap_overlaps_msix(struct vfio_pci_core_device *vdev, int bar,
-				 u64 start, u64 len);
 int vfio_pci_mmap_areas(struct vfio_pci_core_device *vdev, int bar,
 			struct vfio_region_sparse_mmap_area *areas);
-void vfio_pci_zap_bars(struct vfio_pci_core_device *vdev);
-void vfio_pci_zap_and_down_write_memory_lock(struct vfio_pci_core_device *vdev);
-u16 vfio_pci_memory_lock_and_enable(struct vfio_pci_core_device *vdev);
-void vfio_pci_memory_unlock_and_restore(struct vfio_pci_core_device *vdev,
-					u16 cmd);
 
 /* reset.c */
-int vfio_pci_function_reset(struct vfio_pci_core_device *vdev);
 long vfio_pci_ioctl_reset(void *obj, void *karg, void __user *uarg);
 long vfio_pci_ioctl_hot_reset_info(void *obj, void *karg,
 				   void __user *uarg);

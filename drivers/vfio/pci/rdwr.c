@@ -106,158 +106,50 @@ static __always_inline int io_xfer(struct vfio_pci_core_device *vdev,
 	return 0;
 }
 
-/**
- * vfio_pci_core_ioread8 - read a byte of a BAR, honouring memory decode
- * @vdev: the device
- * @test_mem: the BAR is a memory BAR: fail when decode is off
- * @val: the value read
- * @io: address in a mapping from vfio_pci_core_setup_barmap()
- *
- * The 16, 32 and 64 bit variants below work alike; values are in CPU
- * order, as ioread16() and friends return them.
- *
- * Return: 0, or -EIO when @test_mem and the BAR does not decode.
+/*
+ * vfio_pci_core_ioread8/16/32/64() and vfio_pci_core_iowrite8/16/32/64()
+ * access @bits of a BAR mapped with vfio_pci_core_setup_barmap(), values
+ * in CPU order as ioread16() and friends give them.  With @test_mem (a
+ * memory BAR) they fail with -EIO while memory decode is off or the
+ * function is powered down, and return 0 otherwise.  The 64-bit pair is
+ * for memory BARs only, on 64-bit kernels.  One body for all widths of
+ * each direction (two macros, not one: checkpatch wants each export
+ * right after its function).
  */
-int vfio_pci_core_ioread8(struct vfio_pci_core_device *vdev, bool test_mem,
-			  u8 *val, void __iomem *io)
-{
-	u64 v;
-	int ret = io_xfer(vdev, test_mem, io, 1, &v, false);
+#define VFIO_PCI_IOREAD(bits)						\
+int vfio_pci_core_ioread##bits(struct vfio_pci_core_device *vdev,	\
+			       bool test_mem, typeof(u##bits) *val,	\
+			       void __iomem *io)			\
+{									\
+	u64 v;								\
+	int ret = io_xfer(vdev, test_mem, io, sizeof(*val), &v, false);	\
+									\
+	if (!ret)							\
+		*val = v;						\
+	return ret;							\
+}									\
+EXPORT_SYMBOL_GPL(vfio_pci_core_ioread##bits)
 
-	if (!ret)
-		*val = v;
-	return ret;
-}
-EXPORT_SYMBOL_GPL(vfio_pci_core_ioread8);
+#define VFIO_PCI_IOWRITE(bits)						\
+int vfio_pci_core_iowrite##bits(struct vfio_pci_core_device *vdev,	\
+				bool test_mem, u##bits val,		\
+				void __iomem *io)			\
+{									\
+	u64 v = val;							\
+									\
+	return io_xfer(vdev, test_mem, io, sizeof(val), &v, true);	\
+}									\
+EXPORT_SYMBOL_GPL(vfio_pci_core_iowrite##bits)
 
-/**
- * vfio_pci_core_ioread16 - vfio_pci_core_ioread8() for 16 bits
- * @vdev: the device
- * @test_mem: honour memory decode
- * @val: the value read
- * @io: address in a BAR mapping
- *
- * Return: 0 or -EIO.
- */
-int vfio_pci_core_ioread16(struct vfio_pci_core_device *vdev, bool test_mem,
-			   u16 *val, void __iomem *io)
-{
-	u64 v;
-	int ret = io_xfer(vdev, test_mem, io, 2, &v, false);
-
-	if (!ret)
-		*val = v;
-	return ret;
-}
-EXPORT_SYMBOL_GPL(vfio_pci_core_ioread16);
-
-/**
- * vfio_pci_core_ioread32 - vfio_pci_core_ioread8() for 32 bits
- * @vdev: the device
- * @test_mem: honour memory decode
- * @val: the value read
- * @io: address in a BAR mapping
- *
- * Return: 0 or -EIO.
- */
-int vfio_pci_core_ioread32(struct vfio_pci_core_device *vdev, bool test_mem,
-			   u32 *val, void __iomem *io)
-{
-	u64 v;
-	int ret = io_xfer(vdev, test_mem, io, 4, &v, false);
-
-	if (!ret)
-		*val = v;
-	return ret;
-}
-EXPORT_SYMBOL_GPL(vfio_pci_core_ioread32);
-
-/**
- * vfio_pci_core_iowrite8 - write a byte of a BAR, honouring memory decode
- * @vdev: the device
- * @test_mem: the BAR is a memory BAR: fail when decode is off
- * @val: the value
- * @io: address in a mapping from vfio_pci_core_setup_barmap()
- *
- * Return: 0, or -EIO when @test_mem and the BAR does not decode.
- */
-int vfio_pci_core_iowrite8(struct vfio_pci_core_device *vdev, bool test_mem,
-			   u8 val, void __iomem *io)
-{
-	u64 v = val;
-
-	return io_xfer(vdev, test_mem, io, 1, &v, true);
-}
-EXPORT_SYMBOL_GPL(vfio_pci_core_iowrite8);
-
-/**
- * vfio_pci_core_iowrite16 - vfio_pci_core_iowrite8() for 16 bits
- * @vdev: the device
- * @test_mem: honour memory decode
- * @val: the value
- * @io: address in a BAR mapping
- *
- * Return: 0 or -EIO.
- */
-int vfio_pci_core_iowrite16(struct vfio_pci_core_device *vdev, bool test_mem,
-			    u16 val, void __iomem *io)
-{
-	u64 v = val;
-
-	return io_xfer(vdev, test_mem, io, 2, &v, true);
-}
-EXPORT_SYMBOL_GPL(vfio_pci_core_iowrite16);
-
-/**
- * vfio_pci_core_iowrite32 - vfio_pci_core_iowrite8() for 32 bits
- * @vdev: the device
- * @test_mem: honour memory decode
- * @val: the value
- * @io: address in a BAR mapping
- *
- * Return: 0 or -EIO.
- */
-int vfio_pci_core_iowrite32(struct vfio_pci_core_device *vdev, bool test_mem,
-			    u32 val, void __iomem *io)
-{
-	u64 v = val;
-
-	return io_xfer(vdev, test_mem, io, 4, &v, true);
-}
-EXPORT_SYMBOL_GPL(vfio_pci_core_iowrite32);
-
+VFIO_PCI_IOREAD(8);
+VFIO_PCI_IOREAD(16);
+VFIO_PCI_IOREAD(32);
+VFIO_PCI_IOWRITE(8);
+VFIO_PCI_IOWRITE(16);
+VFIO_PCI_IOWRITE(32);
 #ifdef CONFIG_64BIT
-/**
- * vfio_pci_core_ioread64 - vfio_pci_core_ioread8() for 64 bits
- * @vdev: the device
- * @test_mem: honour memory decode
- * @val: the value read
- * @io: address in a memory BAR mapping (not I/O ports)
- *
- * Return: 0 or -EIO.
- */
-int vfio_pci_core_ioread64(struct vfio_pci_core_device *vdev, bool test_mem,
-			   u64 *val, void __iomem *io)
-{
-	return io_xfer(vdev, test_mem, io, 8, val, false);
-}
-EXPORT_SYMBOL_GPL(vfio_pci_core_ioread64);
-
-/**
- * vfio_pci_core_iowrite64 - vfio_pci_core_iowrite8() for 64 bits
- * @vdev: the device
- * @test_mem: honour memory decode
- * @val: the value
- * @io: address in a memory BAR mapping (not I/O ports)
- *
- * Return: 0 or -EIO.
- */
-int vfio_pci_core_iowrite64(struct vfio_pci_core_device *vdev, bool test_mem,
-			    u64 val, void __iomem *io)
-{
-	return io_xfer(vdev, test_mem, io, 8, &val, true);
-}
-EXPORT_SYMBOL_GPL(vfio_pci_core_iowrite64);
+VFIO_PCI_IOREAD(64);
+VFIO_PCI_IOWRITE(64);
 #define IO_MAX_WIDTH	8
 #else
 #define IO_MAX_WIDTH	4
@@ -493,52 +385,6 @@ ssize_t vfio_pci_core_do_io_rw(struct vfio_pci_core_device *vdev,
 	return done;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_do_io_rw);
-
-/**
- * vfio_pci_core_setup_barmap - map a BAR for kernel access
- * @vdev: the open device
- * @bar: BAR index
- *
- * Requests the BAR's resource for the device and maps it, once; the
- * mapping stays until the device is closed.
- *
- * Return: 0 or a negative errno.
- */
-int vfio_pci_core_setup_barmap(struct vfio_pci_core_device *vdev, int bar)
-{
-	struct pci_dev *pdev = vdev->pdev;
-	void __iomem *io;
-	int ret = 0;
-
-	/*
-	 * Every read(2)/write(2) of a BAR comes through here: once the
-	 * mapping exists, skip bar_lock.  The acquire pairs with the release
-	 * below, so whoever sees the pointer also sees the mapping behind
-	 * it; it is only cleared at close, when no access can be running.
-	 */
-	if (smp_load_acquire(&vdev->barmap[bar]))
-		return 0;
-
-	mutex_lock(&vdev->bar_lock);
-	if (vdev->barmap[bar])
-		goto out;
-
-	ret = pci_request_selected_regions(pdev, BIT(bar), vdev->vdev.ops->name);
-	if (ret)
-		goto out;
-	io = pci_iomap(pdev, bar, 0);
-	if (!io) {
-		pci_release_selected_regions(pdev, BIT(bar));
-		ret = -ENOMEM;
-		goto out;
-	}
-	/* Publish the mapping for the lockless check above. */
-	smp_store_release(&vdev->barmap[bar], io);
-out:
-	mutex_unlock(&vdev->bar_lock);
-	return ret;
-}
-EXPORT_SYMBOL_GPL(vfio_pci_core_setup_barmap);
 
 void vfio_pci_bars_unmap(struct vfio_pci_core_device *vdev)
 {

@@ -39,7 +39,7 @@
  * Return: 0 or a negative errno (-EAGAIN when the PCI core is busy with
  * the function).
  */
-int vfio_pci_function_reset(struct vfio_pci_core_device *vdev)
+static int vfio_pci_function_reset(struct vfio_pci_core_device *vdev)
 {
 	int ret;
 
@@ -213,10 +213,10 @@ long vfio_pci_ioctl_hot_reset_info(void *obj, void *karg, void __user *uarg)
 	if (!needed)
 		return -ERANGE;
 
+	/* The dispatcher copies the header back, count included. */
 	if (needed > (hdr->argsz - sizeof(*hdr)) / sizeof(*fill.devs)) {
 		hdr->count = needed;
-		ret = -ENOSPC;
-		goto out_hdr;
+		return -ENOSPC;
 	}
 
 	fill.devs = kcalloc(needed, sizeof(*fill.devs), GFP_KERNEL);
@@ -238,9 +238,6 @@ long vfio_pci_ioctl_hot_reset_info(void *obj, void *karg, void __user *uarg)
 	hdr->count = fill.n;
 	if (fill.ictx && fill.all_owned)
 		hdr->flags |= VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED;
-out_hdr:
-	if (copy_to_user(uhdr, hdr, sizeof(*hdr)))
-		ret = -EFAULT;
 out_free:
 	kfree(fill.devs);
 	return ret;
@@ -251,21 +248,36 @@ static int in_dev_set(struct pci_dev *pdev, void *arg)
 	return vfio_find_device_in_devset(arg, &pdev->dev) ? 0 : -ENODEV;
 }
 
+/* Fails the walk at a member that is not a vfio-pci device. */
+static int member_is_pci(struct vfio_device *member, void *arg)
+{
+	struct vfio_pci_core_device **first = arg;
+
+	if (!vfio_pci_of_member(member))
+		return -EINVAL;
+	if (!*first)
+		*first = vfio_pci_of_member(member);
+	return 0;
+}
+
 /*
  * The function to hand to pci_reset_bus() for @dev_set, or NULL when a
  * slot or bus reset is impossible or would hit a function outside the set.
- * All members share the same reset, so any of them will do.
+ * All members share the same reset, so any of them will do.  Every member
+ * is checked to be a vfio-pci device, which the other walks below rely
+ * on.
  */
 static struct pci_dev *dev_set_reset_target(struct vfio_device_set *dev_set)
 {
-	struct vfio_pci_core_device *first;
+	struct vfio_pci_core_device *first = NULL;
 	struct pci_dev *pdev;
 	bool slot;
 
 	lockdep_assert_held(&dev_set->lock);
 
-	first = list_first_entry(&dev_set->members,
-				 struct vfio_pci_core_device, vdev.set_node);
+	if (vfio_device_set_for_each(dev_set, member_is_pci, &first, NULL) ||
+	    !first)
+		return NULL;
 	pdev = first->pdev;
 	if (reset_scope(pdev, &slot))
 		return NULL;
@@ -274,32 +286,31 @@ static struct pci_dev *dev_set_reset_target(struct vfio_device_set *dev_set)
 	return pdev;
 }
 
+static int member_pm_get(struct vfio_device *member, void *arg)
+{
+	return pm_runtime_resume_and_get(&vfio_pci_of_member(member)->pdev->dev);
+}
+
+static void member_pm_put(struct vfio_device *member, void *arg)
+{
+	pm_runtime_put(&vfio_pci_of_member(member)->pdev->dev);
+}
+
 /* Wake every member: pci_reset_bus() cannot reset a suspended function. */
 static int dev_set_pm_get(struct vfio_device_set *dev_set)
 {
-	struct vfio_pci_core_device *cur;
+	struct vfio_device *failed;
 	int ret;
 
-	list_for_each_entry(cur, &dev_set->members, vdev.set_node) {
-		ret = pm_runtime_resume_and_get(&cur->pdev->dev);
-		if (ret)
-			goto unwind;
-	}
-	return 0;
-
-unwind:
-	list_for_each_entry_continue_reverse(cur, &dev_set->members,
-					     vdev.set_node)
-		pm_runtime_put(&cur->pdev->dev);
+	ret = vfio_device_set_for_each(dev_set, member_pm_get, NULL, &failed);
+	if (ret)
+		vfio_device_set_unwind(dev_set, failed, member_pm_put, NULL);
 	return ret;
 }
 
 static void dev_set_pm_put(struct vfio_device_set *dev_set)
 {
-	struct vfio_pci_core_device *cur;
-
-	list_for_each_entry(cur, &dev_set->members, vdev.set_node)
-		pm_runtime_put(&cur->pdev->dev);
+	vfio_device_set_unwind(dev_set, NULL, member_pm_put, NULL);
 }
 
 /*
@@ -319,6 +330,38 @@ static bool owned_by_user(struct vfio_device *vdev, struct file **groups,
 	return false;
 }
 
+/* The user proving ownership: its group files, or its iommufd. */
+struct reset_owner {
+	struct file **groups;
+	unsigned int nr;
+	struct iommufd_ctx *ictx;
+};
+
+/* Check that the user owns @member, then lock it and zap its BARs. */
+static int member_lock_owned(struct vfio_device *member, void *arg)
+{
+	struct vfio_pci_core_device *cur = vfio_pci_of_member(member);
+	struct reset_owner *owner = arg;
+
+	if (!owned_by_user(member, owner->groups, owner->nr, owner->ictx))
+		return -EINVAL;
+	if (!down_write_trylock(&cur->memory_lock))
+		return -EBUSY;
+	vfio_pci_zap_bars(cur);
+	return 0;
+}
+
+static void member_unlock(struct vfio_device *member, void *arg)
+{
+	up_write(&vfio_pci_of_member(member)->memory_lock);
+}
+
+static int member_wake(struct vfio_device *member, void *arg)
+{
+	vfio_pci_set_power_state(vfio_pci_of_member(member), PCI_D0);
+	return 0;
+}
+
 /*
  * Reset @dev_set's slot or bus for a user holding the files @groups (or
  * using @ictx).  Every member must be owned by that user; every member's
@@ -330,7 +373,8 @@ static int dev_set_hot_reset(struct vfio_device_set *dev_set,
 			     struct file **groups, unsigned int nr,
 			     struct iommufd_ctx *ictx)
 {
-	struct vfio_pci_core_device *cur, *locked_end = NULL;
+	struct reset_owner owner = { groups, nr, ictx };
+	struct vfio_device *failed;
 	struct pci_dev *pdev;
 	int ret;
 
@@ -344,33 +388,14 @@ static int dev_set_hot_reset(struct vfio_device_set *dev_set,
 	if (ret)
 		goto out_unlock;
 
-	list_for_each_entry(cur, &dev_set->members, vdev.set_node) {
-		if (!owned_by_user(&cur->vdev, groups, nr, ictx)) {
-			ret = -EINVAL;
-			break;
-		}
-		if (!down_write_trylock(&cur->memory_lock)) {
-			ret = -EBUSY;
-			break;
-		}
-		vfio_pci_zap_bars(cur);
-		locked_end = cur;
-	}
-
+	ret = vfio_device_set_for_each(dev_set, member_lock_owned, &owner,
+				       &failed);
 	if (!ret) {
-		list_for_each_entry(cur, &dev_set->members,
-				    vdev.set_node)
-			vfio_pci_set_power_state(cur, PCI_D0);
+		vfio_device_set_for_each(dev_set, member_wake, NULL, NULL);
 		ret = pci_reset_bus(pdev);
 	}
-
 	/* Unlock the members we locked, which precede the one that failed. */
-	if (locked_end) {
-		cur = locked_end;
-		list_for_each_entry_from_reverse(cur, &dev_set->members,
-						 vdev.set_node)
-			up_write(&cur->memory_lock);
-	}
+	vfio_device_set_unwind(dev_set, failed, member_unlock, NULL);
 	dev_set_pm_put(dev_set);
 out_unlock:
 	mutex_unlock(&dev_set->lock);
@@ -448,16 +473,21 @@ out_fds:
 	return ret;
 }
 
-/* Is any member other than @self in use? */
-static bool dev_set_others_open(struct vfio_device_set *dev_set,
-				struct vfio_pci_core_device *self)
+/* Stops at a member other than @arg that is open, or that is dirty. */
+static int member_busy(struct vfio_device *member, void *arg)
 {
-	struct vfio_pci_core_device *cur;
+	return member != arg && member->open_count;
+}
 
-	list_for_each_entry(cur, &dev_set->members, vdev.set_node)
-		if (cur != self && cur->vdev.open_count)
-			return true;
-	return false;
+static int member_dirty(struct vfio_device *member, void *arg)
+{
+	return vfio_pci_of_member(member)->needs_reset;
+}
+
+static int member_clean(struct vfio_device *member, void *arg)
+{
+	vfio_pci_of_member(member)->needs_reset = false;
+	return 0;
 }
 
 /*
@@ -467,26 +497,19 @@ static bool dev_set_others_open(struct vfio_device_set *dev_set,
 static void dev_set_try_reset(struct vfio_device_set *dev_set,
 			      struct vfio_pci_core_device *self)
 {
-	struct vfio_pci_core_device *cur;
-	bool dirty = false;
 	struct pci_dev *pdev;
 
 	lockdep_assert_held(&dev_set->lock);
 
-	if (dev_set_others_open(dev_set, self))
+	if (vfio_device_set_for_each(dev_set, member_busy, &self->vdev, NULL))
 		return;
-	list_for_each_entry(cur, &dev_set->members, vdev.set_node)
-		dirty |= cur->needs_reset;
-	if (!dirty)
-		return;
-
 	pdev = dev_set_reset_target(dev_set);
-	if (!pdev || dev_set_pm_get(dev_set))
+	if (!pdev ||
+	    !vfio_device_set_for_each(dev_set, member_dirty, NULL, NULL) ||
+	    dev_set_pm_get(dev_set))
 		return;
 	if (!pci_reset_bus(pdev))
-		list_for_each_entry(cur, &dev_set->members,
-				    vdev.set_node)
-			cur->needs_reset = false;
+		vfio_device_set_for_each(dev_set, member_clean, NULL, NULL);
 	dev_set_pm_put(dev_set);
 }
 

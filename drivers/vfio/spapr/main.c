@@ -554,7 +554,6 @@ static long spapr_ioctl(void *data, unsigned int cmd, unsigned long arg)
 }
 
 VISIBLE_IF_KUNIT const struct vfio_iommu_backend_ops spapr_backend = {
-	.name		= "vfio-iommu-spapr-tce",
 	.owner		= THIS_MODULE,
 	.open		= spapr_open,
 	.release	= spapr_release,

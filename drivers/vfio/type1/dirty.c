@@ -244,6 +244,7 @@ static int report_range(struct t1_container *t1,
 	u64 last;
 	int ret;
 
+	lockdep_assert_held(&t1->lock);
 	if (range->bitmap.pgsize != pgsize || (range->iova & (pgsize - 1)) ||
 	    !range->size || (range->size & (pgsize - 1)) ||
 	    !t1->dirty_tracking)

@@ -23,39 +23,6 @@
 
 #include "type1.h"
 
-static struct t1_group *group_in(struct list_head *groups,
-				 struct iommu_group *iommu_group)
-{
-	struct t1_group *g;
-
-	list_for_each_entry(g, groups, link)
-		if (g->iommu_group == iommu_group)
-			return g;
-	return NULL;
-}
-
-/**
- * t1_find_group - look a group up among the container's groups
- * @t1: the container
- * @iommu_group: the group
- *
- * Return: the container's record of @iommu_group, or NULL.
- */
-struct t1_group *t1_find_group(struct t1_container *t1,
-			       struct iommu_group *iommu_group)
-{
-	struct t1_domain *dom;
-	struct t1_group *g;
-
-	lockdep_assert_held(&t1->lock);
-	list_for_each_entry(dom, &t1->domains, link) {
-		g = group_in(&dom->groups, iommu_group);
-		if (g)
-			return g;
-	}
-	return group_in(&t1->emulated_groups, iommu_group);
-}
-
 /* Reserved regions that restrict the IOVA; relaxable ones do not. */
 static bool region_blocks_iova(const struct iommu_resv_region *region)
 {
@@ -73,6 +40,28 @@ static void free_regions(struct list_head *regions)
 }
 
 /*
+ * The reserved regions of @regions that block IOVA, stored into @holes
+ * unless it is NULL (to count them first).  Return: how many there are.
+ */
+static unsigned int regions_to_holes(struct list_head *regions,
+				     struct t1_iova_range *holes)
+{
+	struct iommu_resv_region *region;
+	unsigned int nr = 0;
+
+	list_for_each_entry(region, regions, list) {
+		if (!region_blocks_iova(region))
+			continue;
+		if (holes) {
+			holes[nr].start = region->start;
+			holes[nr].last = region->start + region->length - 1;
+		}
+		nr++;
+	}
+	return nr;
+}
+
+/*
  * Recompute the usable ranges: @aperture minus the reserved regions of
  * every group in a domain, plus those of @extra (a group being attached).
  */
@@ -81,9 +70,8 @@ static int compute_usable(struct t1_container *t1,
 			  struct list_head *extra, struct t1_ranges *out)
 {
 	struct t1_iova_range *holes = NULL;
-	struct iommu_resv_region *region;
-	unsigned int nr = 0, i = 0;
 	struct t1_domain *dom;
+	unsigned int nr, i;
 	struct t1_group *g;
 	LIST_HEAD(regions);
 	int ret;
@@ -97,37 +85,31 @@ static int compute_usable(struct t1_container *t1,
 		}
 	}
 
-	list_for_each_entry(region, &regions, list)
-		nr += region_blocks_iova(region);
+	nr = regions_to_holes(&regions, NULL);
 	if (extra)
-		list_for_each_entry(region, extra, list)
-			nr += region_blocks_iova(region);
+		nr += regions_to_holes(extra, NULL);
 
 	ret = -ENOMEM;
 	holes = kcalloc(max(nr, 1U), sizeof(*holes), GFP_KERNEL);
 	if (!holes)
 		goto out;
-	list_for_each_entry(region, &regions, list) {
-		if (!region_blocks_iova(region))
-			continue;
-		holes[i].start = region->start;
-		holes[i].last = region->start + region->length - 1;
-		i++;
-	}
-	if (extra) {
-		list_for_each_entry(region, extra, list) {
-			if (!region_blocks_iova(region))
-				continue;
-			holes[i].start = region->start;
-			holes[i].last = region->start + region->length - 1;
-			i++;
-		}
-	}
+	i = regions_to_holes(&regions, holes);
+	if (extra)
+		regions_to_holes(extra, holes + i);
 	ret = t1_ranges_build(out, aperture->start, aperture->last, holes, nr);
 out:
 	kfree(holes);
 	free_regions(&regions);
 	return ret;
+}
+
+/* Narrow @range to the aperture of @domain. */
+static void narrow_to_aperture(struct t1_iova_range *range,
+			       const struct iommu_domain *domain)
+{
+	range->start = max_t(u64, range->start,
+			     domain->geometry.aperture_start);
+	range->last = min_t(u64, range->last, domain->geometry.aperture_end);
 }
 
 /*
@@ -247,21 +229,16 @@ static int copy_map(struct t1_domain *src, struct t1_domain *dst,
 		return copy_recorded(dst, map, done);
 
 	while (off < map->size) {
-		phys_addr_t phys = iommu_iova_to_phys(src->domain,
-						      map->iova + off);
-		u64 len = PAGE_SIZE;
+		struct t1_run run;
+		u64 len;
 
-		if (!phys) {
-			off += PAGE_SIZE;
+		if (!t1_read_runs(src->domain, map->iova + off,
+				  map->size - off, &run, 1, &len)) {
+			off += PAGE_SIZE;	/* a hole: nothing to copy */
 			continue;
 		}
-		while (off + len < map->size &&
-		       iommu_iova_to_phys(src->domain, map->iova + off + len) ==
-		       phys + len)
-			len += PAGE_SIZE;
-
-		ret = t1_iommu_map_run(dst->domain, map->iova + off, phys, len,
-				       map->prot);
+		ret = t1_iommu_map_run(dst->domain, map->iova + off,
+				       PFN_PHYS(run.pfn), len, map->prot);
 		if (ret)
 			return ret;
 		off += len;
@@ -351,19 +328,16 @@ static struct t1_domain *share_domain(struct t1_container *t1,
 	return NULL;
 }
 
-static int attach_iommu_group(struct t1_container *t1, struct t1_group *g)
+/* A new domain for the devices of @g, with @g attached to it. */
+static struct t1_domain *attached_domain(struct t1_container *t1,
+					 struct t1_group *g)
 {
-	struct iommu_domain_geometry *geo;
-	struct t1_iova_range aperture;
-	struct t1_ranges usable = {};
-	struct t1_domain *dom, *shared;
-	phys_addr_t msi_base = 0;
-	LIST_HEAD(regions);
+	struct t1_domain *dom;
 	int ret;
 
 	dom = kzalloc(sizeof(*dom), GFP_KERNEL);
 	if (!dom)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	INIT_LIST_HEAD(&dom->groups);
 
 	dom->domain = ERR_PTR(-ENODEV);
@@ -383,31 +357,100 @@ static int attach_iommu_group(struct t1_container *t1, struct t1_group *g)
 	ret = iommu_attach_group(dom->domain, g->iommu_group);
 	if (ret)
 		goto out_domain;
+	return dom;
 
-	geo = &dom->domain->geometry;
-	ret = -EINVAL;
+out_domain:
+	iommu_domain_free(dom->domain);
+out_free:
+	kfree(dom);
+	return ERR_PTR(ret);
+}
+
+/*
+ * May the container take @g, attached to @dom?  The IOVA left with @dom's
+ * aperture and @g's reserved regions (returned in @aperture, @usable and
+ * @regions, which the caller frees) must keep every mapping, and the
+ * interrupts of @g must be isolated.
+ */
+static int check_group_fits(struct t1_container *t1, struct t1_domain *dom,
+			    struct t1_group *g, struct list_head *regions,
+			    struct t1_iova_range *aperture,
+			    struct t1_ranges *usable)
+{
+	struct iommu_domain_geometry *geo = &dom->domain->geometry;
+	int ret;
+
 	if (aperture_conflict(t1, geo->aperture_start, geo->aperture_end))
-		goto out_detach;
-	aperture.start = max_t(u64, t1->aperture.start, geo->aperture_start);
-	aperture.last = min_t(u64, t1->aperture.last, geo->aperture_end);
+		return -EINVAL;
+	*aperture = t1->aperture;
+	narrow_to_aperture(aperture, dom->domain);
 
-	ret = iommu_get_group_resv_regions(g->iommu_group, &regions);
+	ret = iommu_get_group_resv_regions(g->iommu_group, regions);
 	if (ret)
-		goto out_detach;
-	ret = -EINVAL;
-	if (regions_conflict(t1, &regions))
-		goto out_detach;
-	ret = compute_usable(t1, &aperture, &regions, &usable);
+		return ret;
+	if (regions_conflict(t1, regions))
+		return -EINVAL;
+	ret = compute_usable(t1, aperture, regions, usable);
 	if (ret)
-		goto out_detach;
+		return ret;
 
 	if (!t1_allow_unsafe_interrupts &&
 	    !iommu_group_has_isolated_msi(g->iommu_group)) {
 		pr_warn("no interrupt remapping for IOMMU group %d: refusing it (the allow_unsafe_interrupts parameter overrides this)\n",
 			iommu_group_id(g->iommu_group));
-		ret = -EPERM;
-		goto out_detach;
+		return -EPERM;
 	}
+	return 0;
+}
+
+/*
+ * @dom, with @g attached, joins the container as a domain of its own:
+ * with the MSI cookie its reserved @regions ask for, and every mapping
+ * made present in it.
+ */
+static int install_domain(struct t1_container *t1, struct t1_domain *dom,
+			  struct t1_group *g, struct list_head *regions)
+{
+	phys_addr_t msi_base = 0;
+	int ret;
+
+	if (sw_msi_base(regions, &msi_base)) {
+		ret = iommu_get_msi_cookie(dom->domain, msi_base);
+		if (ret && ret != -ENODEV)
+			return ret;
+	}
+
+	ret = replay(t1, dom);
+	if (ret)
+		return ret;
+
+	list_add_tail(&g->link, &dom->groups);
+	list_add_tail(&dom->link, &t1->domains);
+	update_pgsizes(t1);
+	return 0;
+}
+
+/*
+ * Attach a group with a real IOMMU: give it a domain, check that it fits
+ * the container, then let it share an existing compatible domain or
+ * install its own; finally the container's IOVA limits become the ones
+ * computed with it.
+ */
+static int attach_iommu_group(struct t1_container *t1, struct t1_group *g)
+{
+	struct t1_iova_range aperture;
+	struct t1_ranges usable = {};
+	struct t1_domain *dom, *shared;
+	LIST_HEAD(regions);
+	int ret;
+
+	dom = attached_domain(t1, g);
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+
+	ret = check_group_fits(t1, dom, g, &regions, &aperture, &usable);
+	if (ret)
+		goto out_detach;
 
 	/*
 	 * Have the IOMMU force snooping when it can: KVM then need not
@@ -426,23 +469,12 @@ static int attach_iommu_group(struct t1_container *t1, struct t1_group *g)
 		list_add_tail(&g->link, &shared->groups);
 		iommu_domain_free(dom->domain);
 		kfree(dom);
-		goto installed;
-	}
-
-	if (sw_msi_base(&regions, &msi_base)) {
-		ret = iommu_get_msi_cookie(dom->domain, msi_base);
-		if (ret && ret != -ENODEV)
+	} else {
+		ret = install_domain(t1, dom, g, &regions);
+		if (ret)
 			goto out_detach;
 	}
 
-	ret = replay(t1, dom);
-	if (ret)
-		goto out_detach;
-
-	list_add_tail(&g->link, &dom->groups);
-	list_add_tail(&dom->link, &t1->domains);
-	update_pgsizes(t1);
-installed:
 	t1->aperture = aperture;
 	t1_ranges_free(&t1->usable);
 	t1->usable = usable;
@@ -453,7 +485,6 @@ out_detach:
 	iommu_detach_group(dom->domain, g->iommu_group);
 out_domain:
 	iommu_domain_free(dom->domain);
-out_free:
 	t1_ranges_free(&usable);
 	free_regions(&regions);
 	kfree(dom);
@@ -543,12 +574,8 @@ static void remove_domain(struct t1_container *t1, struct t1_domain *dom)
 
 	t1->aperture.start = 0;
 	t1->aperture.last = U64_MAX;
-	list_for_each_entry(d, &t1->domains, link) {
-		t1->aperture.start = max_t(u64, t1->aperture.start,
-					   d->domain->geometry.aperture_start);
-		t1->aperture.last = min_t(u64, t1->aperture.last,
-					  d->domain->geometry.aperture_end);
-	}
+	list_for_each_entry(d, &t1->domains, link)
+		narrow_to_aperture(&t1->aperture, d->domain);
 	update_pgsizes(t1);
 }
 
@@ -567,7 +594,7 @@ void t1_detach_group(void *data, struct iommu_group *iommu_group)
 
 	mutex_lock(&t1->lock);
 
-	g = group_in(&t1->emulated_groups, iommu_group);
+	g = t1_group_in(&t1->emulated_groups, iommu_group);
 	if (g) {
 		was_unscoped = !g->pin_scoped;
 		list_del(&g->link);
@@ -579,7 +606,7 @@ void t1_detach_group(void *data, struct iommu_group *iommu_group)
 	}
 
 	list_for_each_entry(dom, &t1->domains, link) {
-		g = group_in(&dom->groups, iommu_group);
+		g = t1_group_in(&dom->groups, iommu_group);
 		if (!g)
 			continue;
 

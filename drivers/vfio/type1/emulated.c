@@ -37,48 +37,6 @@ struct t1_device {
 	struct vfio_device *vdev;
 };
 
-/* The pin of the page at @iova in @map, or NULL; under the container lock. */
-struct t1_pin *t1_find_pin(struct t1_map *map, u64 iova)
-{
-	struct rb_node *node = map->pins.rb_node;
-
-	while (node) {
-		struct t1_pin *pin = rb_entry(node, struct t1_pin, node);
-
-		if (iova < pin->iova)
-			node = node->rb_left;
-		else if (iova > pin->iova)
-			node = node->rb_right;
-		else
-			return pin;
-	}
-	return NULL;
-}
-
-static int add_pin(struct t1_map *map, u64 iova, unsigned long pfn)
-{
-	struct rb_node **link = &map->pins.rb_node, *parent = NULL;
-	struct t1_pin *pin;
-
-	pin = kzalloc(sizeof(*pin), GFP_KERNEL_ACCOUNT);
-	if (!pin)
-		return -ENOMEM;
-	pin->iova = iova;
-	pin->pfn = pfn;
-	pin->refs = 1;
-
-	while (*link) {
-		parent = *link;
-		if (iova < rb_entry(parent, struct t1_pin, node)->iova)
-			link = &parent->rb_left;
-		else
-			link = &parent->rb_right;
-	}
-	rb_link_node(&pin->node, parent, link);
-	rb_insert_color(&pin->node, &map->pins);
-	return 0;
-}
-
 /* Drop one reference; the last one unpins (and uncharges if @account). */
 static void put_pin(struct t1_map *map, struct t1_pin *pin, bool account)
 {
@@ -93,23 +51,6 @@ static void put_pin(struct t1_map *map, struct t1_pin *pin, bool account)
 			t1_account(map, -1, true);
 	}
 	kfree(pin);
-}
-
-/**
- * t1_pins_accounted - pages of a mapping charged through emulated pins
- * @map: the mapping
- *
- * Return: the number of distinct pinned pages that are not reserved.
- */
-unsigned long t1_pins_accounted(struct t1_map *map)
-{
-	unsigned long count = 0;
-	struct rb_node *node;
-
-	for (node = rb_first(&map->pins); node; node = rb_next(node))
-		count += !t1_pfn_is_reserved(rb_entry(node, struct t1_pin,
-						      node)->pfn);
-	return count;
 }
 
 /**
@@ -168,7 +109,7 @@ static int pin_new(struct t1_map *map, u64 iova, bool account,
 	ret = -EINVAL;
 	if (!pfn_valid(*pfn))
 		goto uncharge;
-	ret = add_pin(map, iova, *pfn);
+	ret = t1_pin_insert(map, iova, *pfn);
 	if (ret)
 		goto uncharge;
 	return 0;

@@ -5,7 +5,7 @@
  *
  * The container ioctls go through the core's table-driven dispatcher, so
  * the handlers below receive a validated kernel copy of the argument.  A
- * v1 container gets a table without dirty page tracking.
+ * v1 container refuses dirty page tracking before the dispatch.
  *
  * Locking, for the whole module: &t1_container.notify_lock, then
  * &t1_container.lock, then the mmap lock of a mapping's owner (pinning
@@ -18,17 +18,6 @@
 #include <linux/vfio.h>
 
 #include "type1.h"
-
-bool t1_allow_unsafe_interrupts;
-module_param_named(allow_unsafe_interrupts, t1_allow_unsafe_interrupts, bool,
-		   0644);
-MODULE_PARM_DESC(allow_unsafe_interrupts,
-		 "Accept IOMMU groups whose MSIs are not isolated by interrupt remapping (unsafe: a device could raise arbitrary interrupts)");
-
-bool t1_disable_hugepages;
-module_param_named(disable_hugepages, t1_disable_hugepages, bool, 0644);
-MODULE_PARM_DESC(disable_hugepages,
-		 "Map every page separately instead of using IOMMU huge pages");
 
 static unsigned int dma_entry_limit __read_mostly = U16_MAX;
 module_param(dma_entry_limit, uint, 0644);
@@ -108,12 +97,11 @@ static bool vaddr_update_allowed(struct t1_container *t1)
 	return !emulated;
 }
 
-static long t1_ioctl_check_extension(void *obj, void *karg,
-				     void __user *uarg)
+static long t1_ioctl_check_extension(void *obj, unsigned long ext)
 {
 	struct t1_container *t1 = obj;
 
-	switch ((unsigned long)uarg) {
+	switch (ext) {
 	case VFIO_DMA_CC_IOMMU:
 		return t1 && all_domains_coherent(t1);
 	case VFIO_UPDATE_VADDR:
@@ -233,11 +221,6 @@ static long t1_ioctl_unmap_dma(void *obj, void *karg, void __user *uarg)
 	return t1_unmap_dma(obj, req, &bitmap);
 }
 
-static long t1_ioctl_v1_dirty(void *obj, void *karg, void __user *uarg)
-{
-	return -EACCES;
-}
-
 #define T1_MAP_FLAGS	(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE | \
 			 VFIO_DMA_MAP_FLAG_VADDR)
 #define T1_UNMAP_FLAGS	(VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP | \
@@ -246,13 +229,9 @@ static long t1_ioctl_v1_dirty(void *obj, void *karg, void __user *uarg)
 			 VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP | \
 			 VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP)
 
-/*
- * The two tables differ in the last row: v1 has no dirty tracking and
- * refuses it before looking at the argument.  GET_INFO's flags are an
- * output, whatever the user passes in them is ignored.
- */
-static const struct vfio_ioctl_op t1_v2_ops[] = {
-	VFIO_IOCTL_RAW(VFIO_CHECK_EXTENSION, t1_ioctl_check_extension),
+/* GET_INFO's flags are an output: whatever the user passes is ignored. */
+static const struct vfio_ioctl_op t1_ops[] = {
+	VFIO_IOCTL_INT(VFIO_CHECK_EXTENSION, t1_ioctl_check_extension),
 	VFIO_IOCTL_OP(VFIO_IOMMU_GET_INFO, t1_ioctl_get_info,
 		      struct vfio_iommu_type1_info, iova_pgsizes,
 		      VFIO_IOCTL_ANY_FLAGS, true),
@@ -267,20 +246,6 @@ static const struct vfio_ioctl_op t1_v2_ops[] = {
 		      T1_DIRTY_FLAGS, false),
 };
 
-static const struct vfio_ioctl_op t1_v1_ops[] = {
-	VFIO_IOCTL_RAW(VFIO_CHECK_EXTENSION, t1_ioctl_check_extension),
-	VFIO_IOCTL_OP(VFIO_IOMMU_GET_INFO, t1_ioctl_get_info,
-		      struct vfio_iommu_type1_info, iova_pgsizes,
-		      VFIO_IOCTL_ANY_FLAGS, true),
-	VFIO_IOCTL_OP(VFIO_IOMMU_MAP_DMA, t1_ioctl_map_dma,
-		      struct vfio_iommu_type1_dma_map, size, T1_MAP_FLAGS,
-		      false),
-	VFIO_IOCTL_OP(VFIO_IOMMU_UNMAP_DMA, t1_ioctl_unmap_dma,
-		      struct vfio_iommu_type1_dma_unmap, size, T1_UNMAP_FLAGS,
-		      true),
-	VFIO_IOCTL_RAW(VFIO_IOMMU_DIRTY_PAGES, t1_ioctl_v1_dirty),
-};
-
 static long t1_ioctl(void *data, unsigned int cmd, unsigned long arg)
 {
 	struct t1_container *t1 = data;
@@ -289,14 +254,15 @@ static long t1_ioctl(void *data, unsigned int cmd, unsigned long arg)
 	if (!t1) {
 		if (cmd != VFIO_CHECK_EXTENSION)
 			return -EINVAL;
-		return t1_ioctl_check_extension(NULL, NULL,
-						(void __user *)arg);
+		return t1_ioctl_check_extension(NULL, arg);
 	}
-	if (t1->v2)
-		return vfio_ioctl_dispatch(t1, t1_v2_ops,
-					   ARRAY_SIZE(t1_v2_ops), cmd, arg);
-	return vfio_ioctl_dispatch(t1, t1_v1_ops, ARRAY_SIZE(t1_v1_ops), cmd,
-				   arg);
+	/*
+	 * A v1 container has no dirty tracking and refuses it before the
+	 * argument is even read, so this cannot wait for the handler.
+	 */
+	if (!t1->v2 && cmd == VFIO_IOMMU_DIRTY_PAGES)
+		return -EACCES;
+	return vfio_ioctl_dispatch(t1, t1_ops, ARRAY_SIZE(t1_ops), cmd, arg);
 }
 
 static const struct vfio_iommu_backend_ops t1_backend = {
@@ -311,7 +277,6 @@ static const struct vfio_iommu_backend_ops t1_backend = {
 	.dma_rw			= t1_dma_rw,
 	.ioctl			= t1_ioctl,
 	.owner			= THIS_MODULE,
-	.name			= "vfio-iommu-type1",
 };
 
 static int __init t1_init(void)

@@ -13,11 +13,13 @@
  * run of a batch over to the next one so that a huge page split by a
  * batch boundary still becomes one run.
  *
- * Unmapping reads the runs back from one domain with iommu_iova_to_phys(),
- * unmaps a whole chunk of runs with one deferred-flush call, flushes the
- * IOTLB once per chunk, and only then unpins the chunk's pages: a page is
- * never unpinned while a device could still reach it.  Other domains are
- * unmapped with one call each, before that.
+ * Unmapping takes the runs from the mapping's run record when it covers
+ * the range, and otherwise reads them back from one domain with
+ * iommu_iova_to_phys(); it unmaps a whole chunk of runs with one
+ * deferred-flush call, flushes the IOTLB once per chunk, and only then
+ * unpins the chunk's pages: a page is never unpinned while a device could
+ * still reach it.  Other domains are unmapped with one call each, before
+ * that.
  *
  * Everything here runs under &t1_container.lock.
  */
@@ -84,7 +86,7 @@ int t1_iommu_map_run(struct iommu_domain *domain, u64 iova, phys_addr_t phys,
  * t1_drop_runs - forget the run record of a mapping
  * @map: the mapping
  */
-void t1_drop_runs(struct t1_map *map)
+static void t1_drop_runs(struct t1_map *map)
 {
 	/* No call for the usual cases: no record, or the inline one. */
 	if (map->runs && map->runs != &map->run0)
@@ -178,23 +180,131 @@ undo:
 }
 
 /*
- * Pinned and charged but not mapped: a pending run and the unconsumed
+ * One pin-and-map walk over a mapping, as a pipeline: pin a batch of
+ * pages and charge them (pin_batch()), cut the batch into physically
+ * contiguous runs (map_batch()), map each run and record it
+ * (flush_run()).  The last run of a batch stays pending, so that a huge
+ * page split by a batch boundary still becomes one run.  Whatever is
+ * pinned but not mapped when a step fails is undone in one place
+ * (drop_unmapped()).
+ *
+ * @t1: the container
+ * @only: the domain to map into, or NULL for every domain of @t1
+ * @map: the mapping
+ * @b: the pages pinned and charged by the last pin_batch(); those from
+ *	@b.pos on are not consumed yet
+ * @batch_iova: IOVA of the first page of @b
+ * @run_iova: IOVA of @run: everything before it is mapped and recorded
+ * @run: pinned and charged but not mapped yet (none when @run.npages
+ *	is 0)
+ */
+struct pin_walk {
+	struct t1_container *t1;
+	struct t1_domain *only;
+	struct t1_map *map;
+	struct t1_pin_batch b;
+	u64 batch_iova;
+	u64 run_iova;
+	struct t1_run run;
+};
+
+/* Pin @want pages from page @pos of the mapping on, and charge them. */
+static long pin_batch(struct pin_walk *w, unsigned long pos,
+		      unsigned long want)
+{
+	struct t1_map *map = w->map;
+	long nr, charge;
+	int ret;
+
+	w->batch_iova = map->iova + ((u64)pos << PAGE_SHIFT);
+	nr = t1_batch_fill(&w->b, map, map->mm,
+			   map->vaddr + (pos << PAGE_SHIFT), want);
+	if (nr < 0)
+		return nr;
+
+	charge = t1_pages_to_charge(map, w->batch_iova, w->b.pfns, nr);
+	ret = t1_account(map, charge, false);
+	if (ret) {
+		if (ret == -ENOMEM)
+			pr_warn_ratelimited("%s (%d): RLIMIT_MEMLOCK of %lu bytes reached while mapping IOVA 0x%llx\n",
+					    map->task->comm,
+					    task_pid_nr(map->task),
+					    task_rlimit(map->task,
+							RLIMIT_MEMLOCK),
+					    w->batch_iova);
+		t1_batch_drop(&w->b, map);
+		return ret;
+	}
+	return nr;
+}
+
+/* Map the pending run and record it; no run is pending afterwards. */
+static int flush_run(struct pin_walk *w)
+{
+	struct t1_map *map = w->map;
+	int ret;
+
+	if (!w->run.npages)
+		return 0;
+	ret = map_run(w->t1, w->only, map, w->run_iova, w->run.pfn,
+		      w->run.npages);
+	if (ret)
+		return ret;
+	w->run_iova += (u64)w->run.npages << PAGE_SHIFT;
+	note_run(map, w->run.pfn, w->run.npages,
+		 (w->run_iova - map->iova) >> PAGE_SHIFT);
+	w->run.npages = 0;
+	return 0;
+}
+
+/*
+ * Consume the batch run by run: pages that continue the pending run
+ * extend it, any other run first flushes the pending one and replaces it.
+ */
+static int map_batch(struct pin_walk *w)
+{
+	struct t1_pin_batch *b = &w->b;
+	int ret;
+
+	while (b->pos < b->nr) {
+		unsigned long len = t1_pfn_run(b->pfns + b->pos,
+					       b->nr - b->pos);
+		unsigned long pfn = b->pfns[b->pos];
+
+		if (w->run.npages && pfn == w->run.pfn + w->run.npages) {
+			w->run.npages += len;
+		} else {
+			ret = flush_run(w);
+			if (ret)
+				return ret;
+			w->run.pfn = pfn;
+			w->run.npages = len;
+		}
+		b->pos += len;
+	}
+	return 0;
+}
+
+/*
+ * Pinned and charged but not mapped: the pending run and the unconsumed
  * part of the batch.  Unpin them and give the charge back.
  */
-static void drop_unmapped(struct t1_map *map, struct t1_pin_batch *b,
-			  u64 batch_iova, u64 run_iova, struct t1_run *run)
+static void drop_unmapped(struct pin_walk *w)
 {
+	struct t1_map *map = w->map;
+	struct t1_pin_batch *b = &w->b;
 	long release = 0;
 
 	if (b->pos < b->nr) {
-		release += t1_pages_to_charge(map, batch_iova +
+		release += t1_pages_to_charge(map, w->batch_iova +
 					      ((u64)b->pos << PAGE_SHIFT),
 					      b->pfns + b->pos, b->nr - b->pos);
 		t1_batch_drop(b, map);
 	}
-	if (run->npages)
-		release += t1_unpin_run(map, run_iova, run->pfn, run->npages);
-	run->npages = 0;
+	if (w->run.npages)
+		release += t1_unpin_run(map, w->run_iova, w->run.pfn,
+					w->run.npages);
+	w->run.npages = 0;
 	t1_account(map, -release, false);
 }
 
@@ -216,97 +326,59 @@ int t1_pin_and_map(struct t1_container *t1, struct t1_map *map,
 		   struct t1_domain *only, u64 *done)
 {
 	unsigned long npages = map->size >> PAGE_SHIFT, pos = 0;
-	struct t1_run run = {};
-	struct t1_pin_batch b;
-	u64 run_iova = map->iova, batch_iova = map->iova;
+	struct pin_walk w = {
+		.t1 = t1, .only = only, .map = map,
+		.batch_iova = map->iova, .run_iova = map->iova,
+	};
 	int ret = 0;
 
 	lockdep_assert_held(&t1->lock);
 	*done = 0;
 	if (!mmget_not_zero(map->mm))
 		return -ENODEV;
-	t1_batch_init(&b, npages);
+	t1_batch_init(&w.b, npages);
 	t1_drop_runs(map);
 	map->runs_dropped = false;
 
-	while (pos < npages) {
-		long nr, charge;
+	while (!ret && pos < npages) {
+		long nr = pin_batch(&w, pos, npages - pos);
 
-		batch_iova = map->iova + ((u64)pos << PAGE_SHIFT);
-		nr = t1_batch_fill(&b, map, map->mm,
-				   map->vaddr + (pos << PAGE_SHIFT),
-				   npages - pos);
 		if (nr < 0) {
 			ret = nr;
 			break;
 		}
-
-		charge = t1_pages_to_charge(map, batch_iova, b.pfns, nr);
-		ret = t1_account(map, charge, false);
-		if (ret) {
-			if (ret == -ENOMEM)
-				pr_warn_ratelimited("%s (%d): RLIMIT_MEMLOCK of %lu bytes reached while mapping IOVA 0x%llx\n",
-						    map->task->comm,
-						    task_pid_nr(map->task),
-						    task_rlimit(map->task,
-								RLIMIT_MEMLOCK),
-						    batch_iova);
-			t1_batch_drop(&b, map);
-			break;
-		}
-
-		while (b.pos < b.nr) {
-			unsigned long len = t1_pfn_run(b.pfns + b.pos,
-						       b.nr - b.pos);
-			unsigned long pfn = b.pfns[b.pos];
-
-			if (run.npages && pfn == run.pfn + run.npages) {
-				run.npages += len;
-			} else {
-				if (run.npages) {
-					ret = map_run(t1, only, map, run_iova,
-						      run.pfn, run.npages);
-					if (ret)
-						goto fail;
-					run_iova += (u64)run.npages << PAGE_SHIFT;
-					note_run(map, run.pfn, run.npages,
-						 (run_iova - map->iova) >>
-						 PAGE_SHIFT);
-				}
-				run.pfn = pfn;
-				run.npages = len;
-			}
-			b.pos += len;
-		}
+		ret = map_batch(&w);
 		pos += nr;
 		cond_resched();
 	}
-
-	if (!ret && run.npages) {
-		ret = map_run(t1, only, map, run_iova, run.pfn, run.npages);
-		if (!ret) {
-			run_iova += (u64)run.npages << PAGE_SHIFT;
-			note_run(map, run.pfn, run.npages,
-				 (run_iova - map->iova) >> PAGE_SHIFT);
-			run.npages = 0;
-		}
-	}
-fail:
+	if (!ret)
+		ret = flush_run(&w);
 	if (ret)
-		drop_unmapped(map, &b, batch_iova, run_iova, &run);
-	*done = run_iova - map->iova;
-	t1_batch_fini(&b);
+		drop_unmapped(&w);
+
+	*done = w.run_iova - map->iova;
+	t1_batch_fini(&w.b);
 	mmput(map->mm);
 	return ret;
 }
 
-/*
- * Read up to @cap runs back from @domain, from @iova on: each page's
- * translation is looked up once.  Stops before an untranslated page.
+/**
+ * t1_read_runs - read runs of a mapping back from a domain
+ * @domain: the domain holding the translations
+ * @iova: first IOVA, page aligned
+ * @size: bytes to read at most
+ * @runs: receives the runs, in IOVA order
+ * @cap: entries in @runs
+ * @covered: receives the bytes the runs cover
+ *
+ * For when the mapping's run record does not cover what is wanted: each
+ * page's translation is looked up with iommu_iova_to_phys(), once.  Stops
+ * before an untranslated page.
+ *
+ * Return: the number of runs read.
  */
-static unsigned int read_runs(struct iommu_domain *domain, u64 iova,
-			      u64 size, struct t1_run *runs, unsigned int cap,
-			      u64 *covered)
+unsigned int t1_read_runs(struct iommu_domain *domain, u64 iova, u64 size,
+			  struct t1_run *runs, unsigned int cap, u64 *covered)
 {
 	phys_addr_t phys, next = iommu_iova_to_phys(domain, iova);
 	unsigned int nr = 0;
@@ -416,7 +488,7 @@ long t1_domain_unmap_unpin(struct t1_domain *dom, struct t1_map *map,
 		u64 chunk = start + off, len, unmapped, pos;
 		unsigned int nr, i;
 
-		nr = read_runs(domain, chunk, size - off, runs, cap, &len);
+		nr = t1_read_runs(domain, chunk, size - off, runs, cap, &len);
 		if (!nr) {
 			/* Nothing mapped here: a bug elsewhere, but go on. */
 			pr_warn_ratelimited("IOVA 0x%llx of a mapping is not mapped\n",
@@ -518,7 +590,7 @@ static void map_free(struct t1_container *t1, struct t1_map *map)
  * @t1: the container
  * @map: the mapping, in @t1's tree
  */
-void t1_map_destroy(struct t1_container *t1, struct t1_map *map)
+static void t1_map_destroy(struct t1_container *t1, struct t1_map *map)
 {
 	lockdep_assert_held(&t1->lock);
 
@@ -531,11 +603,25 @@ void t1_map_destroy(struct t1_container *t1, struct t1_map *map)
 #define T1_ZAP_MAX	1024
 
 /**
+ * struct t1_zap - mappings torn down together, with one IOTLB flush
+ * @t1: the container
+ * @gather: the flush being collected, for the first domain
+ * @head: mappings unmapped but not yet unpinned (through @zap_next)
+ * @nr: entries in @head
+ */
+struct t1_zap {
+	struct t1_container *t1;
+	struct iommu_iotlb_gather gather;
+	struct t1_map *head;
+	unsigned int nr;
+};
+
+/**
  * t1_zap_init - start a teardown of several mappings
  * @zap: the teardown
  * @t1: the container, locked until t1_zap_flush()
  */
-void t1_zap_init(struct t1_zap *zap, struct t1_container *t1)
+static void t1_zap_init(struct t1_zap *zap, struct t1_container *t1)
 {
 	zap->t1 = t1;
 	zap->head = NULL;
@@ -560,7 +646,7 @@ static void release_locked(struct mm_struct *mm, struct task_struct *task,
  * The locked_vm charge is given back once per owner rather than once per
  * mapping: consecutive mappings almost always share their owner.
  */
-void t1_zap_flush(struct t1_zap *zap)
+static void t1_zap_flush(struct t1_zap *zap)
 {
 	struct t1_container *t1 = zap->t1;
 	struct t1_map *map, *next, *owner = NULL;
@@ -605,7 +691,7 @@ void t1_zap_flush(struct t1_zap *zap)
  * Its pages are unpinned, and it is freed, by t1_zap_flush().  Mappings
  * without a run record are destroyed right away instead.
  */
-void t1_zap_add(struct t1_zap *zap, struct t1_map *map)
+static void t1_zap_add(struct t1_zap *zap, struct t1_map *map)
 {
 	struct t1_container *t1 = zap->t1;
 	struct t1_domain *walk, *dom;
@@ -839,6 +925,86 @@ revert:
  */
 #define T1_NOTIFY_RETRIES	10
 
+/*
+ * Check an unmap request against the container.  On success *@last is
+ * the last IOVA the request covers.
+ */
+static int unmap_check(struct t1_container *t1,
+		       const struct vfio_iommu_type1_dma_unmap *req,
+		       const struct vfio_bitmap *bitmap, u64 *last)
+{
+	bool dirty = req->flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP;
+	u64 pgmask;
+
+	/* Emulated devices pin through the user address at any time. */
+	if ((req->flags & VFIO_DMA_UNMAP_FLAG_VADDR) &&
+	    !list_empty(&t1->emulated_groups))
+		return -EBUSY;
+
+	pgmask = t1_min_pgsize(t1) - 1;
+	if (req->iova & pgmask)
+		return -EINVAL;
+	if (req->flags & VFIO_DMA_UNMAP_FLAG_ALL) {
+		if (req->iova || req->size)
+			return -EINVAL;
+		*last = U64_MAX;
+	} else {
+		if (!req->size || (req->size & pgmask))
+			return -EINVAL;
+		*last = req->iova + req->size - 1;
+		if (*last < req->iova || req->size != (size_t)req->size)
+			return -EINVAL;
+	}
+	if (dirty && (!t1->dirty_tracking || bitmap->pgsize != pgmask + 1))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * struct unmap_notify - telling emulated devices to unpin before an unmap
+ * @map: the mapping notified last
+ * @retries: how many times in a row @map was notified
+ * @locked: &t1_container.notify_lock is held
+ */
+struct unmap_notify {
+	struct t1_map *map;
+	unsigned int retries;
+	bool locked;
+};
+
+/*
+ * @map has pages pinned by emulated devices: flush the queued teardown,
+ * drop the container lock and have the devices unpin (they call back into
+ * t1_unpin_pages()), then take the lock again; the caller must look the
+ * range up anew.  notify_lock is only needed for this; it is taken the
+ * first time (after dropping the container lock, to keep the lock order)
+ * and then held until the unmap ends.  Unmaps of unpinned mappings never
+ * touch it.
+ */
+static int notify_pinned(struct t1_container *t1, struct t1_map *map,
+			 struct t1_zap *zap, struct unmap_notify *n)
+{
+	u64 iova = map->iova, size = map->size;
+
+	if (map != n->map) {
+		n->map = map;
+		n->retries = 0;
+	} else if (++n->retries > T1_NOTIFY_RETRIES) {
+		pr_warn_ratelimited("emulated device keeps IOVA 0x%llx pinned, unmap refused\n",
+				    iova);
+		return -EBUSY;
+	}
+	t1_zap_flush(zap);
+	mutex_unlock(&t1->lock);
+	if (!n->locked) {
+		mutex_lock(&t1->notify_lock);
+		n->locked = true;
+	}
+	t1_notify_unmap(t1, iova, size);
+	mutex_lock(&t1->lock);
+	return 0;
+}
+
 /**
  * t1_unmap_dma - VFIO_IOMMU_UNMAP_DMA
  * @t1: the container
@@ -852,46 +1018,17 @@ int t1_unmap_dma(struct t1_container *t1,
 		 struct vfio_iommu_type1_dma_unmap *req,
 		 struct vfio_bitmap *bitmap)
 {
-	bool all = req->flags & VFIO_DMA_UNMAP_FLAG_ALL;
-	bool invalidate = req->flags & VFIO_DMA_UNMAP_FLAG_VADDR;
 	bool dirty = req->flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP;
-	struct t1_map *map, *next, *notified = NULL;
-	bool notifying = false;
-	unsigned int retries = 0;
-	u64 pgmask, last, unmapped = 0;
+	struct unmap_notify notify = {};
+	struct t1_map *map, *next;
+	u64 last, unmapped = 0;
 	struct t1_zap zap;
-	int ret = -EINVAL;
+	int ret;
 
-	/*
-	 * notify_lock is only needed to tell emulated devices about a
-	 * mapping they pinned; it is taken the first time that happens
-	 * (after dropping lock, to keep the lock order) and then held to
-	 * the end.  Unmaps of unpinned mappings never touch it.
-	 */
 	mutex_lock(&t1->lock);
 	t1_zap_init(&zap, t1);
-
-	/* Emulated devices pin through the user address at any time. */
-	if (invalidate && !list_empty(&t1->emulated_groups)) {
-		ret = -EBUSY;
-		goto out;
-	}
-
-	pgmask = t1_min_pgsize(t1) - 1;
-	if (req->iova & pgmask)
-		goto out;
-	if (all) {
-		if (req->iova || req->size)
-			goto out;
-		last = U64_MAX;
-	} else {
-		if (!req->size || (req->size & pgmask))
-			goto out;
-		last = req->iova + req->size - 1;
-		if (last < req->iova || req->size != (size_t)req->size)
-			goto out;
-	}
-	if (dirty && (!t1->dirty_tracking || bitmap->pgsize != pgmask + 1))
+	ret = unmap_check(t1, req, bitmap, &last);
+	if (ret)
 		goto out;
 
 again:
@@ -899,7 +1036,7 @@ again:
 	if (ret || !map)
 		goto out;
 
-	if (invalidate) {
+	if (req->flags & VFIO_DMA_UNMAP_FLAG_VADDR) {
 		ret = invalidate_vaddr(t1, map, last, &unmapped);
 		goto out;
 	}
@@ -908,29 +1045,11 @@ again:
 		next = t1_tree_unmap_next(map, last);
 
 		if (!RB_EMPTY_ROOT(&map->pins)) {
-			u64 iova = map->iova, size = map->size;
-
-			if (map != notified) {
-				notified = map;
-				retries = 0;
-			} else if (++retries > T1_NOTIFY_RETRIES) {
-				pr_warn_ratelimited("emulated device keeps IOVA 0x%llx pinned, unmap refused\n",
-						    iova);
-				ret = -EBUSY;
+			ret = notify_pinned(t1, map, &zap, &notify);
+			if (ret)
 				goto out;
-			}
-			/* The devices unpin through t1_unpin_pages(). */
-			t1_zap_flush(&zap);
-			mutex_unlock(&t1->lock);
-			if (!notifying) {
-				mutex_lock(&t1->notify_lock);
-				notifying = true;
-			}
-			t1_notify_unmap(t1, iova, size);
-			mutex_lock(&t1->lock);
 			goto again;
 		}
-
 		if (dirty) {
 			ret = t1_dirty_report_map(t1, map, req->iova,
 						  bitmap->data);
@@ -943,7 +1062,7 @@ again:
 out:
 	t1_zap_flush(&zap);
 	mutex_unlock(&t1->lock);
-	if (notifying)
+	if (notify.locked)
 		mutex_unlock(&t1->notify_lock);
 	req->size = unmapped;
 	return ret;

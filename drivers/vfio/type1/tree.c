@@ -14,8 +14,10 @@
  *
  * The rest of the file is small arithmetic the mapping paths rely on:
  * runs of physically contiguous page frames, the largest IOMMU page that
- * fits a run, and sets of usable IOVA ranges.  Everything is exported to
- * the KUnit suite in type1_kunit.c.
+ * fits a run, and sets of usable IOVA ranges, all exported to the KUnit
+ * suite in type1_kunit.c.  Last come the lookups the other files share:
+ * the pins of a mapping (by IOVA) and the groups of a container.  The
+ * file uses nothing of the others.
  */
 #include <kunit/visibility.h>
 #include <linux/bitops.h>
@@ -377,3 +379,97 @@ void t1_ranges_free(struct t1_ranges *set)
 	set->nr = 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(t1_ranges_free);
+
+/* --- the pins of a mapping, and the groups of a container --- */
+
+/* The pin of the page at @iova in @map, or NULL; under the container lock. */
+struct t1_pin *t1_find_pin(struct t1_map *map, u64 iova)
+{
+	struct rb_node *node = map->pins.rb_node;
+
+	while (node) {
+		struct t1_pin *pin = rb_entry(node, struct t1_pin, node);
+
+		if (iova < pin->iova)
+			node = node->rb_left;
+		else if (iova > pin->iova)
+			node = node->rb_right;
+		else
+			return pin;
+	}
+	return NULL;
+}
+
+/**
+ * t1_pin_insert - record a newly pinned page of a mapping
+ * @map: the mapping
+ * @iova: IOVA of the page, not yet in @map's pins
+ * @pfn: the page pinned for it
+ *
+ * The record starts with one reference.  Under the container lock.
+ *
+ * Return: 0, or -ENOMEM.
+ */
+int t1_pin_insert(struct t1_map *map, u64 iova, unsigned long pfn)
+{
+	struct rb_node **link = &map->pins.rb_node, *parent = NULL;
+	struct t1_pin *pin;
+
+	pin = kzalloc(sizeof(*pin), GFP_KERNEL_ACCOUNT);
+	if (!pin)
+		return -ENOMEM;
+	pin->iova = iova;
+	pin->pfn = pfn;
+	pin->refs = 1;
+
+	while (*link) {
+		parent = *link;
+		if (iova < rb_entry(parent, struct t1_pin, node)->iova)
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+	rb_link_node(&pin->node, parent, link);
+	rb_insert_color(&pin->node, &map->pins);
+	return 0;
+}
+
+/**
+ * t1_group_in - look a group up in one list of groups
+ * @groups: &t1_domain.groups or &t1_container.emulated_groups
+ * @iommu_group: the group
+ *
+ * Return: the record of @iommu_group in @groups, or NULL.
+ */
+struct t1_group *t1_group_in(struct list_head *groups,
+			     struct iommu_group *iommu_group)
+{
+	struct t1_group *g;
+
+	list_for_each_entry(g, groups, link)
+		if (g->iommu_group == iommu_group)
+			return g;
+	return NULL;
+}
+
+/**
+ * t1_find_group - look a group up among the container's groups
+ * @t1: the container
+ * @iommu_group: the group
+ *
+ * Return: the container's record of @iommu_group, or NULL.
+ */
+struct t1_group *t1_find_group(struct t1_container *t1,
+			       struct iommu_group *iommu_group)
+{
+	struct t1_domain *dom;
+	struct t1_group *g;
+
+	lockdep_assert_held(&t1->lock);
+	list_for_each_entry(dom, &t1->domains, link) {
+		g = t1_group_in(&dom->groups, iommu_group);
+		if (g)
+			return g;
+	}
+	return t1_group_in(&t1->emulated_groups, iommu_group);
+}

@@ -18,9 +18,10 @@
  *  - the IOVA ranges a mapping may use: the intersection of the domain
  *    apertures minus the reserved regions of the groups (tree.c, domain.c).
  *
- * The IOMMU domains are the only record of which page backs which IOVA:
- * teardown reads the translations back with iommu_iova_to_phys() before
- * it unmaps and unpins them.
+ * Which page backs which IOVA is known from the run record of a mapping
+ * (&t1_map.runs) while it is kept; otherwise the IOMMU domains are the
+ * only record, and teardown and domain copy read the translations back
+ * with iommu_iova_to_phys() before they unmap and unpin them.
  */
 #ifndef __VFIO_TYPE1_H
 #define __VFIO_TYPE1_H
@@ -33,7 +34,7 @@
 
 #include "../vfio.h"
 
-/* Module parameters (main.c). */
+/* Module parameters (params.c). */
 extern bool t1_allow_unsafe_interrupts;
 extern bool t1_disable_hugepages;
 
@@ -219,7 +220,10 @@ static inline u64 t1_min_pgsize(struct t1_container *t1)
 	return 1ULL << __ffs64(t1->pgsize_bitmap);
 }
 
-/* tree.c: the mapping tree and IOVA range sets (no hardware involved) */
+/*
+ * tree.c: the mapping tree, IOVA range sets, the pins of a mapping and the
+ * groups of a container (no hardware involved)
+ */
 struct t1_map *t1_tree_find(struct rb_root *root, u64 start, u64 last);
 struct t1_map *t1_tree_first(struct rb_root *root, u64 start, u64 last);
 struct t1_map *t1_tree_next(struct t1_map *map);
@@ -235,6 +239,12 @@ bool t1_ranges_contain(const struct t1_ranges *set, u64 start, u64 last);
 int t1_ranges_build(struct t1_ranges *set, u64 start, u64 last,
 		    struct t1_iova_range *holes, unsigned int nr_holes);
 void t1_ranges_free(struct t1_ranges *set);
+struct t1_pin *t1_find_pin(struct t1_map *map, u64 iova);
+int t1_pin_insert(struct t1_map *map, u64 iova, unsigned long pfn);
+struct t1_group *t1_group_in(struct list_head *groups,
+			     struct iommu_group *iommu_group);
+struct t1_group *t1_find_group(struct t1_container *t1,
+			       struct iommu_group *iommu_group);
 
 /* pin.c: pinning user pages and charging them to locked_vm */
 int t1_account(struct t1_map *map, long npages, bool async);
@@ -284,26 +294,8 @@ int t1_iommu_map_run(struct iommu_domain *domain, u64 iova, phys_addr_t phys,
 long t1_unmap_unpin(struct t1_container *t1, struct t1_map *map,
 		    bool account);
 bool t1_runs_cover(struct t1_map *map, u64 size);
-void t1_drop_runs(struct t1_map *map);
-void t1_map_destroy(struct t1_container *t1, struct t1_map *map);
-
-/**
- * struct t1_zap - mappings torn down together, with one IOTLB flush
- * @t1: the container
- * @gather: the flush being collected, for the first domain
- * @head: mappings unmapped but not yet unpinned (through @zap_next)
- * @nr: entries in @head
- */
-struct t1_zap {
-	struct t1_container *t1;
-	struct iommu_iotlb_gather gather;
-	struct t1_map *head;
-	unsigned int nr;
-};
-
-void t1_zap_init(struct t1_zap *zap, struct t1_container *t1);
-void t1_zap_add(struct t1_zap *zap, struct t1_map *map);
-void t1_zap_flush(struct t1_zap *zap);
+unsigned int t1_read_runs(struct iommu_domain *domain, u64 iova, u64 size,
+			  struct t1_run *runs, unsigned int cap, u64 *covered);
 void t1_destroy_all_maps(struct t1_container *t1);
 
 /* domain.c: attaching and detaching groups */
@@ -311,8 +303,6 @@ int t1_attach_group(void *data, struct iommu_group *group,
 		    enum vfio_group_type type);
 void t1_detach_group(void *data, struct iommu_group *group);
 void t1_release_domains(struct t1_container *t1);
-struct t1_group *t1_find_group(struct t1_container *t1,
-			       struct iommu_group *group);
 
 /* dirty.c: dirty page tracking */
 long t1_ioctl_dirty_pages(void *obj, void *karg, void __user *uarg);
@@ -335,8 +325,6 @@ void t1_register_device(void *data, struct vfio_device *vdev);
 void t1_unregister_device(void *data, struct vfio_device *vdev);
 void t1_notify_unmap(struct t1_container *t1, u64 iova, u64 size);
 void t1_forget_devices(struct t1_container *t1);
-unsigned long t1_pins_accounted(struct t1_map *map);
 void t1_pins_unpin_all(struct t1_map *map);
-struct t1_pin *t1_find_pin(struct t1_map *map, u64 iova);
 
 #endif /* __VFIO_TYPE1_H */

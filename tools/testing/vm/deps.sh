@@ -15,7 +15,7 @@ ARCHES=${want_arches:-$ALL_ARCHES}
 pkgs=(linux-source-6.12 bc flex bison libelf-dev libssl-dev cpio dwarves
       ccache sparse gcc make perl python3 kmod xz-utils rsync
       qemu-system-x86 qemu-utils iproute2 procps dpdk-dev gnuplot-nox
-      busybox-static binutils python3-sphinx graphviz)
+      busybox-static binutils python3-sphinx graphviz universal-ctags)
 for a in $ARCHES; do
 	case $a in
 	ppc64le) pkgs+=(gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross qemu-system-ppc) ;;

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The memory gate: what decides whether BAR accesses may reach the
+ * function, and the kernel's mapping of the BARs.
+ *
+ * memory_lock is read-held around every access through a BAR and
+ * write-held, with the user's mappings zapped, while memory decode goes
+ * off, the power state changes or the function resets; an access may
+ * reach the function only while vfio_pci_memory_enabled() says so.
+ * config.c, intr.c, mmap.c, power.c, rdwr.c and reset.c all go through
+ * here; the file itself uses nothing of theirs, so that they form no
+ * cycle through it.
+ */
+#include <linux/pci.h>
+
+#include "priv.h"
+
+/**
+ * vfio_pci_memory_enabled - may the user's BAR accesses reach the function?
+ * @vdev: the open device
+ *
+ * Caller holds &vfio_pci_core_device.memory_lock.
+ *
+ * Return: true when the virtual command register enables memory decode
+ * and the function is powered.
+ */
+bool vfio_pci_memory_enabled(struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+
+	lockdep_assert_held(&vdev->memory_lock);
+
+	/* VFs take memory enable from the PF's SR-IOV control instead. */
+	return vfio_pci_dstate(pdev->current_state) <
+	       vfio_pci_dstate(PCI_D3hot) &&
+	       (pdev->no_command_memory || vdev->virt_memory);
+}
+
+/**
+ * vfio_pci_zap_bars - take all user mappings of the BARs away
+ * @vdev: the device
+ *
+ * Caller holds memory_lock for write, so they cannot come back before it
+ * is released.
+ */
+void vfio_pci_zap_bars(struct vfio_pci_core_device *vdev)
+{
+	loff_t start = VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_BAR0_REGION_INDEX);
+	loff_t end = VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_ROM_REGION_INDEX);
+
+	lockdep_assert_held_write(&vdev->memory_lock);
+	vfio_device_zap_mappings(&vdev->vdev, start, end - start);
+}
+
+void vfio_pci_zap_and_down_write_memory_lock(struct vfio_pci_core_device *vdev)
+{
+	down_write(&vdev->memory_lock);
+	vfio_pci_zap_bars(vdev);
+}
+
+/**
+ * vfio_pci_memory_lock_and_enable - let the kernel reach the BARs
+ * @vdev: the device
+ *
+ * Takes memory_lock for write and turns physical memory decode on if the
+ * user left it off (the user's mappings stay zapped: the virtual bit still
+ * says off).  For kernel accesses such as MSI-X table updates.
+ *
+ * Return: the command register to hand to
+ * vfio_pci_memory_unlock_and_restore().
+ */
+u16 vfio_pci_memory_lock_and_enable(struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	u16 saved;
+
+	down_write(&vdev->memory_lock);
+	pci_read_config_word(pdev, PCI_COMMAND, &saved);
+	if (saved & PCI_COMMAND_MEMORY)
+		return saved;	/* decode is on already */
+
+	pci_write_config_word(pdev, PCI_COMMAND, saved | PCI_COMMAND_MEMORY);
+	return saved;
+}
+
+void vfio_pci_memory_unlock_and_restore(struct vfio_pci_core_device *vdev,
+					u16 cmd)
+{
+	if (!(cmd & PCI_COMMAND_MEMORY))
+		pci_write_config_word(vdev->pdev, PCI_COMMAND, cmd);
+	up_write(&vdev->memory_lock);
+}
+
+/**
+ * vfio_pci_core_setup_barmap - map a BAR for kernel access
+ * @vdev: the open device
+ * @bar: BAR index
+ *
+ * Requests the BAR's resource for the device and maps it, once; the
+ * mapping stays until the device is closed.
+ *
+ * Return: 0 or a negative errno.
+ */
+int vfio_pci_core_setup_barmap(struct vfio_pci_core_device *vdev, int bar)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	void __iomem *io;
+	int ret = 0;
+
+	/*
+	 * Every read(2)/write(2) of a BAR comes through here: once the
+	 * mapping exists, skip bar_lock.  The acquire pairs with the release
+	 * below, so whoever sees the pointer also sees the mapping behind
+	 * it; it is only cleared at close, when no access can be running.
+	 */
+	if (smp_load_acquire(&vdev->barmap[bar]))
+		return 0;
+
+	mutex_lock(&vdev->bar_lock);
+	if (vdev->barmap[bar])
+		goto out;
+
+	ret = pci_request_selected_regions(pdev, BIT(bar), vdev->vdev.ops->name);
+	if (ret)
+		goto out;
+	io = pci_iomap(pdev, bar, 0);
+	if (!io) {
+		pci_release_selected_regions(pdev, BIT(bar));
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* Publish the mapping for the lockless check above. */
+	smp_store_release(&vdev->barmap[bar], io);
+out:
+	mutex_unlock(&vdev->bar_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_setup_barmap);
