@@ -47,6 +47,11 @@ struct vfio_device_file *vfio_df_alloc(struct vfio_device *vdev,
 }
 
 /*
+ * KVM is reached through symbol_get(), so that neither module needs the
+ * other; kvm.ko stays pinned while a device holds a reference.
+ */
+#if IS_ENABLED(CONFIG_KVM)
+/*
  * Where the KVM instance of a device file is kept: in the group for a
  * file of the group, in the file itself for a cdev file.
  */
@@ -61,11 +66,6 @@ static struct kvm **vfio_df_kvm_slot(struct vfio_device_file *df,
 	return &df->kvm;
 }
 
-/*
- * KVM is reached through symbol_get(), so that neither module needs the
- * other; kvm.ko stays pinned while a device holds a reference.
- */
-#if IS_ENABLED(CONFIG_KVM)
 /* Take a reference on the KVM of @df, if it has one, for its device. */
 static void vfio_df_get_kvm(struct vfio_device_file *df)
 {
