@@ -90,8 +90,9 @@ NESTED_KERNEL=${NESTED_KERNEL:-$BUILD/$ARCH-bench/$KIMAGE}
 #   compat the test kernel without VFIO's container: iommufd serves
 #          /dev/vfio/vfio (x86_64)
 #   stock  pristine linux-source-6.12 (its own VFIO), no debug options
-#   stock-test  the same with the test kernel's debug options: the
-#          baseline of the parity runs (run-tests.sh -s)
+#   stock-test  the same with the test kernel's debug options and, like
+#          it, iommufd with the device cdev: the baseline of the parity
+#          runs (run-tests.sh -s)
 # Exports what build-kernel.sh, run-vm.sh and this file read.
 #
 # A VFIO fragment (vfio, stock-vfio) may have a per-architecture part,
@@ -137,7 +138,7 @@ use_kernel() {
 		;;
 	stock-test)
 		SRC=$BUILD/src-stock OUT=$BUILD/$ARCH-stock-test MODROOT=$BUILD/$ARCH-stock-test-mod
-		LOCALVERSION=-stock OVERLAY=0 FRAGMENTS="base $ARCH $(vfio_fragments stock-vfio) debug"
+		LOCALVERSION=-stock OVERLAY=0 FRAGMENTS="base $ARCH $(vfio_fragments stock-vfio) $iommufd debug"
 		;;
 	*)
 		echo "harness: unknown kernel '$1' (test, kasan, lean, compat, stock, stock-test)" >&2
