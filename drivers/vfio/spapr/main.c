@@ -487,8 +487,6 @@ static long spapr_ioctl_eeh(void *obj, void *karg, void __user *uarg)
 
 #define SPAPR_MAP_FLAGS	(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE)
 
-#define SPAPR_MAP_FLAGS	(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE)
-
 /*
  * The first five rows are common; GET_INFO's flags are an output.  A v1
  * container knows nothing of preregistration and windows, a v2 one has

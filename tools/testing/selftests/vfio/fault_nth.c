@@ -1036,6 +1036,9 @@ static void run_op(struct __test_metadata *_metadata, struct fstate *self,
 	unsigned int n;
 	int ret;
 
+	/* Each pass (FAULT_PASSES) is counted and checked on its own. */
+	self->faults = 0;
+	self->errors = 0;
 	for (n = 1; n < MAX_FAULTS; n++) {
 		ASSERT_EQ(0, stage_goto(c, op->needs));
 		if (op->prep)
