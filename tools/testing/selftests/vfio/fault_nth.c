@@ -926,22 +926,6 @@ struct fstate {
 	unsigned int errors;	/* ... and the call returned an error */
 };
 
-/*
- * Pages pinned, once the count is back to @want or 2 s have passed:
- * sPAPR unpins preregistered memory after an RCU grace period.
- */
-static long pins_settled(long want)
-{
-	long now = t1_pins_held();
-	int i;
-
-	for (i = 0; i < 100 && now != want; i++) {
-		usleep(20000);
-		now = t1_pins_held();
-	}
-	return now;
-}
-
 static void fstate_setup(struct __test_metadata *_metadata, struct fstate *s,
 			 enum path path, int iommu_type)
 {
@@ -1073,7 +1057,7 @@ static void run_op(struct __test_metadata *_metadata, struct fstate *self,
 	undo_bar_mmap(c);
 	unmap_all(c);
 	stage_goto(c, NOTHING);
-	EXPECT_EQ(self->pins, pins_settled(self->pins));
+	EXPECT_EQ(self->pins, t1_pins_settled(self->pins, 2000));
 	EXPECT_EQ(self->vmlck, t1_vmlck_kb());
 	/* Each call allocates or copies something: faults were injected. */
 	if (!op->no_fault_points)

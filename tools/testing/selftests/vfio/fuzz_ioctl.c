@@ -390,22 +390,6 @@ static void device_still_works(struct __test_metadata *_metadata,
 }
 
 /*
- * Pages pinned, once the count is back to @want or 2 s have passed:
- * sPAPR unpins preregistered memory after an RCU grace period.
- */
-static long pins_settled(long want)
-{
-	long now = t1_pins_held();
-	int i;
-
-	for (i = 0; i < 100 && now != want; i++) {
-		usleep(20000);
-		now = t1_pins_held();
-	}
-	return now;
-}
-
-/*
  * Fuzz @fd; then the device, if @fd is it (bound and attached), still
  * works through it; with every file closed nothing stays pinned; and the
  * device opened afresh through its group works.
@@ -423,7 +407,7 @@ static void fuzz_fd(struct __test_metadata *_metadata,
 	if (check_fd)
 		device_still_works(_metadata, w);
 	vfio_util_close(&w->d);
-	EXPECT_EQ(self->pins, pins_settled(self->pins));
+	EXPECT_EQ(self->pins, t1_pins_settled(self->pins, 2000));
 	ASSERT_EQ(0, vfio_util_open(&w->d, self->bdf, VFIO_UTIL_ARCH_IOMMU));
 	device_still_works(_metadata, w);
 }

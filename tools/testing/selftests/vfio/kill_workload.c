@@ -222,19 +222,6 @@ static pid_t start_workload(FIXTURE_DATA(kill) *self, unsigned long loops)
 	_exit(0);
 }
 
-/* Wait for pins to go back to the baseline (the last fput may lag). */
-static long pins_settled(long want)
-{
-	long now = t1_pins_held();
-	int i;
-
-	for (i = 0; i < 250 && now != want; i++) {
-		usleep(20000);
-		now = t1_pins_held();
-	}
-	return now;
-}
-
 /* Open the device again and check its ID and DMA: it still works. */
 static void device_works(struct __test_metadata *_metadata, const char *bdf)
 {
@@ -291,7 +278,7 @@ FIXTURE_TEARDOWN(kill)
 	EXPECT_EQ(0, vfio_util_bind(self->bdf, ""));
 	EXPECT_EQ(0, vfio_util_bind(self->bdf, "vfio-pci"));
 	device_works(_metadata, self->bdf);
-	EXPECT_EQ(self->pins, pins_settled(self->pins));
+	EXPECT_EQ(self->pins, t1_pins_settled(self->pins, 5000));
 	EXPECT_EQ(self->vmlck, t1_vmlck_kb());
 	for (i = 0; i < NR_MODULES; i++) {
 		long now = module_refcnt(modules[i]);
@@ -337,7 +324,7 @@ TEST_F_TIMEOUT(kill, at_random_points_of_a_qemu_like_user, 300)
 	ASSERT_EQ(1, self->sh->iters);
 	loop_us = (now_ns() - t0) / 1000;
 	TH_LOG("one loop: %ld ms", loop_us / 1000);
-	ASSERT_EQ(self->pins, pins_settled(self->pins));
+	ASSERT_EQ(self->pins, t1_pins_settled(self->pins, 5000));
 
 	for (i = 0; i < n; i++) {
 		unsigned int delay = rand_r(&self->seed) % (loop_us * 3 / 2);
@@ -351,7 +338,7 @@ TEST_F_TIMEOUT(kill, at_random_points_of_a_qemu_like_user, 300)
 		hits[self->sh->phase]++;
 		iters += self->sh->iters;
 		/* Nothing of the dead user stays pinned or charged. */
-		ASSERT_EQ(self->pins, pins_settled(self->pins))
+		ASSERT_EQ(self->pins, t1_pins_settled(self->pins, 5000))
 			TH_LOG("round %u: killed after %u us in %s", i, delay,
 			       phase_name[self->sh->phase]);
 		ASSERT_EQ(self->vmlck, t1_vmlck_kb());
@@ -421,7 +408,7 @@ TEST_F_TIMEOUT(kill, in_the_middle_of_a_large_map_dma, 300)
 		       i, pinned, pages,
 		       get_phase(self->sh) == PH_MAP ? "" : " (map done)",
 		       killed_ns / 1000000);
-		ASSERT_EQ(self->pins, pins_settled(self->pins));
+		ASSERT_EQ(self->pins, t1_pins_settled(self->pins, 5000));
 		ASSERT_EQ(self->vmlck, t1_vmlck_kb());
 	}
 	/* The targets fall inside the range: the kills land mid-way. */

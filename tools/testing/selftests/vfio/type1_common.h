@@ -217,6 +217,23 @@ static inline long t1_pins_held(void)
 	return best;
 }
 
+/*
+ * Pages pinned, once the count is back to @want or @ms milliseconds have
+ * passed: releases can lag the call that caused them (the last fput of a
+ * killed process, sPAPR's unpin after an RCU grace period).
+ */
+static inline long t1_pins_settled(long want, unsigned int ms)
+{
+	long now = t1_pins_held();
+	unsigned int waited;
+
+	for (waited = 0; waited < ms && now != want; waited += 20) {
+		usleep(20000);
+		now = t1_pins_held();
+	}
+	return now;
+}
+
 /* VmLck of this process in KiB, or -1. */
 static inline long t1_vmlck_kb(void)
 {
