@@ -266,7 +266,7 @@ static void vfio_pci_config_publish(struct vfio_pci_core_device *vdev)
 /* Reset the function on behalf of a user FLR request. */
 static void cfg_user_flr(struct vfio_pci_core_device *vdev)
 {
-	vfio_pci_zap_and_down_write_memory_lock(vdev);
+	vfio_pci_gate_shut(vdev);
 	pci_try_reset_function(vdev->pdev);
 	up_write(&vdev->memory_lock);
 }
@@ -450,7 +450,7 @@ static int cfg_command_write(struct vfio_pci_core_device *vdev,
 	if (new & PCI_COMMAND_MEMORY)
 		down_write(&vdev->memory_lock);
 	else
-		vfio_pci_zap_and_down_write_memory_lock(vdev);
+		vfio_pci_gate_shut(vdev);
 
 	if ((new & old & ~hw & PCI_COMMAND_MEMORY && !pdev->no_command_memory) ||
 	    (new & old & ~hw & PCI_COMMAND_IO) || cfg_bars_lost(vdev))
@@ -561,7 +561,7 @@ static int cfg_pm_write(struct vfio_pci_core_device *vdev,
 	/* PM_CTRL is dword aligned, so the state is in the low bits. */
 	state = states[in & PCI_PM_CTRL_STATE_MASK];
 	if (vfio_pci_dstate(state) >= vfio_pci_dstate(PCI_D3hot))
-		vfio_pci_zap_and_down_write_memory_lock(vdev);
+		vfio_pci_gate_shut(vdev);
 	else
 		down_write(&vdev->memory_lock);
 	vfio_pci_set_power_state(vdev, state);

@@ -717,7 +717,7 @@ static void vfio_pci_info_rom(struct vfio_pci_core_device *vdev,
 
 	/* Look for a ROM signature; mapping it needs memory decode. */
 	mutex_lock(&vdev->rom_lock);
-	cmd = vfio_pci_memory_lock_and_enable(vdev);
+	cmd = vfio_pci_gate_hold_for_kernel(vdev);
 	io = pci_map_rom(pdev, &size);
 	if (io) {
 		info->flags = VFIO_REGION_INFO_FLAG_READ;
@@ -725,7 +725,7 @@ static void vfio_pci_info_rom(struct vfio_pci_core_device *vdev,
 	} else {
 		info->size = 0;
 	}
-	vfio_pci_memory_unlock_and_restore(vdev, cmd);
+	vfio_pci_gate_release_for_kernel(vdev, cmd);
 	mutex_unlock(&vdev->rom_lock);
 }
 

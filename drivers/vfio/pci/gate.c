@@ -52,42 +52,52 @@ void vfio_pci_zap_bars(struct vfio_pci_core_device *vdev)
 	vfio_device_zap_mappings(&vdev->vdev, start, end - start);
 }
 
-void vfio_pci_zap_and_down_write_memory_lock(struct vfio_pci_core_device *vdev)
+/**
+ * vfio_pci_gate_shut - close the gate for a change of decode, power or reset
+ * @vdev: the device
+ *
+ * Takes memory_lock for write, then revokes the user's BAR mappings, which
+ * can only fault back in after the caller's up_write().
+ */
+void vfio_pci_gate_shut(struct vfio_pci_core_device *vdev)
 {
 	down_write(&vdev->memory_lock);
 	vfio_pci_zap_bars(vdev);
 }
 
 /**
- * vfio_pci_memory_lock_and_enable - let the kernel reach the BARs
+ * vfio_pci_gate_hold_for_kernel - let the kernel itself reach the BARs
  * @vdev: the device
  *
- * Takes memory_lock for write and turns physical memory decode on if the
- * user left it off (the user's mappings stay zapped: the virtual bit still
- * says off).  For kernel accesses such as MSI-X table updates.
+ * Holds memory_lock for write and, if the user left physical decode off,
+ * turns it on for the kernel alone (the virtual bit still says off, so the
+ * user's mappings stay revoked).  For kernel accesses such as MSI-X table
+ * updates; vfio_pci_gate_release_for_kernel() ends it.
  *
- * Return: the command register to hand to
- * vfio_pci_memory_unlock_and_restore().
+ * Return: the command register as the user left it.
  */
-u16 vfio_pci_memory_lock_and_enable(struct vfio_pci_core_device *vdev)
+u16 vfio_pci_gate_hold_for_kernel(struct vfio_pci_core_device *vdev)
 {
-	struct pci_dev *pdev = vdev->pdev;
-	u16 saved;
+	u16 user_cmd;
 
 	down_write(&vdev->memory_lock);
-	pci_read_config_word(pdev, PCI_COMMAND, &saved);
-	if (saved & PCI_COMMAND_MEMORY)
-		return saved;	/* decode is on already */
-
-	pci_write_config_word(pdev, PCI_COMMAND, saved | PCI_COMMAND_MEMORY);
-	return saved;
+	pci_read_config_word(vdev->pdev, PCI_COMMAND, &user_cmd);
+	if (!(user_cmd & PCI_COMMAND_MEMORY))
+		pci_write_config_word(vdev->pdev, PCI_COMMAND,
+				      user_cmd | PCI_COMMAND_MEMORY);
+	return user_cmd;
 }
 
-void vfio_pci_memory_unlock_and_restore(struct vfio_pci_core_device *vdev,
-					u16 cmd)
+/**
+ * vfio_pci_gate_release_for_kernel - end vfio_pci_gate_hold_for_kernel()
+ * @vdev: the device
+ * @user_cmd: what vfio_pci_gate_hold_for_kernel() returned
+ */
+void vfio_pci_gate_release_for_kernel(struct vfio_pci_core_device *vdev,
+				      u16 user_cmd)
 {
-	if (!(cmd & PCI_COMMAND_MEMORY))
-		pci_write_config_word(vdev->pdev, PCI_COMMAND, cmd);
+	if (!(user_cmd & PCI_COMMAND_MEMORY))
+		pci_write_config_word(vdev->pdev, PCI_COMMAND, user_cmd);
 	up_write(&vdev->memory_lock);
 }
 

@@ -475,12 +475,12 @@ static int msi_enable(struct vfio_pci_core_device *vdev, unsigned int index,
 	if (!vdev->vec)
 		return -ENOMEM;
 
-	cmd = vfio_pci_memory_lock_and_enable(vdev);
+	cmd = vfio_pci_gate_hold_for_kernel(vdev);
 	ret = pci_alloc_irq_vectors(pdev, 1, nvec,
 				    msix ? PCI_IRQ_MSIX : PCI_IRQ_MSI);
 	if (ret > 0 && ret < nvec)
 		pci_free_irq_vectors(pdev);
-	vfio_pci_memory_unlock_and_restore(vdev, cmd);
+	vfio_pci_gate_release_for_kernel(vdev, cmd);
 
 	if (ret < (int)nvec) {
 		kfree(vdev->vec);
@@ -509,9 +509,9 @@ static int msi_vector_irq(struct vfio_pci_core_device *vdev, unsigned int i)
 	    !vdev->has_dyn_msix)
 		return irq ? irq : -EINVAL;
 
-	cmd = vfio_pci_memory_lock_and_enable(vdev);
+	cmd = vfio_pci_gate_hold_for_kernel(vdev);
 	map = pci_msix_alloc_irq_at(pdev, i, NULL);
-	vfio_pci_memory_unlock_and_restore(vdev, cmd);
+	vfio_pci_gate_release_for_kernel(vdev, cmd);
 	return map.index < 0 ? map.index : map.virq;
 }
 
@@ -529,9 +529,9 @@ static void msi_vector_detach(struct vfio_pci_core_device *vdev,
 
 	irq_bypass_unregister_producer(&vec->producer);
 	/* Shutting an MSI-X vector down masks it in the table. */
-	cmd = vfio_pci_memory_lock_and_enable(vdev);
+	cmd = vfio_pci_gate_hold_for_kernel(vdev);
 	free_irq(vec->irq, vec);
-	vfio_pci_memory_unlock_and_restore(vdev, cmd);
+	vfio_pci_gate_release_for_kernel(vdev, cmd);
 
 	vdev->vec[i] = NULL;
 	eventfd_ctx_put(vec->trigger);
@@ -560,10 +560,10 @@ static int msi_vector_retarget(struct vfio_pci_core_device *vdev,
 
 	/* As on attach: a reset we did not see may have cleared the table. */
 	if (vdev->irq_type == VFIO_PCI_MSIX_IRQ_INDEX) {
-		cmd = vfio_pci_memory_lock_and_enable(vdev);
+		cmd = vfio_pci_gate_hold_for_kernel(vdev);
 		get_cached_msi_msg(vec->irq, &msg);
 		pci_write_msi_msg(vec->irq, &msg);
-		vfio_pci_memory_unlock_and_restore(vdev, cmd);
+		vfio_pci_gate_release_for_kernel(vdev, cmd);
 	}
 
 	irq_bypass_unregister_producer(&vec->producer);
@@ -623,7 +623,7 @@ static int msi_vector_attach(struct vfio_pci_core_device *vdev,
 		goto err_free_name;
 	}
 
-	cmd = vfio_pci_memory_lock_and_enable(vdev);
+	cmd = vfio_pci_gate_hold_for_kernel(vdev);
 	/*
 	 * The vector may have been set up before and the function reset
 	 * since (a reset we did not see clears the table): write the
@@ -634,7 +634,7 @@ static int msi_vector_attach(struct vfio_pci_core_device *vdev,
 		pci_write_msi_msg(irq, &msg);
 	}
 	ret = request_irq(irq, msi_handler, 0, vec->name, vec);
-	vfio_pci_memory_unlock_and_restore(vdev, cmd);
+	vfio_pci_gate_release_for_kernel(vdev, cmd);
 	if (ret)
 		goto err_put;
 
@@ -685,9 +685,9 @@ static void msi_disable(struct vfio_pci_core_device *vdev)
 	for (i = 0; i < vdev->nvec; i++)
 		msi_vector_detach(vdev, i);
 
-	cmd = vfio_pci_memory_lock_and_enable(vdev);
+	cmd = vfio_pci_gate_hold_for_kernel(vdev);
 	pci_free_irq_vectors(pdev);
-	vfio_pci_memory_unlock_and_restore(vdev, cmd);
+	vfio_pci_gate_release_for_kernel(vdev, cmd);
 
 	/* Disabling MSI clears DisINTx; put it back for hidden INTx. */
 	if (vdev->nointx)

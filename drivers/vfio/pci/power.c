@@ -127,7 +127,7 @@ void vfio_pci_runtime_pm_exit(struct vfio_pci_core_device *vdev)
 static int pm_entry(struct vfio_pci_core_device *vdev,
 		    struct eventfd_ctx *wake)
 {
-	vfio_pci_zap_and_down_write_memory_lock(vdev);
+	vfio_pci_gate_shut(vdev);
 	if (vdev->pm_runtime_engaged) {
 		up_write(&vdev->memory_lock);
 		return -EINVAL;

@@ -76,10 +76,10 @@ static inline bool vfio_pci_is_vga(struct pci_dev *pdev)
 /* gate.c (vfio_pci_core_setup_barmap() is exported) */
 bool vfio_pci_memory_enabled(struct vfio_pci_core_device *vdev);
 void vfio_pci_zap_bars(struct vfio_pci_core_device *vdev);
-void vfio_pci_zap_and_down_write_memory_lock(struct vfio_pci_core_device *vdev);
-u16 vfio_pci_memory_lock_and_enable(struct vfio_pci_core_device *vdev);
-void vfio_pci_memory_unlock_and_restore(struct vfio_pci_core_device *vdev,
-					u16 cmd);
+void vfio_pci_gate_shut(struct vfio_pci_core_device *vdev);
+u16 vfio_pci_gate_hold_for_kernel(struct vfio_pci_core_device *vdev);
+void vfio_pci_gate_release_for_kernel(struct vfio_pci_core_device *vdev,
+				      u16 user_cmd);
 
 /* config.c */
 int vfio_pci_config_init(struct vfio_pci_core_device *vdev);

@@ -43,7 +43,7 @@ static int vfio_pci_function_reset(struct vfio_pci_core_device *vdev)
 {
 	int ret;
 
-	vfio_pci_zap_and_down_write_memory_lock(vdev);
+	vfio_pci_gate_shut(vdev);
 	/* A function in D3 cannot be reset; and a D3->D0 may lose state. */
 	vfio_pci_set_power_state(vdev, PCI_D0);
 	ret = pci_try_reset_function(vdev->pdev);
