@@ -90,7 +90,11 @@ NESTED_KERNEL=${NESTED_KERNEL:-$BUILD/$ARCH-bench/$KIMAGE}
 #   compat the test kernel without VFIO's container: iommufd serves
 #          /dev/vfio/vfio (x86_64)
 #   stock  pristine linux-source-6.12 (its own VFIO), no debug options
-#   stock-test  the same with the test kernel's debug options and, like
+#   stock-compat  stock without VFIO's container: iommufd's compat
+#          container serves /dev/vfio/vfio (IOMMUFD_VFIO_CONTAINER), with
+#          the device cdev; no debug options (x86_64; make bench's third
+#          kernel)
+#   stock-test  the same as stock with the test kernel's debug options and, like
 #          it, iommufd with the device cdev: the baseline of the parity
 #          runs (run-tests.sh -s)
 # Exports what build-kernel.sh, run-vm.sh and this file read.
@@ -136,12 +140,16 @@ use_kernel() {
 		SRC=$BUILD/src-stock OUT=$BUILD/$ARCH-stock MODROOT=$BUILD/$ARCH-stock-mod
 		LOCALVERSION=-stock OVERLAY=0 FRAGMENTS="base $ARCH $(vfio_fragments stock-vfio)"
 		;;
+	stock-compat)
+		SRC=$BUILD/src-stock OUT=$BUILD/$ARCH-stock-compat MODROOT=$BUILD/$ARCH-stock-compat-mod
+		LOCALVERSION=-stock OVERLAY=0 FRAGMENTS="base $ARCH $(vfio_fragments stock-vfio) compat"
+		;;
 	stock-test)
 		SRC=$BUILD/src-stock OUT=$BUILD/$ARCH-stock-test MODROOT=$BUILD/$ARCH-stock-test-mod
 		LOCALVERSION=-stock OVERLAY=0 FRAGMENTS="base $ARCH $(vfio_fragments stock-vfio) $iommufd debug"
 		;;
 	*)
-		echo "harness: unknown kernel '$1' (test, kasan, lean, compat, stock, stock-test)" >&2
+		echo "harness: unknown kernel '$1' (test, kasan, lean, compat, stock, stock-compat, stock-test)" >&2
 		return 2
 		;;
 	esac
