@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Guest side of bench.sh: reserve hugepages, bind edu (and an e1000e for
-# device_reset) to vfio-pci, run vfio-bench on edu.  Its BENCH lines land
+# Guest side of bench.sh: reserve hugepages, bind edu, an ivshmem-plain
+# (the 1 GiB BAR of the bar_* workloads and map_bar_1g) and an e1000e
+# (device_reset) to vfio-pci, run vfio-bench on edu.  Its BENCH lines land
 # in the run folder's output.
 #
 #   guest-bench.sh VFIO_BENCH_BINARY [vfio-bench options...]
@@ -56,6 +57,14 @@ dev=$(find_dev 0x1234 0x11e8) || { echo "guest-bench: no edu device (1234:11e8)"
 bdf=${dev##*/}
 bind_vfio "$dev" || exit 1
 
+# The large BAR: ivshmem-plain's BAR2, 1 GiB of host shared memory; in a
+# group of its own, which vfio-bench adds to edu's container.
+if idev=$(find_dev 0x1af4 0x1110) && bind_vfio "$idev"; then
+	set -- -I "${idev##*/}" "$@"
+else
+	echo "guest-bench: no ivshmem-plain (1af4:1110) for the large BAR workloads" >&2
+fi
+
 # device_reset needs a function with a reset method, which edu lacks: an
 # e1000e (PM reset: D3hot and back) if the VM has one.
 if rdev=$(find_dev 0x8086 0x10d3) && bind_vfio "$rdev"; then
@@ -64,8 +73,16 @@ else
 	echo "guest-bench: no e1000e (8086:10d3) for device_reset" >&2
 fi
 
-"$bin" "$@" "$bdf"
+# vfio-bench's output goes to tmpfs and the console while it runs, and to
+# the run folder (9p) only after: the guest's 9p pins the pages of each
+# write for a while, which its pin counts would see as noise.  Settle
+# what this script's own writes pinned before it starts.
+sync
+sleep 1
+set -o pipefail
+"$bin" "$@" "$bdf" 2>&1 | tee /tmp/vfio-bench.out >/dev/console
 rc=$?
+cat /tmp/vfio-bench.out
 # Anything the kernel said while we ran (a WARN would be news).
 dmesg | grep -iE 'vfio|warn|bug|oops|call trace' | tail -20 | sed 's/^/# dmesg: /'
 exit $rc

@@ -2,16 +2,21 @@
 /*
  * vfio-bench: time the VFIO uAPI paths a userspace driver or a VMM hits,
  * on QEMU's edu device (1234:11e8) bound to vfio-pci, through the legacy
- * container/group interface and the type1v2 IOMMU backend, and (the
- * cdev_* workloads) through the device cdev bound to an iommufd, with
- * IOMMU_IOAS_MAP/UNMAP on an IOAS.
+ * container/group interface and the type1v2 IOMMU backend (or whatever
+ * serves /dev/vfio/vfio: iommufd's compat container), and (the cdev_*
+ * workloads) through the device cdev bound to an iommufd, with
+ * IOMMU_IOAS_MAP/UNMAP on an IOAS.  The bar_* workloads and map_bar_1g
+ * use the 1 GiB BAR2 of a second device (-I, QEMU's ivshmem-plain), whose
+ * group joins edu's container.
  *
- *   vfio-bench [-w NAME[,NAME...]] [-x SCALE] [-R BDF] [-l] BDF
+ *   vfio-bench [-w NAME[,NAME...]] [-x SCALE] [-R BDF] [-I BDF] [-l] BDF
  *     -w  run only the workloads whose name starts with one of NAMEs
  *     -x  multiply every repetition count by SCALE (default 1)
  *     -R  the device (bound to vfio-pci) whose VFIO_DEVICE_RESET is timed:
  *         edu, BDF, has no reset method
- *     -l  list the workloads and exit
+ *     -I  the device (bound to vfio-pci, in a group of its own) with the
+ *         1 GiB BAR2
+ *     -l  list the workloads (those -w selects) and exit
  *
  * Every workload prints one line
  *
@@ -19,11 +24,13 @@
  *
  * over its repetitions (after one untimed warm-up), or n/a in the three
  * number fields when the kernel refused a step; the reason goes to stderr.
- * The cdev_* workloads check their work (each unmap reports the bytes
- * mapped, the pins taken by a map are exactly its pages and all are
- * released again): a failed check prints "# FAIL <workload>: why" and
- * makes the exit status 3.  A kernel without the device cdev or iommufd
- * says so in a "# cdev: ..." line and reports them n/a.
+ * Every workload checks its work outside the timed part (each unmap
+ * reports the bytes mapped; the pins a map takes are exactly its pages,
+ * charged to VmLck through the container, and all are released again;
+ * the data read is what was written or read before): a failed check
+ * prints "# FAIL <workload>: why" and makes the exit status 3.  A kernel
+ * without the device cdev or iommufd says so in a "# cdev: ..." line and
+ * reports them n/a.
  * Fast operations are timed in batches and reported per operation, so the
  * cost of reading the clock (large under TCG) does not swamp them.
  * Lines starting with '#' are informational.
@@ -49,6 +56,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/utsname.h>
+#include <pthread.h>
 #include <linux/vfio.h>
 #include <linux/iommufd.h>
 
@@ -63,6 +71,9 @@
 #define SZ_2M		0x200000ULL
 #define SZ_1G		0x40000000ULL
 #define NSMALL		4096		/* single-page mappings */
+
+#define SZ_1M		0x100000ULL
+#define NBARPAGES	(SZ_1G / SZ_4K)	/* 4 KiB pages of the large BAR */
 
 /* edu register offsets in BAR0 */
 #define EDU_ID		0x00
@@ -85,6 +96,16 @@ struct bench_ctx {
 	void *anon;			/* 1 GiB, 4 KiB pages */
 	void *huge;			/* 1 GiB, 2 MiB hugetlb pages */
 	void *small;			/* NSMALL pages */
+	/* The device with the large BAR (ivshmem-plain, -I), its group in
+	 * the same container as edu's. */
+	const char *big_bdf;
+	char big_group_path[PATH_MAX];
+	int big_group;
+	int big_device;
+	uint64_t big_off;		/* file offset of its BAR2 */
+	uint64_t big_size;
+	volatile uint32_t *big;		/* mmap of BAR2 (1 GiB), or NULL */
+	uint32_t *big_want;		/* the word each BAR page must hold */
 };
 
 /* The cdev + iommufd stack of the cdev_* workloads. */
@@ -99,7 +120,7 @@ struct cdev_ctx {
 };
 
 static double scale = 1.0;
-static int verify_failed;	/* a cdev_* check failed: exit status 3 */
+static int verify_failed;	/* a check failed: exit status 3 */
 static const char *only;	/* -w list, comma separated */
 static const char *reset_bdf;	/* -R: the device of device_reset */
 
@@ -202,6 +223,129 @@ static void time_batches(const char *name, int warmup, int batch,
 	}
 	report(name, t, got);
 	free(t);
+}
+
+static void __printf(2, 3) verify_fail(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# FAIL %s: ", name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	verify_failed = 1;
+}
+
+/*
+ * Pages pinned (FOLL_PIN) system wide, from /proc/vmstat after folding
+ * the per-CPU counters; -1 if unreadable.
+ */
+static long pins_held(void)
+{
+	long acq = -1, rel = -1, v;
+	char line[128];
+	FILE *f = fopen("/proc/sys/vm/stat_refresh", "w");
+
+	if (f) {
+		fputs("1\n", f);
+		fclose(f);
+	}
+	f = fopen("/proc/vmstat", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "nr_foll_pin_acquired %ld", &v) == 1)
+			acq = v;
+		else if (sscanf(line, "nr_foll_pin_released %ld", &v) == 1)
+			rel = v;
+	}
+	fclose(f);
+	return acq < 0 || rel < 0 ? -1 : acq - rel;
+}
+
+/* VmLck of this process in KiB (type1 charges pinned pages to it), or -1. */
+static long locked_kib(void)
+{
+	char line[256];
+	long kib = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+/*
+ * What a workload must leave as it found it: the pages pinned system wide
+ * and this process's VmLck (type1 and iommufd's compat container charge
+ * pinned pages to it; the cdev's iommufd charges the user instead).
+ */
+struct acct {
+	long pins;
+	long lck_kib;
+};
+
+static struct acct acct_now(void)
+{
+	return (struct acct){ .pins = pins_held(), .lck_kib = locked_kib() };
+}
+
+/*
+ * The pins held once they stop moving.  Our own output pins pages for a
+ * while: the guest's 9p (netfs) pins a write's user buffer and releases
+ * it from a worker after the write, so a count taken right after a
+ * printf can lose one page by the time of the next.  Flush, then wait
+ * (up to a second) for two equal counts 10 ms apart.
+ */
+static long pins_settled(void)
+{
+	long prev, now;
+
+	fflush(stdout);
+	now = pins_held();
+	for (int i = 0; i < 100; i++) {
+		usleep(10000);
+		prev = now;
+		now = pins_held();
+		if (now == prev)
+			break;
+	}
+	return now;
+}
+
+/* The start of a workload's checks: acct_now() with settled pins. */
+static struct acct acct_base(void)
+{
+	return (struct acct){ .pins = pins_settled(), .lck_kib = locked_kib() };
+}
+
+/*
+ * Now @pages more pages are pinned than at @base, and (@lck) VmLck is
+ * @pages * 4 KiB higher, or the workload @name failed its check.
+ */
+static int check_acct(const char *name, const char *when,
+		      const struct acct *base, long pages, bool lck)
+{
+	struct acct a = acct_now();
+	int rc = 0;
+
+	if (a.pins < 0 || base->pins < 0 || a.pins - base->pins != pages) {
+		verify_fail(name, "%s: %ld pages pinned, want %ld", when,
+			    a.pins - base->pins, pages);
+		rc = -1;
+	}
+	if (lck && (a.lck_kib < 0 || base->lck_kib < 0 ||
+		    a.lck_kib - base->lck_kib != pages * 4)) {
+		verify_fail(name, "%s: VmLck %ld kB above the start, want %ld",
+			    when, a.lck_kib - base->lck_kib, pages * 4);
+		rc = -1;
+	}
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -555,7 +699,12 @@ static int dma_map(struct bench_ctx *c, void *vaddr, uint64_t iova, uint64_t siz
 	return 0;
 }
 
-static int dma_unmap(struct bench_ctx *c, uint64_t iova, uint64_t size, uint32_t flags)
+/*
+ * UNMAP_DMA of [iova, iova + size) (FLAG_ALL: everything); it must
+ * report @want bytes unmapped, or the workload @name failed its check.
+ */
+static int dma_unmap(struct bench_ctx *c, const char *name, uint64_t iova,
+		     uint64_t size, uint32_t flags, uint64_t want)
 {
 	struct vfio_iommu_type1_dma_unmap u = {
 		.argsz = sizeof(u),
@@ -567,9 +716,12 @@ static int dma_unmap(struct bench_ctx *c, uint64_t iova, uint64_t size, uint32_t
 	if (ioctl(c->container, VFIO_IOMMU_UNMAP_DMA, &u))
 		return fail("VFIO_IOMMU_UNMAP_DMA iova 0x%llx size 0x%llx flags 0x%x",
 			    (unsigned long long)iova, (unsigned long long)size, flags);
-	if (!(flags & VFIO_DMA_UNMAP_FLAG_ALL) && u.size != size)
-		err("warning: UNMAP_DMA of 0x%llx bytes reported 0x%llx unmapped",
-		    (unsigned long long)size, (unsigned long long)u.size);
+	if (u.size != want) {
+		verify_fail(name, "UNMAP_DMA of 0x%llx at 0x%llx (flags 0x%x) reported 0x%llx bytes, want 0x%llx",
+			    (unsigned long long)size, (unsigned long long)iova, flags,
+			    (unsigned long long)u.size, (unsigned long long)want);
+		return -1;
+	}
 	return 0;
 }
 
@@ -589,57 +741,43 @@ static void unmap_everything(struct bench_ctx *c)
 	ioctl(c->container, VFIO_IOMMU_UNMAP_DMA, &u);
 }
 
-/* VmLck of this process in KiB (type1 charges pinned pages to it), or -1. */
-static long locked_kib(void)
-{
-	char line[256];
-	long kib = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %ld kB", &kib) == 1)
-			break;
-	fclose(f);
-	return kib;
-}
-
-/* MAP then UNMAP of 1 GiB in one call each. */
+/*
+ * MAP then UNMAP of 1 GiB in one call each, checked each time: the map
+ * pins (and charges to VmLck) exactly its pages, or none for the BAR
+ * (@pinned false: a VM_PFNMAP range has no struct pages), and the unmap
+ * reports 1 GiB and releases them all.
+ */
 static void bench_map_1g(struct bench_ctx *c, void *buf, const char *map_name,
-			 const char *unmap_name)
+			 const char *unmap_name, bool pinned, int nreps)
 {
-	int n = reps(7), got = 0;
+	int n = reps(nreps), got = 0;
 	double *tm = calloc(n, sizeof(double)), *tu = calloc(n, sizeof(double));
+	long npages = pinned ? SZ_1G / SZ_4K : 0;
+	struct acct base = acct_base();
 
-	if (!buf || !tm || !tu)
-		goto out;
-	for (int i = -1; i < n; i++) {
-		uint64_t t0, t1, t2;
-		long lck = -1;
+	for (int i = -1; buf && tm && tu && i < n; i++) {
+		uint64_t t0, t1, t2, t3;
 
 		t0 = now_ns();
 		if (dma_map(c, buf, c->iova_base, SZ_1G))
 			break;
 		t1 = now_ns();
-		/* A check that the pages were really pinned (and released). */
-		if (i < 0)
-			lck = locked_kib();
-		if (dma_unmap(c, c->iova_base, SZ_1G, 0))
+		if (check_acct(map_name, "after the map", &base, npages, true))
 			break;
 		t2 = now_ns();
-		if (i < 0)
-			printf("# %s: VmLck %ld kB after the map, %ld kB after the unmap\n",
-			       map_name, lck, locked_kib());
+		if (dma_unmap(c, unmap_name, c->iova_base, SZ_1G, 0, SZ_1G))
+			break;
+		t3 = now_ns();
+		if (check_acct(unmap_name, "after the unmap", &base, 0, true))
+			break;
 		if (i >= 0) {
 			tm[got] = t1 - t0;
-			tu[got] = t2 - t1;
+			tu[got] = t3 - t2;
 			got++;
 		}
 	}
 	if (got < n)
 		got = 0;
-out:
 	unmap_everything(c);
 	report(map_name, tm, got);
 	report(unmap_name, tu, got);
@@ -656,73 +794,175 @@ static int map_smalls(struct bench_ctx *c)
 	return 0;
 }
 
-/* NSMALL single-page MAP_DMAs, then as many UNMAP_DMAs: time per call. */
+/*
+ * NSMALL single-page MAP_DMAs, then as many UNMAP_DMAs: time per call;
+ * then the same mappings gone in one UNMAP_DMA with FLAG_ALL.  Checked:
+ * pins and VmLck after the maps and after the unmaps, bytes unmapped.
+ */
 static void bench_small(struct bench_ctx *c)
 {
-	int n = reps(7), got = 0;
+	int n = reps(7), got = 0, got_all = 0;
 	double *tm = calloc(n, sizeof(double)), *tu = calloc(n, sizeof(double));
+	double *ta = calloc(n, sizeof(double));
+	bool all = wanted("unmap_all_4096");
+	struct acct base = acct_base();
+	bool ok = c->small && tm && tu && ta;
 
-	if (!c->small || !tm || !tu)
-		goto out;
-	for (int i = -1; i < n; i++) {
+	if (ok && all && ioctl(c->container, VFIO_CHECK_EXTENSION, VFIO_UNMAP_ALL) != 1) {
+		err("container does not offer VFIO_UNMAP_ALL");
+		all = false;
+	}
+	for (int i = -1; ok && i < n; i++) {
 		uint64_t t0, t1, t2;
 		int j;
 
+		ok = false;
 		t0 = now_ns();
 		if (map_smalls(c))
 			break;
 		t1 = now_ns();
+		if (check_acct("map_4k_each", "after the maps", &base, NSMALL, true))
+			break;
+		t2 = now_ns();
 		for (j = 0; j < NSMALL; j++)
-			if (dma_unmap(c, c->iova_base + j * SZ_4K, SZ_4K, 0))
+			if (dma_unmap(c, "unmap_4k_each", c->iova_base + j * SZ_4K,
+				      SZ_4K, 0, SZ_4K))
 				break;
 		if (j < NSMALL)
 			break;
-		t2 = now_ns();
 		if (i >= 0) {
 			tm[got] = (double)(t1 - t0) / NSMALL;
-			tu[got] = (double)(t2 - t1) / NSMALL;
+			tu[got] = (double)(now_ns() - t2) / NSMALL;
+			got++;
+		}
+		if (check_acct("unmap_4k_each", "after the unmaps", &base, 0, true))
+			break;
+		ok = true;
+		if (!all)
+			continue;
+
+		ok = false;
+		if (map_smalls(c))
+			break;
+		t0 = now_ns();
+		if (dma_unmap(c, "unmap_all_4096", 0, 0, VFIO_DMA_UNMAP_FLAG_ALL,
+			      NSMALL * SZ_4K))
+			break;
+		if (i >= 0)
+			ta[got_all++] = now_ns() - t0;
+		if (check_acct("unmap_all_4096", "after the unmap", &base, 0, true))
+			break;
+		ok = true;
+	}
+	if (!ok)
+		got = got_all = 0;
+	unmap_everything(c);
+	if (wanted("map_4k_each") || wanted("unmap_4k_each")) {
+		report("map_4k_each", tm, got);
+		report("unmap_4k_each", tu, got);
+	}
+	if (wanted("unmap_all_4096"))
+		report("unmap_all_4096", ta, got_all);
+	free(tm);
+	free(tu);
+	free(ta);
+}
+
+/*
+ * MAP_DMA then UNMAP_DMA of 1 GiB of 4 KiB pages split over @nthreads
+ * threads on the one container, each mapping and unmapping its own slice
+ * at the same time: the time from their start to the last one's end.
+ * Under -icount the vCPUs take turns, so this counts the instructions of
+ * all the threads (contention included), not a parallel speed-up.
+ */
+struct mt_arg {
+	struct bench_ctx *c;
+	pthread_barrier_t *bar;
+	const char *name;
+	char *vaddr;
+	uint64_t iova, size;
+	int rc;
+};
+
+static void *mt_worker(void *p)
+{
+	struct mt_arg *a = p;
+
+	/* Map, both sides wait, unmap, both sides wait. */
+	pthread_barrier_wait(a->bar);
+	a->rc = dma_map(a->c, a->vaddr, a->iova, a->size);
+	pthread_barrier_wait(a->bar);
+	pthread_barrier_wait(a->bar);
+	if (!a->rc)
+		a->rc = dma_unmap(a->c, a->name, a->iova, a->size, 0, a->size);
+	pthread_barrier_wait(a->bar);
+	return NULL;
+}
+
+static void bench_map_threads(struct bench_ctx *c, void *buf, int nthreads)
+{
+	char map_name[32], unmap_name[32];
+	int n = reps(5), got = 0;
+	double *tm = calloc(n, sizeof(double)), *tu = calloc(n, sizeof(double));
+	struct acct base = acct_base();
+	uint64_t slice = SZ_1G / nthreads;
+
+	snprintf(map_name, sizeof(map_name), "map_anon_1g_%dt", nthreads);
+	snprintf(unmap_name, sizeof(unmap_name), "unmap_anon_1g_%dt", nthreads);
+	for (int i = -1; buf && tm && tu && i < n; i++) {
+		struct mt_arg a[8];
+		pthread_t th[8];
+		pthread_barrier_t bar;
+		uint64_t t0, t1, t2, t3;
+		int started = 0, rc = 0;
+
+		pthread_barrier_init(&bar, NULL, nthreads + 1);
+		for (int t = 0; t < nthreads; t++) {
+			a[t] = (struct mt_arg){ .c = c, .bar = &bar, .name = unmap_name,
+				.vaddr = (char *)buf + t * slice,
+				.iova = c->iova_base + t * slice, .size = slice };
+			if (pthread_create(&th[t], NULL, mt_worker, &a[t]))
+				break;
+			started++;
+		}
+		if (started < nthreads) {
+			/* Cannot release the barrier: give up the process. */
+			err("%s: pthread_create failed", map_name);
+			exit(1);
+		}
+		t0 = now_ns();
+		pthread_barrier_wait(&bar);
+		pthread_barrier_wait(&bar);
+		t1 = now_ns();
+		for (int t = 0; t < nthreads; t++)
+			rc |= a[t].rc;
+		if (!rc && check_acct(map_name, "after the maps", &base,
+				      SZ_1G / SZ_4K, true))
+			rc = -1;
+		t2 = now_ns();
+		pthread_barrier_wait(&bar);
+		pthread_barrier_wait(&bar);
+		t3 = now_ns();
+		for (int t = 0; t < nthreads; t++) {
+			pthread_join(th[t], NULL);
+			rc |= a[t].rc;
+		}
+		pthread_barrier_destroy(&bar);
+		if (rc || check_acct(unmap_name, "after the unmaps", &base, 0, true))
+			break;
+		if (i >= 0) {
+			tm[got] = t1 - t0;
+			tu[got] = t3 - t2;
 			got++;
 		}
 	}
 	if (got < n)
 		got = 0;
-out:
 	unmap_everything(c);
-	report("map_4k_each", tm, got);
-	report("unmap_4k_each", tu, got);
+	report(map_name, tm, got);
+	report(unmap_name, tu, got);
 	free(tm);
 	free(tu);
-}
-
-/* One UNMAP_DMA with FLAG_ALL over NSMALL single-page mappings. */
-static void bench_unmap_all(struct bench_ctx *c)
-{
-	int n = reps(7), got = 0;
-	double *t = calloc(n, sizeof(double));
-
-	if (!c->small || !t)
-		goto out;
-	if (ioctl(c->container, VFIO_CHECK_EXTENSION, VFIO_UNMAP_ALL) != 1) {
-		err("container does not offer VFIO_UNMAP_ALL");
-		goto out;
-	}
-	for (int i = -1; i < n; i++) {
-		uint64_t t0;
-
-		if (map_smalls(c))
-			break;
-		t0 = now_ns();
-		if (dma_unmap(c, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL))
-			break;
-		if (i >= 0)
-			t[got++] = now_ns() - t0;
-	}
-	if (got < n)
-		got = 0;
-out:
-	unmap_everything(c);
-	report("unmap_all_4096", t, got);
-	free(t);
 }
 
 /* ------------------------------------------------------------------ */
@@ -769,6 +1009,12 @@ static int msi_round_trip(struct bench_ctx *c, int efd)
 	if (read(efd, &cnt, sizeof(cnt)) != sizeof(cnt))
 		return fail("read eventfd");
 	edu_write(c, EDU_IRQ_ACK, 1);
+	/* One interrupt raised, one signalled: no more, no fewer. */
+	if (cnt != 1) {
+		verify_fail("msi_roundtrip", "the eventfd counted %llu interrupts, want 1",
+			    (unsigned long long)cnt);
+		return -1;
+	}
 	return 0;
 }
 
@@ -911,16 +1157,31 @@ out:
 		close(efd);
 }
 
+/*
+ * A mix of config space reads, each compared with what the same read
+ * gave once before the timing: bytes vfio-pci passes through, bytes it
+ * virtualizes (command, BARs, the capability pointer) and the bytes of
+ * the MSI capability, in 1, 2 and 4 byte widths.
+ */
+struct cfg_read {
+	uint16_t off;
+	uint8_t len;
+	uint32_t want;
+};
+
 struct pread_arg {
 	struct bench_ctx *c;
 	const char *name;
-	uint64_t off;
+	uint64_t off;		/* bar0_read_pread: the file offset */
+	uint32_t want;
+	struct cfg_read mix[16];
+	int nmix;
 };
 
 static int pread_batch(void *arg, int batch)
 {
 	struct pread_arg *p = arg;
-	uint32_t v;
+	uint32_t v = 0;
 
 	for (int j = 0; j < batch; j++) {
 		ssize_t r = pread(p->c->device, &v, 4, p->off);
@@ -929,15 +1190,88 @@ static int pread_batch(void *arg, int batch)
 			return fail("%s: pread at 0x%llx returned %zd", p->name,
 				    (unsigned long long)p->off, r);
 	}
+	if (v != p->want) {
+		verify_fail(p->name, "read 0x%08x, want 0x%08x", v, p->want);
+		return -1;
+	}
 	return 0;
 }
 
 /* Batches of 4-byte preads at one file offset: time per pread. */
-static void bench_pread(struct bench_ctx *c, const char *name, uint64_t off)
+static void bench_pread(struct bench_ctx *c, const char *name, uint64_t off,
+			uint32_t want)
 {
-	struct pread_arg p = { .c = c, .name = name, .off = off };
+	struct pread_arg p = { .c = c, .name = name, .off = off, .want = want };
 
 	time_batches(name, 1, 500, pread_batch, &p);
+}
+
+static int cfg_mix_batch(void *arg, int batch)
+{
+	struct pread_arg *p = arg;
+
+	for (int j = 0; j < batch; j++) {
+		const struct cfg_read *m = &p->mix[j % p->nmix];
+		uint32_t v = 0;
+		ssize_t r = pread(p->c->device, &v, m->len, p->c->cfg_off + m->off);
+
+		if (r != m->len)
+			return fail("%s: pread of %u at 0x%x returned %zd", p->name,
+				    m->len, m->off, r);
+		if (v != m->want) {
+			verify_fail(p->name, "config 0x%x (%u bytes) read 0x%x, first 0x%x",
+				    m->off, m->len, v, m->want);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void bench_cfg_mix(struct bench_ctx *c)
+{
+	static const struct { uint16_t off; uint8_t len; } hdr[] = {
+		{ 0x00, 4 },	/* vendor, device: passed through */
+		{ 0x04, 2 },	/* command: virtualized */
+		{ 0x08, 4 },	/* class, revision: passed through */
+		{ 0x0e, 1 },	/* header type */
+		{ 0x10, 4 },	/* BAR0: virtualized */
+		{ 0x2c, 4 },	/* subsystem ids */
+		{ 0x34, 1 },	/* capability pointer: virtualized */
+		{ 0x3d, 1 },	/* interrupt pin */
+	};
+	struct pread_arg p = { .c = c, .name = "cfg_read_mix" };
+	uint8_t cap = 0, id = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(hdr); i++)
+		p.mix[p.nmix++] = (struct cfg_read){ .off = hdr[i].off, .len = hdr[i].len };
+	/* The first capability (edu: MSI): its id/next, control, address. */
+	if (pread(c->device, &cap, 1, c->cfg_off + 0x34) != 1 ||
+	    (cap && pread(c->device, &id, 1, c->cfg_off + cap) != 1)) {
+		fail("cfg_read_mix: pread of the capability list");
+		report(p.name, NULL, 0);
+		return;
+	}
+	if (cap < 0x40 || cap > 0xf0) {
+		verify_fail(p.name, "capability pointer 0x%x", cap);
+		report(p.name, NULL, 0);
+		return;
+	}
+	printf("# cfg_read_mix: first capability 0x%02x at 0x%02x\n", id, cap);
+	p.mix[p.nmix++] = (struct cfg_read){ .off = cap, .len = 2 };
+	p.mix[p.nmix++] = (struct cfg_read){ .off = cap + 2, .len = 2 };
+	p.mix[p.nmix++] = (struct cfg_read){ .off = cap + 4, .len = 4 };
+	p.mix[p.nmix++] = (struct cfg_read){ .off = cap + 1, .len = 1 };
+	for (int i = 0; i < p.nmix; i++) {
+		struct cfg_read *m = &p.mix[i];
+
+		if (pread(c->device, &m->want, m->len, c->cfg_off + m->off) != m->len) {
+			fail("cfg_read_mix: pread of %u at 0x%x", m->len, m->off);
+			report(p.name, NULL, 0);
+			return;
+		}
+	}
+	/* Batches of 12 rounds through the mix: time per pread. */
+	time_batches(p.name, 1, 12 * p.nmix, cfg_mix_batch, &p);
 }
 
 /* The loop stays here, inline: one read costs only a few instructions. */
@@ -966,6 +1300,200 @@ static void bench_bar_mmap(struct bench_ctx *c)
 		     (void *)(c->bar0 + EDU_ID));
 }
 
+/* ------------------------------------------------------------------ */
+/* the large BAR (ivshmem-plain's BAR2, 1 GiB of host shared memory)    */
+
+/*
+ * Add the large BAR's device to edu's container (its own group) and take
+ * its device fd: memory decoding on, BAR2 of 1 GiB, mmap-capable.
+ */
+static int open_big(struct bench_ctx *c)
+{
+	struct bench_ctx g = { .bdf = c->big_bdf };
+	struct vfio_region_info ri;
+	uint16_t cmd;
+
+	if (find_group(&g))
+		return -1;
+	memcpy(c->big_group_path, g.group_path, sizeof(g.group_path));
+	if (!strcmp(c->big_group_path, c->group_path)) {
+		err("%s shares edu's group %s: want a group of its own", c->big_bdf,
+		    c->group_path);
+		return -1;
+	}
+	c->big_group = open(c->big_group_path, O_RDWR | O_CLOEXEC);
+	if (c->big_group < 0)
+		return fail("open %s", c->big_group_path);
+	if (ioctl(c->big_group, VFIO_GROUP_SET_CONTAINER, &c->container))
+		return fail("VFIO_GROUP_SET_CONTAINER(%s)", c->big_group_path);
+	c->big_device = ioctl(c->big_group, VFIO_GROUP_GET_DEVICE_FD, c->big_bdf);
+	if (c->big_device < 0)
+		return fail("VFIO_GROUP_GET_DEVICE_FD(%s)", c->big_bdf);
+	g.device = c->big_device;
+	if (region_info(&g, VFIO_PCI_CONFIG_REGION_INDEX, &ri))
+		return -1;
+	g.cfg_off = ri.offset;
+	if (cfg_rw16(&g, 0x4, &cmd, false))
+		return -1;
+	cmd |= 0x2;
+	if (cfg_rw16(&g, 0x4, &cmd, true))
+		return -1;
+	if (region_info(&g, VFIO_PCI_BAR2_REGION_INDEX, &ri))
+		return -1;
+	printf("# large BAR: %s BAR2 %llu MiB at 0x%llx flags 0x%x, group %s\n",
+	       c->big_bdf, (unsigned long long)(ri.size >> 20),
+	       (unsigned long long)ri.offset, ri.flags, c->big_group_path);
+	if (ri.size != SZ_1G || !(ri.flags & VFIO_REGION_INFO_FLAG_MMAP)) {
+		err("%s: BAR2 is not 1 GiB and mmap-capable", c->big_bdf);
+		return -1;
+	}
+	c->big_off = ri.offset;
+	c->big_size = ri.size;
+	c->big_want = calloc(NBARPAGES, sizeof(uint32_t));
+	return c->big_want ? 0 : fail("calloc");
+}
+
+static void close_big(struct bench_ctx *c)
+{
+	if (c->big)
+		munmap((void *)c->big, c->big_size);
+	if (c->big_device >= 0)
+		close(c->big_device);
+	if (c->big_group >= 0)
+		close(c->big_group);
+	free(c->big_want);
+	c->big = NULL;
+	c->big_want = NULL;
+	c->big_device = c->big_group = -1;
+}
+
+/* The word of BAR page @i that the workloads write and check. */
+static inline size_t big_slot(size_t i)
+{
+	return i * (SZ_4K / 4) + ((i * 7) & 1023);
+}
+
+/*
+ * Every page of the mapping holds what big_want says, and so does a
+ * sample of 256 of them read with pread through the device fd (not the
+ * mapping): the data went to the device's memory.
+ */
+static int check_big(struct bench_ctx *c, const char *name)
+{
+	for (size_t i = 0; i < NBARPAGES; i++) {
+		uint32_t v = c->big[big_slot(i)];
+
+		if (v != c->big_want[i]) {
+			verify_fail(name, "BAR page %zu holds 0x%08x through the mapping, want 0x%08x",
+				    i, v, c->big_want[i]);
+			return -1;
+		}
+	}
+	for (size_t i = 3; i < NBARPAGES; i += NBARPAGES / 256) {
+		uint32_t v = 0;
+
+		if (pread(c->big_device, &v, 4, c->big_off + big_slot(i) * 4) != 4)
+			return fail("%s: pread of BAR page %zu", name, i);
+		if (v != c->big_want[i]) {
+			verify_fail(name, "BAR page %zu holds 0x%08x by pread, want 0x%08x",
+				    i, v, c->big_want[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * mmap(NULL) of the whole BAR, as a user would, and a first write to
+ * every 4 KiB page of it, in order: the time of the whole fault-in.
+ * Each pass writes new values, checked after the timing; the last
+ * mapping stays for bar_random_rw and map_bar_1g.
+ */
+static void bench_bar_fault(struct bench_ctx *c)
+{
+	int n = reps(3), got = 0;
+	double *t = calloc(n, sizeof(double));
+
+	for (int i = 0; t && i < n; i++) {
+		volatile uint32_t *p;
+		uint64_t t0, t1;
+
+		if (c->big)
+			munmap((void *)c->big, c->big_size);
+		c->big = NULL;
+		p = mmap(NULL, c->big_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 c->big_device, c->big_off);
+		if (p == MAP_FAILED) {
+			fail("mmap of the large BAR");
+			break;
+		}
+		c->big = p;
+		if (i == 0)
+			printf("# bar_fault_1g: mapped at %p (1 GiB aligned: %s, 2 MiB aligned: %s)\n",
+			       (void *)p, (uintptr_t)p % SZ_1G ? "no" : "yes",
+			       (uintptr_t)p % SZ_2M ? "no" : "yes");
+		for (size_t j = 0; j < NBARPAGES; j++)
+			c->big_want[j] = (uint32_t)(i + 1) << 24 ^ (uint32_t)j;
+		t0 = now_ns();
+		for (size_t j = 0; j < NBARPAGES; j++)
+			p[big_slot(j)] = c->big_want[j];
+		t1 = now_ns();
+		if (check_big(c, "bar_fault_1g"))
+			break;
+		t[got++] = t1 - t0;
+	}
+	if (got < n)
+		got = 0;
+	report("bar_fault_1g", t, got);
+	free(t);
+}
+
+struct rand_arg {
+	struct bench_ctx *c;
+	uint64_t state;
+};
+
+/* Loads and stores at random pages of the faulted-in BAR, each checked. */
+static int bar_random_batch(void *arg, int batch)
+{
+	struct rand_arg *r = arg;
+	volatile uint32_t *p = r->c->big;
+	uint32_t *want = r->c->big_want;
+
+	for (int j = 0; j < batch; j++) {
+		size_t i, slot;
+		uint32_t v;
+
+		/* xorshift64 */
+		r->state ^= r->state << 13;
+		r->state ^= r->state >> 7;
+		r->state ^= r->state << 17;
+		i = r->state % NBARPAGES;
+		slot = big_slot(i);
+		v = p[slot];
+		if (v != want[i]) {
+			verify_fail("bar_random_rw", "BAR page %zu read 0x%08x, want 0x%08x",
+				    i, v, want[i]);
+			return -1;
+		}
+		p[slot] = ++want[i];
+	}
+	return 0;
+}
+
+static void bench_bar_random(struct bench_ctx *c)
+{
+	struct rand_arg r = { .c = c, .state = 0x9e3779b97f4a7c15ULL };
+
+	if (!c->big) {
+		err("bar_random_rw: the large BAR is not mapped");
+		report("bar_random_rw", NULL, 0);
+		return;
+	}
+	time_batches("bar_random_rw", 1, 4096, bar_random_batch, &r);
+	check_big(c, "bar_random_rw");
+}
+
 /*
  * VFIO_DEVICE_RESET of the device @bdf, which must have a reset method
  * (edu has none: no FLR, no PM reset, and it sits on the root bus).  It
@@ -977,6 +1505,8 @@ static void bench_reset(const char *bdf, uint64_t iova_base)
 			       .device = -1, .iova_base = iova_base };
 	int n = reps(11), got = 0;
 	double *t = calloc(n, sizeof(double));
+	struct vfio_region_info ri;
+	uint16_t vendor0;
 
 	if (!t)
 		goto out;
@@ -997,8 +1527,14 @@ static void bench_reset(const char *bdf, uint64_t iova_base)
 		err("device_reset: %s does not advertise VFIO_DEVICE_FLAGS_RESET", bdf);
 		goto out;
 	}
+	if (region_info(&r, VFIO_PCI_CONFIG_REGION_INDEX, &ri))
+		goto out;
+	r.cfg_off = ri.offset;
+	if (cfg_rw16(&r, 0, &vendor0, false))
+		goto out;
 	for (int i = -1; i < n; i++) {
 		uint64_t t0 = now_ns();
+		uint16_t vendor = 0;
 
 		if (ioctl(r.device, VFIO_DEVICE_RESET)) {
 			fail("VFIO_DEVICE_RESET(%s)", bdf);
@@ -1006,6 +1542,14 @@ static void bench_reset(const char *bdf, uint64_t iova_base)
 		}
 		if (i >= 0)
 			t[got++] = now_ns() - t0;
+		/* The function answers again after its reset. */
+		if (cfg_rw16(&r, 0, &vendor, false))
+			break;
+		if (vendor != vendor0) {
+			verify_fail("device_reset", "vendor id 0x%04x after the reset, 0x%04x before",
+				    vendor, vendor0);
+			break;
+		}
 	}
 	if (got < n)
 		got = 0;
@@ -1026,10 +1570,20 @@ static void bench_open(struct bench_ctx *c)
 	for (int i = -1; i < n; i++) {
 		uint64_t t0 = now_ns();
 
+		struct vfio_group_status st = { .argsz = sizeof(st) };
+
 		if (open_stack(c))
 			break;
 		if (i >= 0)
 			t[got++] = now_ns() - t0;
+		/* The group is attached to the container now. */
+		if (ioctl(c->group, VFIO_GROUP_GET_STATUS, &st) ||
+		    !(st.flags & VFIO_GROUP_FLAGS_CONTAINER_SET)) {
+			verify_fail("open_to_ready", "group status flags 0x%x after the attach",
+				    st.flags);
+			close_stack(c);
+			break;
+		}
 		close_stack(c);
 	}
 	if (got < n)
@@ -1042,45 +1596,6 @@ out:
 
 /* ------------------------------------------------------------------ */
 /* the device cdev and iommufd                                         */
-
-static void __printf(2, 3) verify_fail(const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# FAIL %s: ", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	verify_failed = 1;
-}
-
-/*
- * Pages pinned (FOLL_PIN) system wide, from /proc/vmstat after folding
- * the per-CPU counters; -1 if unreadable.
- */
-static long pins_held(void)
-{
-	long acq = -1, rel = -1, v;
-	char line[128];
-	FILE *f = fopen("/proc/sys/vm/stat_refresh", "w");
-
-	if (f) {
-		fputs("1\n", f);
-		fclose(f);
-	}
-	f = fopen("/proc/vmstat", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "nr_foll_pin_acquired %ld", &v) == 1)
-			acq = v;
-		else if (sscanf(line, "nr_foll_pin_released %ld", &v) == 1)
-			rel = v;
-	}
-	fclose(f);
-	return acq < 0 || rel < 0 ? -1 : acq - rel;
-}
 
 /*
  * /dev/vfio/devices/vfioN of the device, or why the kernel offers no
@@ -1269,7 +1784,7 @@ static void bench_cdev_map_1g(struct cdev_ctx *k, void *buf, const char *map_nam
 	double *tm = calloc(n, sizeof(double)), *tu = calloc(n, sizeof(double));
 	long npages = SZ_1G / SZ_4K;
 
-	k->pins0 = pins_held();
+	k->pins0 = pins_settled();
 	for (int i = -1; buf && tm && tu && i < n; i++) {
 		uint64_t t0, t1, t2, t3;
 
@@ -1320,7 +1835,7 @@ static void bench_cdev_small(struct cdev_ctx *k, void *small)
 	double *ta = calloc(n, sizeof(double));
 	bool ok = small && tm && tu && ta;
 
-	k->pins0 = pins_held();
+	k->pins0 = pins_settled();
 	for (int i = -1; ok && i < n; i++) {
 		uint64_t t0, t1, t2;
 		int j;
@@ -1433,12 +1948,15 @@ static void bench_cdev(const char *bdf, uint64_t iova_base)
 /* ------------------------------------------------------------------ */
 
 static const char *const workloads[] = {
-	"open_to_ready", "map_anon_1g", "unmap_anon_1g", "map_huge_1g",
+	"open_to_ready", "map_anon_1g", "unmap_anon_1g", "map_anon_1g_2t",
+	"unmap_anon_1g_2t", "map_anon_1g_4t", "unmap_anon_1g_4t", "map_huge_1g",
 	"unmap_huge_1g", "map_4k_each", "unmap_4k_each", "unmap_all_4096",
-	"msi_roundtrip", "msi_roundtrip_ipi", "cfg_read_pread", "bar0_read_pread", "bar0_read_mmap",
-	"device_reset", "cdev_open_to_ready", "cdev_map_anon_1g",
+	"msi_roundtrip", "msi_roundtrip_ipi", "cfg_read_mix", "bar0_read_pread",
+	"bar0_read_mmap", "bar_fault_1g", "bar_random_rw", "map_bar_1g",
+	"unmap_bar_1g", "cdev_open_to_ready", "cdev_map_anon_1g",
 	"cdev_unmap_anon_1g", "cdev_map_huge_1g", "cdev_unmap_huge_1g",
 	"cdev_map_4k_each", "cdev_unmap_4k_each", "cdev_unmap_all_4096",
+	"device_reset",
 };
 #define NWORK ARRAY_SIZE(workloads)
 
@@ -1471,21 +1989,38 @@ static void skip_all(const char *why)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: vfio-bench [-w NAME[,NAME...]] [-x SCALE] [-R BDF] [-l] BDF\n");
+	fprintf(stderr, "usage: vfio-bench [-w NAME[,NAME...]] [-x SCALE] [-R BDF] [-I BDF] [-l] BDF\n");
 	exit(2);
+}
+
+/* Is any of the comma separated @names wanted? */
+static bool wanted_any(const char *names)
+{
+	char buf[256], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", names);
+	for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save))
+		if (wanted(w))
+			return true;
+	return false;
 }
 
 int main(int argc, char **argv)
 {
 	struct bench_ctx c = { .container = -1, .group = -1, .device = -1,
+			       .big_group = -1, .big_device = -1,
 			       .iova_base = SZ_1G };
+	bool list = false;
 	struct utsname u;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "w:x:lR:")) != -1) {
+	while ((opt = getopt(argc, argv, "w:x:lR:I:")) != -1) {
 		switch (opt) {
 		case 'R':
 			reset_bdf = optarg;
+			break;
+		case 'I':
+			c.big_bdf = optarg;
 			break;
 		case 'w':
 			only = optarg;
@@ -1496,12 +2031,17 @@ int main(int argc, char **argv)
 				usage();
 			break;
 		case 'l':
-			for (size_t i = 0; i < NWORK; i++)
-				puts(workloads[i]);
-			return 0;
+			list = true;
+			break;
 		default:
 			usage();
 		}
+	}
+	if (list) {
+		for (size_t i = 0; i < NWORK; i++)
+			if (wanted(workloads[i]))
+				puts(workloads[i]);
+		return 0;
 	}
 	if (optind != argc - 1)
 		usage();
@@ -1530,40 +2070,62 @@ int main(int argc, char **argv)
 		skip_all("setup failed");
 		return 1;
 	}
-
-	if (wanted("map_anon_1g") || wanted("unmap_anon_1g")) {
-		c.anon = get_small_pages(SZ_1G, "map_anon_1g");
-		bench_map_1g(&c, c.anon, "map_anon_1g", "unmap_anon_1g");
-		if (c.anon)
-			munmap(c.anon, SZ_1G);
+	if (wanted_any("bar_fault_1g,bar_random_rw,map_bar_1g,unmap_bar_1g")) {
+		if (!c.big_bdf)
+			err("the large BAR workloads need its device (-I BDF)");
+		else if (open_big(&c))
+			close_big(&c);
 	}
+
+	if (wanted_any("map_anon_1g,unmap_anon_1g,map_anon_1g_2t,unmap_anon_1g_2t,map_anon_1g_4t,unmap_anon_1g_4t"))
+		c.anon = get_small_pages(SZ_1G, "map_anon_1g");
+	if (wanted("map_anon_1g") || wanted("unmap_anon_1g"))
+		bench_map_1g(&c, c.anon, "map_anon_1g", "unmap_anon_1g", true, 7);
+	if (wanted("map_anon_1g_2t") || wanted("unmap_anon_1g_2t"))
+		bench_map_threads(&c, c.anon, 2);
+	if (wanted("map_anon_1g_4t") || wanted("unmap_anon_1g_4t"))
+		bench_map_threads(&c, c.anon, 4);
+	if (c.anon)
+		munmap(c.anon, SZ_1G);
 	if (wanted("map_huge_1g") || wanted("unmap_huge_1g")) {
 		c.huge = get_memory(SZ_1G, true);
-		bench_map_1g(&c, c.huge, "map_huge_1g", "unmap_huge_1g");
+		bench_map_1g(&c, c.huge, "map_huge_1g", "unmap_huge_1g", true, 7);
 		if (c.huge)
 			munmap(c.huge, SZ_1G);
 	}
-	if (wanted("map_4k_each") || wanted("unmap_4k_each") ||
-	    wanted("unmap_all_4096"))
+	if (wanted_any("map_4k_each,unmap_4k_each,unmap_all_4096")) {
 		c.small = get_small_pages(NSMALL * SZ_4K, "map_4k_each");
-	if (wanted("map_4k_each") || wanted("unmap_4k_each"))
 		bench_small(&c);
-	if (wanted("unmap_all_4096"))
-		bench_unmap_all(&c);
+		if (c.small)
+			munmap(c.small, NSMALL * SZ_4K);
+	}
 	if (wanted("msi_roundtrip") || wanted("msi_roundtrip_ipi"))
 		bench_msi(&c);
-	if (wanted("cfg_read_pread"))
-		bench_pread(&c, "cfg_read_pread", c.cfg_off);
+	if (wanted("cfg_read_mix"))
+		bench_cfg_mix(&c);
 	if (wanted("bar0_read_pread"))
-		bench_pread(&c, "bar0_read_pread", c.bar0_off + EDU_ID);
+		bench_pread(&c, "bar0_read_pread", c.bar0_off + EDU_ID, EDU_ID_VALUE);
 	if (wanted("bar0_read_mmap"))
 		bench_bar_mmap(&c);
+	if (wanted_any("bar_fault_1g,bar_random_rw,map_bar_1g,unmap_bar_1g")) {
+		/* The later two need the mapping the fault-in leaves. */
+		if (c.big_want)
+			bench_bar_fault(&c);
+		else
+			report("bar_fault_1g", NULL, 0);
+		if (wanted("bar_random_rw"))
+			bench_bar_random(&c);
+		if (wanted("map_bar_1g") || wanted("unmap_bar_1g"))
+			bench_map_1g(&c, (void *)c.big, "map_bar_1g", "unmap_bar_1g",
+				     false, 3);
+	}
+	close_big(&c);
 	close_stack(&c);
 
 	bench_cdev(c.bdf, c.iova_base);
 
 	if (wanted("device_reset"))
 		bench_reset(reset_bdf, c.iova_base);
-	printf("# done%s\n", verify_failed ? ", a cdev_* check FAILED" : "");
+	printf("# done%s\n", verify_failed ? ", a check FAILED" : "");
 	return verify_failed ? 3 : 0;
 }
