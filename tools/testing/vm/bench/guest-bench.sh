@@ -16,8 +16,17 @@ huge=$(awk '/^HugePages_Total:/ {print $2}' /proc/meminfo)
 echo "# hugepages reserved: $huge"
 [ "$huge" -ge 512 ] || echo "guest-bench: only $huge hugepages; the hugetlb workloads will fail" >&2
 
-for m in vfio-pci vfio_iommu_type1; do
-	if ! modprobe $m; then
+# type1 goes with VFIO's own container; without it (stock-compat) iommufd
+# serves /dev/vfio/vfio and there is no type1 to load.
+# It charges pins to the user, not to VmLck: vfio-bench -U.
+mods=vfio-pci
+if zcat /proc/config.gz | grep -qx 'CONFIG_VFIO_CONTAINER=y'; then
+	mods="$mods vfio_iommu_type1"
+else
+	set -- -U "$@"
+fi
+for m in $mods; do
+	if ! modprobe "$m"; then
 		echo "guest-bench: modprobe $m failed" >&2
 		exit 1
 	fi
