@@ -91,7 +91,7 @@ mkdir -p "$BENCHDIR"
 export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
 
 # Run a command with the variables lib.sh and build-kernel.sh honour set
-# for one of the two kernels.
+# for one of the kernels.
 with_kernel() {
 	local k=$1
 	shift
