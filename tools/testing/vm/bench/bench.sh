@@ -78,6 +78,13 @@ done
 
 # One-kernel mode compares two sides only: no stock-compat there.
 [ -n "$base" ] && [ $kgiven = 0 ] && kernels="stock ours"
+for k in $kernels; do
+	case ${base:+one-}$k in
+	stock | stock-compat | ours | one-stock | one-ours) ;;
+	one-*) say "one-kernel mode has kernels stock and ours only, not '$k'"; exit 2 ;;
+	*) say "unknown kernel '$k' (stock, stock-compat, ours)"; exit 2 ;;
+	esac
+done
 for c in $clocks; do
 	case $c in
 	icount | wall) ;;
