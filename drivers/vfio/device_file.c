@@ -336,13 +336,13 @@ static int vfio_device_fops_mmap(struct file *file, struct vm_area_struct *vma)
 	return vdev->ops->mmap(vdev, vma);
 }
 
-static long vfio_device_feature_ioctl(void *obj, void *karg,
+static long vfio_device_feature_ioctl(struct vfio_device *vdev, void *karg,
 				      void __user *uarg)
 {
-	return vfio_device_feature(obj, karg, uarg);
+	return vfio_device_feature(vdev, karg, uarg);
 }
 
-static const struct vfio_ioctl_op vfio_device_ioctls[] = {
+static const VFIO_IOCTL_TABLE(vfio_device) vfio_device_ioctls[] = {
 	VFIO_IOCTL_OP(VFIO_DEVICE_FEATURE, vfio_device_feature_ioctl,
 		      struct vfio_device_feature, flags,
 		      VFIO_DEVICE_FEATURE_MASK | VFIO_DEVICE_FEATURE_GET |
@@ -399,9 +399,7 @@ static long vfio_device_fops_ioctl(struct file *file, unsigned int cmd,
 	if (!df->group)
 		ret = vfio_cdev_ioctl(df, cmd, arg);
 	if (ret == -ENOIOCTLCMD)
-		ret = vfio_ioctl_dispatch(vdev, vfio_device_ioctls,
-					  ARRAY_SIZE(vfio_device_ioctls), cmd,
-					  arg);
+		ret = vfio_ioctl_dispatch(vdev, vfio_device_ioctls, cmd, arg);
 	if (ret == -ENOIOCTLCMD) {
 		if (vdev->ops->ioctl)
 			ret = vdev->ops->ioctl(vdev, cmd, arg);

@@ -62,10 +62,10 @@ static struct vfio_group *vfio_group_of_own_file(struct file *file)
 	return file->private_data;
 }
 
-static long vfio_group_get_status(void *obj, void *karg, void __user *uarg)
+static long vfio_group_get_status(struct vfio_group *group, void *karg,
+				  void __user *uarg)
 {
 	struct vfio_group_status *status = karg;
-	struct vfio_group *group = obj;
 	long ret = 0;
 
 	status->flags = 0;
@@ -86,10 +86,10 @@ static long vfio_group_get_status(void *obj, void *karg, void __user *uarg)
 	return ret;
 }
 
-static long vfio_group_set_container(void *obj, void *karg, void __user *uarg)
+static long vfio_group_set_container(struct vfio_group *group, void *karg,
+				     void __user *uarg)
 {
 	struct vfio_container *container;
-	struct vfio_group *group = obj;
 	struct iommufd_ctx *ictx;
 	struct file *file;
 	int fd, ret;
@@ -142,10 +142,9 @@ static void vfio_group_drop_dma(struct vfio_group *group)
 	}
 }
 
-static long vfio_group_unset_container(void *obj, void *karg,
+static long vfio_group_unset_container(struct vfio_group *group, void *karg,
 				       void __user *uarg)
 {
-	struct vfio_group *group = obj;
 	long ret = 0;
 
 	mutex_lock(&group->lock);
@@ -219,7 +218,8 @@ static int vfio_group_new_device_fd(struct vfio_group *group,
 	return fd;
 }
 
-static long vfio_group_get_device_fd(void *obj, void *karg, void __user *uarg)
+static long vfio_group_get_device_fd(struct vfio_group *group, void *karg,
+				     void __user *uarg)
 {
 	struct vfio_device *vdev;
 	char *name;
@@ -228,18 +228,18 @@ static long vfio_group_get_device_fd(void *obj, void *karg, void __user *uarg)
 	name = strndup_user(uarg, PAGE_SIZE);
 	if (IS_ERR(name))
 		return PTR_ERR(name);
-	vdev = vfio_group_find_device(obj, name);
+	vdev = vfio_group_find_device(group, name);
 	kfree(name);
 	if (IS_ERR(vdev))
 		return PTR_ERR(vdev);
 
-	fd = vfio_group_new_device_fd(obj, vdev);
+	fd = vfio_group_new_device_fd(group, vdev);
 	if (fd < 0)
 		vfio_device_put_registration(vdev);
 	return fd;
 }
 
-static const struct vfio_ioctl_op vfio_group_ioctls[] = {
+static const VFIO_IOCTL_TABLE(vfio_group) vfio_group_ioctls[] = {
 	VFIO_IOCTL_OP(VFIO_GROUP_GET_STATUS, vfio_group_get_status,
 		      struct vfio_group_status, flags, VFIO_IOCTL_ANY_FLAGS,
 		      true),
@@ -251,8 +251,8 @@ static const struct vfio_ioctl_op vfio_group_ioctls[] = {
 static long vfio_group_fops_ioctl(struct file *file, unsigned int cmd,
 				  unsigned long arg)
 {
-	return vfio_ioctl_dispatch(vfio_group_of_own_file(file), vfio_group_ioctls,
-				   ARRAY_SIZE(vfio_group_ioctls), cmd, arg);
+	return vfio_ioctl_dispatch(vfio_group_of_own_file(file),
+				   vfio_group_ioctls, cmd, arg);
 }
 
 static int vfio_group_fops_open(struct inode *inode, struct file *file)

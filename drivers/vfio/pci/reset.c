@@ -51,10 +51,9 @@ static int vfio_pci_function_reset(struct vfio_pci_core_device *vdev)
 	return ret;
 }
 
-long vfio_pci_ioctl_reset(void *obj, void *karg, void __user *uarg)
+long vfio_pci_ioctl_reset(struct vfio_pci_core_device *vdev, void *karg,
+			  void __user *uarg)
 {
-	struct vfio_pci_core_device *vdev = obj;
-
 	if (!vdev->reset_works)
 		return -EINVAL;
 	return vfio_pci_function_reset(vdev);
@@ -176,7 +175,7 @@ static int fill_one(struct pci_dev *pdev, void *arg)
 
 /**
  * vfio_pci_ioctl_hot_reset_info - VFIO_DEVICE_GET_PCI_HOT_RESET_INFO
- * @obj: the device
+ * @vdev: the device
  * @karg: kernel copy of the struct vfio_pci_hot_reset_info header
  * @uarg: the user's argument, for the devices array
  *
@@ -186,11 +185,11 @@ static int fill_one(struct pci_dev *pdev, void *arg)
  *
  * Return: 0 or a negative errno.
  */
-long vfio_pci_ioctl_hot_reset_info(void *obj, void *karg, void __user *uarg)
+long vfio_pci_ioctl_hot_reset_info(struct vfio_pci_core_device *vdev,
+				   void *karg, void __user *uarg)
 {
 	struct vfio_pci_hot_reset_info *hdr = karg;
 	struct vfio_pci_hot_reset_info __user *uhdr = uarg;
-	struct vfio_pci_core_device *vdev = obj;
 	struct hot_reset_fill fill = {};
 	unsigned int needed = 0;
 	bool slot;
@@ -404,17 +403,17 @@ out_unlock:
 
 /**
  * vfio_pci_ioctl_hot_reset - VFIO_DEVICE_PCI_HOT_RESET
- * @obj: the device
+ * @vdev: the device
  * @karg: kernel copy of the struct vfio_pci_hot_reset header
  * @uarg: the user's argument, for the group fd array
  *
  * Return: 0 or a negative errno.
  */
-long vfio_pci_ioctl_hot_reset(void *obj, void *karg, void __user *uarg)
+long vfio_pci_ioctl_hot_reset(struct vfio_pci_core_device *vdev, void *karg,
+			      void __user *uarg)
 {
 	struct vfio_pci_hot_reset *hdr = karg;
 	struct vfio_pci_hot_reset __user *uhdr = uarg;
-	struct vfio_pci_core_device *vdev = obj;
 	unsigned int max = 0, i, got = 0;
 	struct file **files;
 	s32 *fds;

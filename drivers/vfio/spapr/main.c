@@ -191,16 +191,16 @@ static long spapr_check_extension(unsigned long ext)
 	return 0;
 }
 
-static long spapr_ioctl_check_extension(void *obj, void *karg,
+static long spapr_ioctl_check_extension(struct spapr_ctr *ctr, void *karg,
 					void __user *uarg)
 {
 	return spapr_check_extension((unsigned long)uarg);
 }
 
-static long spapr_ioctl_get_info(void *obj, void *karg, void __user *uarg)
+static long spapr_ioctl_get_info(struct spapr_ctr *ctr, void *karg,
+				 void __user *uarg)
 {
 	struct vfio_iommu_spapr_tce_info *info = karg;
-	struct spapr_ctr *ctr = obj;
 	struct iommu_table_group *tg = spapr_first_tg(ctr);
 
 	if (!tg)
@@ -250,10 +250,10 @@ static struct iommu_table *spapr_range_window(struct spapr_ctr *ctr, u64 iova,
 	return tbl;
 }
 
-static long spapr_ioctl_map(void *obj, void *karg, void __user *uarg)
+static long spapr_ioctl_map(struct spapr_ctr *ctr, void *karg,
+			    void __user *uarg)
 {
 	struct vfio_iommu_type1_dma_map *map = karg;
-	struct spapr_ctr *ctr = obj;
 	enum dma_data_direction dir;
 	struct iommu_table *tbl;
 	long ret;
@@ -292,10 +292,10 @@ out_unlock:
 	return ret;
 }
 
-static long spapr_ioctl_unmap(void *obj, void *karg, void __user *uarg)
+static long spapr_ioctl_unmap(struct spapr_ctr *ctr, void *karg,
+			      void __user *uarg)
 {
 	struct vfio_iommu_type1_dma_unmap *unmap = karg;
-	struct spapr_ctr *ctr = obj;
 	struct iommu_table *tbl;
 	long ret;
 
@@ -315,9 +315,9 @@ out_unlock:
 	return ret;
 }
 
-static long spapr_ioctl_enable(void *obj, void *karg, void __user *uarg)
+static long spapr_ioctl_enable(struct spapr_ctr *ctr, void *karg,
+			       void __user *uarg)
 {
-	struct spapr_ctr *ctr = obj;
 	struct iommu_table_group *tg;
 	unsigned long pages;
 	long ret;
@@ -351,10 +351,9 @@ out_unlock:
 	return ret;
 }
 
-static long spapr_ioctl_disable(void *obj, void *karg, void __user *uarg)
+static long spapr_ioctl_disable(struct spapr_ctr *ctr, void *karg,
+				void __user *uarg)
 {
-	struct spapr_ctr *ctr = obj;
-
 	mutex_lock(&ctr->lock);
 	if (ctr->enabled) {
 		account_locked_vm(ctr->mm, ctr->v1_charged, false);
@@ -365,10 +364,10 @@ static long spapr_ioctl_disable(void *obj, void *karg, void __user *uarg)
 	return 0;
 }
 
-static long spapr_ioctl_register(void *obj, void *karg, void __user *uarg)
+static long spapr_ioctl_register(struct spapr_ctr *ctr, void *karg,
+				 void __user *uarg)
 {
 	struct vfio_iommu_spapr_register_memory *reg = karg;
-	struct spapr_ctr *ctr = obj;
 	long ret;
 
 	mutex_lock(&ctr->lock);
@@ -379,10 +378,10 @@ static long spapr_ioctl_register(void *obj, void *karg, void __user *uarg)
 	return ret;
 }
 
-static long spapr_ioctl_unregister(void *obj, void *karg, void __user *uarg)
+static long spapr_ioctl_unregister(struct spapr_ctr *ctr, void *karg,
+				   void __user *uarg)
 {
 	struct vfio_iommu_spapr_register_memory *reg = karg;
-	struct spapr_ctr *ctr = obj;
 	long ret = -EPERM;
 
 	mutex_lock(&ctr->lock);
@@ -421,11 +420,11 @@ static bool spapr_geometry_ok(struct iommu_table_group *tg, u32 shift,
  * free slot).  So this row copies out itself (copy_to_user(), which
  * fault injection reaches, unlike put_user()).
  */
-static long spapr_ioctl_create(void *obj, void *karg, void __user *uarg)
+static long spapr_ioctl_create(struct spapr_ctr *ctr, void *karg,
+			       void __user *uarg)
 {
 	struct vfio_iommu_spapr_tce_create *create = karg;
 	struct vfio_iommu_spapr_tce_create __user *ucreate = uarg;
-	struct spapr_ctr *ctr = obj;
 	long ret;
 
 	mutex_lock(&ctr->lock);
@@ -455,10 +454,10 @@ out_unlock:
 	return ret;
 }
 
-static long spapr_ioctl_remove(void *obj, void *karg, void __user *uarg)
+static long spapr_ioctl_remove(struct spapr_ctr *ctr, void *karg,
+			       void __user *uarg)
 {
 	struct vfio_iommu_spapr_tce_remove *remove = karg;
-	struct spapr_ctr *ctr = obj;
 	long ret;
 
 	mutex_lock(&ctr->lock);
@@ -480,9 +479,10 @@ out_unlock:
 	return ret;
 }
 
-static long spapr_ioctl_eeh(void *obj, void *karg, void __user *uarg)
+static long spapr_ioctl_eeh(struct spapr_ctr *ctr, void *karg,
+			    void __user *uarg)
 {
-	return spapr_eeh_pe_op(obj, karg);
+	return spapr_eeh_pe_op(ctr, karg);
 }
 
 #define SPAPR_MAP_FLAGS	(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE)
@@ -492,7 +492,7 @@ static long spapr_ioctl_eeh(void *obj, void *karg, void __user *uarg)
  * container knows nothing of preregistration and windows, a v2 one has
  * no ENABLE/DISABLE: their numbers are unknown ioctls (-ENOTTY) there.
  */
-static const struct vfio_ioctl_op spapr_v1_ops[] = {
+static const VFIO_IOCTL_TABLE(spapr_ctr) spapr_v1_ops[] = {
 	VFIO_IOCTL_RAW(VFIO_CHECK_EXTENSION, spapr_ioctl_check_extension),
 	VFIO_IOCTL_OP(VFIO_IOMMU_SPAPR_TCE_GET_INFO, spapr_ioctl_get_info,
 		      struct vfio_iommu_spapr_tce_info, dma32_window_size,
@@ -508,7 +508,7 @@ static const struct vfio_ioctl_op spapr_v1_ops[] = {
 	VFIO_IOCTL_RAW(VFIO_IOMMU_DISABLE, spapr_ioctl_disable),
 };
 
-static const struct vfio_ioctl_op spapr_v2_ops[] = {
+static const VFIO_IOCTL_TABLE(spapr_ctr) spapr_v2_ops[] = {
 	VFIO_IOCTL_RAW(VFIO_CHECK_EXTENSION, spapr_ioctl_check_extension),
 	VFIO_IOCTL_OP(VFIO_IOMMU_SPAPR_TCE_GET_INFO, spapr_ioctl_get_info,
 		      struct vfio_iommu_spapr_tce_info, dma32_window_size,
@@ -545,10 +545,8 @@ static long spapr_ioctl(void *data, unsigned int cmd, unsigned long arg)
 	if (mm && mm != current->mm)
 		return -EPERM;
 	if (ctr->v2)
-		return vfio_ioctl_dispatch(ctr, spapr_v2_ops,
-					   ARRAY_SIZE(spapr_v2_ops), cmd, arg);
-	return vfio_ioctl_dispatch(ctr, spapr_v1_ops, ARRAY_SIZE(spapr_v1_ops),
-				   cmd, arg);
+		return vfio_ioctl_dispatch(ctr, spapr_v2_ops, cmd, arg);
+	return vfio_ioctl_dispatch(ctr, spapr_v1_ops, cmd, arg);
 }
 
 VISIBLE_IF_KUNIT const struct vfio_iommu_backend_ops spapr_backend = {

@@ -305,7 +305,8 @@ void t1_detach_group(void *data, struct iommu_group *group);
 void t1_release_domains(struct t1_container *t1);
 
 /* dirty.c: dirty page tracking */
-long t1_ioctl_dirty_pages(void *obj, void *karg, void __user *uarg);
+long t1_ioctl_dirty_pages(struct t1_container *t1, void *karg,
+			  void __user *uarg);
 int t1_dirty_report_map(struct t1_container *t1, struct t1_map *map,
 			u64 base_iova, u64 __user *ubitmap);
 int t1_dirty_alloc(struct t1_map *map, u64 pgsize);
