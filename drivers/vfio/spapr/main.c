@@ -41,20 +41,6 @@ int spapr_bind_mm(struct spapr_ctr *ctr)
 }
 EXPORT_SYMBOL_IF_KUNIT(spapr_bind_mm);
 
-/**
- * spapr_first_tg - the table group whose ops make the container's tables
- * @ctr: the container
- *
- * Return: the first attached group's table group, or NULL with no group.
- */
-struct iommu_table_group *spapr_first_tg(struct spapr_ctr *ctr)
-{
-	struct spapr_grp *g;
-
-	g = list_first_entry_or_null(&ctr->groups, struct spapr_grp, link);
-	return g ? g->tg : NULL;
-}
-
 static void *spapr_open(unsigned long type)
 {
 	struct spapr_ctr *ctr;
@@ -179,7 +165,12 @@ static void spapr_release(void *data)
 	kfree(ctr);
 }
 
-static long spapr_check_extension(unsigned long ext)
+/*
+ * Answered to anyone: before a container uses the backend (@ctr NULL) and
+ * whichever mm the container is bound to.
+ */
+static long spapr_ioctl_check_extension(struct spapr_ctr *ctr,
+					unsigned long ext)
 {
 	switch (ext) {
 	case VFIO_SPAPR_TCE_IOMMU:
@@ -189,12 +180,6 @@ static long spapr_check_extension(unsigned long ext)
 		return spapr_eeh_supported();
 	}
 	return 0;
-}
-
-static long spapr_ioctl_check_extension(struct spapr_ctr *ctr, void *karg,
-					void __user *uarg)
-{
-	return spapr_check_extension((unsigned long)uarg);
 }
 
 static long spapr_ioctl_get_info(struct spapr_ctr *ctr, void *karg,
@@ -413,6 +398,21 @@ static bool spapr_geometry_ok(struct iommu_table_group *tg, u32 shift,
 }
 
 /*
+ * What CREATE and REMOVE need: windows are programmed into the attached
+ * groups, and their tables are charged to the bound mm.
+ */
+static long spapr_windows_ready(struct spapr_ctr *ctr)
+{
+	long ret;
+
+	lockdep_assert_held(&ctr->lock);
+	ret = spapr_bind_mm(ctr);
+	if (ret)
+		return ret;
+	return list_empty(&ctr->groups) ? -ENXIO : 0;
+}
+
+/*
  * The window's start is the one result of CREATE, and the user needs it to
  * map into or remove the window: when it cannot be written back, the
  * window goes again, so that a failed call leaves nothing behind (6.12
@@ -428,11 +428,8 @@ static long spapr_ioctl_create(struct spapr_ctr *ctr, void *karg,
 	long ret;
 
 	mutex_lock(&ctr->lock);
-	ret = spapr_bind_mm(ctr);
+	ret = spapr_windows_ready(ctr);
 	if (ret)
-		goto out_unlock;
-	ret = -ENXIO;
-	if (list_empty(&ctr->groups))
 		goto out_unlock;
 	ret = -EINVAL;
 	if (!spapr_geometry_ok(spapr_first_tg(ctr), create->page_shift,
@@ -446,7 +443,14 @@ static long spapr_ioctl_create(struct spapr_ctr *ctr, void *karg,
 				       &create->start_addr);
 	if (!ret && copy_to_user(&ucreate->start_addr, &create->start_addr,
 				 sizeof(create->start_addr))) {
-		spapr_win_remove(ctr, create->start_addr);
+		/*
+		 * Removing cannot fail here: the window was made a moment ago
+		 * under the same lock, so it is found at its start, and it is
+		 * in groups that all share one platform's table ops (attach
+		 * insists on one create_table), whose unset_window
+		 * spapr_win_create() required.  Nothing is mapped in it yet.
+		 */
+		WARN_ON_ONCE(spapr_win_remove(ctr, create->start_addr));
 		ret = -EFAULT;
 	}
 out_unlock:
@@ -461,19 +465,14 @@ static long spapr_ioctl_remove(struct spapr_ctr *ctr, void *karg,
 	long ret;
 
 	mutex_lock(&ctr->lock);
-	ret = spapr_bind_mm(ctr);
+	ret = spapr_windows_ready(ctr);
 	if (ret)
 		goto out_unlock;
-	ret = -ENXIO;
-	if (list_empty(&ctr->groups))
-		goto out_unlock;
 	/* Removing the default window before it was made: just owe nothing. */
-	if (ctr->default_pending && !remove->start_addr) {
+	if (ctr->default_pending && !remove->start_addr)
 		ctr->default_pending = false;
-		ret = 0;
-		goto out_unlock;
-	}
-	ret = spapr_win_remove(ctr, remove->start_addr);
+	else
+		ret = spapr_win_remove(ctr, remove->start_addr);
 out_unlock:
 	mutex_unlock(&ctr->lock);
 	return ret;
@@ -488,12 +487,13 @@ static long spapr_ioctl_eeh(struct spapr_ctr *ctr, void *karg,
 #define SPAPR_MAP_FLAGS	(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE)
 
 /*
- * The first five rows are common; GET_INFO's flags are an output.  A v1
- * container knows nothing of preregistration and windows, a v2 one has
- * no ENABLE/DISABLE: their numbers are unknown ioctls (-ENOTTY) there.
+ * What both kinds of container know; GET_INFO's flags are an output.  A
+ * v1 container knows nothing of preregistration and windows, a v2 one has
+ * no ENABLE/DISABLE: the numbers of the other kind's table are unknown
+ * ioctls (-ENOTTY) to each.
  */
-static const VFIO_IOCTL_TABLE(spapr_ctr) spapr_v1_ops[] = {
-	VFIO_IOCTL_RAW(VFIO_CHECK_EXTENSION, spapr_ioctl_check_extension),
+static const VFIO_IOCTL_TABLE(spapr_ctr) spapr_common_ops[] = {
+	VFIO_IOCTL_INT(VFIO_CHECK_EXTENSION, spapr_ioctl_check_extension),
 	VFIO_IOCTL_OP(VFIO_IOMMU_SPAPR_TCE_GET_INFO, spapr_ioctl_get_info,
 		      struct vfio_iommu_spapr_tce_info, dma32_window_size,
 		      VFIO_IOCTL_ANY_FLAGS, true),
@@ -504,22 +504,14 @@ static const VFIO_IOCTL_TABLE(spapr_ctr) spapr_v1_ops[] = {
 		      struct vfio_iommu_type1_dma_unmap, size, 0, false),
 	VFIO_IOCTL_OP(VFIO_EEH_PE_OP, spapr_ioctl_eeh, struct vfio_eeh_pe_op,
 		      op, 0, false),
+};
+
+static const VFIO_IOCTL_TABLE(spapr_ctr) spapr_v1_ops[] = {
 	VFIO_IOCTL_RAW(VFIO_IOMMU_ENABLE, spapr_ioctl_enable),
 	VFIO_IOCTL_RAW(VFIO_IOMMU_DISABLE, spapr_ioctl_disable),
 };
 
 static const VFIO_IOCTL_TABLE(spapr_ctr) spapr_v2_ops[] = {
-	VFIO_IOCTL_RAW(VFIO_CHECK_EXTENSION, spapr_ioctl_check_extension),
-	VFIO_IOCTL_OP(VFIO_IOMMU_SPAPR_TCE_GET_INFO, spapr_ioctl_get_info,
-		      struct vfio_iommu_spapr_tce_info, dma32_window_size,
-		      VFIO_IOCTL_ANY_FLAGS, true),
-	VFIO_IOCTL_OP(VFIO_IOMMU_MAP_DMA, spapr_ioctl_map,
-		      struct vfio_iommu_type1_dma_map, size, SPAPR_MAP_FLAGS,
-		      false),
-	VFIO_IOCTL_OP(VFIO_IOMMU_UNMAP_DMA, spapr_ioctl_unmap,
-		      struct vfio_iommu_type1_dma_unmap, size, 0, false),
-	VFIO_IOCTL_OP(VFIO_EEH_PE_OP, spapr_ioctl_eeh, struct vfio_eeh_pe_op,
-		      op, 0, false),
 	VFIO_IOCTL_OP(VFIO_IOMMU_SPAPR_REGISTER_MEMORY, spapr_ioctl_register,
 		      struct vfio_iommu_spapr_register_memory, size, 0, false),
 	VFIO_IOCTL_OP(VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY,
@@ -535,15 +527,20 @@ static long spapr_ioctl(void *data, unsigned int cmd, unsigned long arg)
 {
 	struct spapr_ctr *ctr = data;
 	struct mm_struct *mm;
+	long ret;
 
+	/* Extensions are answered before the checks below. */
 	if (cmd == VFIO_CHECK_EXTENSION)
-		return spapr_check_extension(arg);
+		return vfio_ioctl_dispatch(ctr, spapr_common_ops, cmd, arg);
 	if (!ctr)
 		return -EINVAL;
 	/* No other process may touch TCEs holding this mm's addresses. */
 	mm = READ_ONCE(ctr->mm);
 	if (mm && mm != current->mm)
 		return -EPERM;
+	ret = vfio_ioctl_dispatch(ctr, spapr_common_ops, cmd, arg);
+	if (ret != -ENOIOCTLCMD)
+		return ret;
 	if (ctr->v2)
 		return vfio_ioctl_dispatch(ctr, spapr_v2_ops, cmd, arg);
 	return vfio_ioctl_dispatch(ctr, spapr_v1_ops, cmd, arg);
