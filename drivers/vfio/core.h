@@ -27,36 +27,44 @@
  *    context (iommufd.c).  device_file.c, helpers.c and kvm.c only go
  *    through that seam and never look inside either.
  *
- * Lock order of the whole subsystem, outermost first.  This is where the
- * modules' locks meet; each module's own order is detailed in the file
- * named.
+ * The lock order follows, as the documentation's overview shows it
+ * (Documentation/driver-api/vfio/overview.rst pulls it in).
+ */
+
+/**
+ * DOC: Lock order
  *
- *   vfio_groups_lock
- *     group->lock
- *       dev_set->lock
+ * The lock order of the whole subsystem, outermost first.  This is where
+ * the modules' locks meet; each module's own order is detailed in the
+ * file named::
+ *
+ *   vfio_groups_lock                  (group.c: the global group list)
+ *     group->lock                     (container, iommufd, open file)
+ *       dev_set->lock                 (open/close of every member)
  *         the bus driver's device locks, taken in open_device,
  *         close_device and the device file operations
  *         (vfio-pci: cfg->lock > igate > rom_lock > memory_lock,
  *         pci/priv.h)
- *         container->lock (read, or write from group ioctls)
- *           vfio_backends_lock
+ *         container->lock             (read; write from group ioctls)
+ *           vfio_backends_lock        (the list of IOMMU backends)
  *           the backend's locks, taken in its ops:
  *             type1: notify_lock > lock (type1/main.c)
  *             sPAPR TCE: &spapr_ctr.lock (spapr/spapr.h)
  *               the mmap_lock of the user memory being pinned
  *                 the IOMMU driver's locks
- *         iommufd's own locks (bind, attach, access)
- *       group->device_lock
+ *         iommufd's own locks         (bind, attach, access)
+ *       group->device_lock            (the group's device list)
  *   group->kvm_lock, df->kvm_lock, and vfio-pci's irqlock and
  *   trigger_lock: spinlocks, innermost, nothing nests in them
  *
  * Two paths enter the middle of this order from a driver:
- *  - an emulated device's driver calls vfio_pin_pages(), vfio_unpin_pages()
- *    and vfio_dma_rw() with its own locks held and no VFIO lock: the
- *    backend's lock comes after the driver's;
- *  - type1 calls &vfio_device_ops.dma_unmap with its notify_lock held,
- *    so the callback must not take a driver lock that is held around a
- *    pin call.
+ *
+ * - an emulated device's driver calls vfio_pin_pages(), vfio_unpin_pages()
+ *   and vfio_dma_rw() with its own locks held and no VFIO lock: the
+ *   backend's lock comes after the driver's;
+ * - type1 calls &vfio_device_ops.dma_unmap with its notify_lock held,
+ *   so the callback must not take a driver lock that is held around a
+ *   pin call.
  *
  * A cdev file never takes group->lock while holding dev_set->lock: it
  * blocks the group (vfio_group_block_cdev()) before taking dev_set->lock
