@@ -285,14 +285,33 @@ static struct pci_dev *dev_set_reset_target(struct vfio_device_set *dev_set)
 	return pdev;
 }
 
+/*
+ * The member of a set that dev_set_reset_target() accepted, for the walks
+ * below, which all run after it under the same hold of the set lock.
+ *
+ * It checked every member with vfio_pci_of_member(), so each is a
+ * struct vfio_pci_core_device; that does not change, and a member stays
+ * in the set, its memory with it, until vfio_device_release() takes it
+ * out under the set lock.  vfio_pci_of_member() itself could return NULL
+ * here: once an unbinding driver's remove has returned, the PCI core
+ * clears the drvdata it compares, while a last reference (a closing cdev
+ * file's) may keep the member in the set a little longer.  So the member
+ * is converted, not checked again.
+ */
+static struct vfio_pci_core_device *member_vdev(struct vfio_device *member)
+{
+	lockdep_assert_held(&member->dev_set->lock);
+	return to_vfio_pci(member);
+}
+
 static int member_pm_get(struct vfio_device *member, void *arg)
 {
-	return pm_runtime_resume_and_get(&vfio_pci_of_member(member)->pdev->dev);
+	return pm_runtime_resume_and_get(&member_vdev(member)->pdev->dev);
 }
 
 static void member_pm_put(struct vfio_device *member, void *arg)
 {
-	pm_runtime_put(&vfio_pci_of_member(member)->pdev->dev);
+	pm_runtime_put(&member_vdev(member)->pdev->dev);
 }
 
 /* Wake every member: pci_reset_bus() cannot reset a suspended function. */
@@ -339,7 +358,7 @@ struct reset_owner {
 /* Check that the user owns @member, then lock it and zap its BARs. */
 static int member_lock_owned(struct vfio_device *member, void *arg)
 {
-	struct vfio_pci_core_device *cur = vfio_pci_of_member(member);
+	struct vfio_pci_core_device *cur = member_vdev(member);
 	struct reset_owner *owner = arg;
 
 	if (!owned_by_user(member, owner->groups, owner->nr, owner->ictx))
@@ -352,12 +371,12 @@ static int member_lock_owned(struct vfio_device *member, void *arg)
 
 static void member_unlock(struct vfio_device *member, void *arg)
 {
-	up_write(&vfio_pci_of_member(member)->memory_lock);
+	up_write(&member_vdev(member)->memory_lock);
 }
 
 static int member_wake(struct vfio_device *member, void *arg)
 {
-	vfio_pci_set_power_state(vfio_pci_of_member(member), PCI_D0);
+	vfio_pci_set_power_state(member_vdev(member), PCI_D0);
 	return 0;
 }
 
@@ -480,12 +499,12 @@ static int member_busy(struct vfio_device *member, void *arg)
 
 static int member_dirty(struct vfio_device *member, void *arg)
 {
-	return vfio_pci_of_member(member)->needs_reset;
+	return member_vdev(member)->needs_reset;
 }
 
 static int member_clean(struct vfio_device *member, void *arg)
 {
-	vfio_pci_of_member(member)->needs_reset = false;
+	member_vdev(member)->needs_reset = false;
 	return 0;
 }
 
