@@ -7,8 +7,9 @@
  * 32-bit window, pages pinned at map time, and the whole window charged to
  * locked_vm by VFIO_IOMMU_ENABLE.  v2 (VFIO_SPAPR_TCE_v2_IOMMU) adds
  * preregistered memory and dynamic DMA windows and lets several groups
- * share the windows when their platform can.  Each kind has its own ioctl
- * table, so the ioctls of the other kind are unknown (-ENOTTY) to it.
+ * share the windows when their platform can.  The ioctls both kinds know
+ * are one table; each kind has its own table of what it adds, so the
+ * ioctls of the other kind are unknown (-ENOTTY) to it.
  */
 #include <kunit/visibility.h>
 #include <linux/log2.h>
