@@ -6,10 +6,12 @@
  * movable zones first and stay put while a device may DMA to them, into
  * a struct t1_pin_batch: an array of page frame numbers (the pinning
  * functions write struct page pointers into the same storage, which are
- * turned into frame numbers in place).  Pinning a page's worth of frames
- * per call, without the mmap lock when the mapping belongs to the calling
- * process, keeps the cost per page low; the IOMMU side then maps each
- * physically contiguous run of the batch with a single call.
+ * turned into frame numbers in place, reserved ones tagged).  Pinning a
+ * page's worth of frames per call, without the mmap lock when the mapping
+ * belongs to the calling process, keeps the cost per page low.  Each
+ * batch is then appended to the mapping's run record (tree.c) and
+ * charged; the IOMMU side maps the record run by run (map.c), and
+ * unpinning is one call per recorded run.
  *
  * Ranges of a VM_PFNMAP mapping (another device's MMIO BAR, typically)
  * cannot be pinned: their frames are looked up one at a time and are
@@ -31,6 +33,26 @@
 #include <linux/vfio.h>
 
 #include "type1.h"
+
+/**
+ * struct t1_pin_batch - pages pinned but not yet recorded
+ * @pfns: their page frame numbers, with T1_PFN_RESERVED set for those
+ *	reserved in the sense of t1_pfn_is_reserved()
+ * @cap: entries available in @pfns
+ * @nr: entries filled
+ * @pos: next entry to consume
+ * @stack: storage for small requests, so they need no allocation
+ */
+struct t1_pin_batch {
+	unsigned long *pfns;
+	unsigned long cap;
+	unsigned long nr;
+	unsigned long pos;
+	unsigned long stack[16];
+};
+
+/* Tag of a reserved frame in &t1_pin_batch.pfns: never set in a pfn. */
+#define T1_PFN_RESERVED		BIT(BITS_PER_LONG - 1)
 
 /**
  * t1_pfn_is_reserved - a frame that is neither pinned nor charged
@@ -120,7 +142,7 @@ static unsigned long count_pinned(struct t1_map *map, u64 iova,
  * Small requests use storage inside @b; larger ones get a page of frame
  * numbers, or fall back to the small storage if that allocation fails.
  */
-void t1_batch_init(struct t1_pin_batch *b, unsigned long want)
+static void t1_batch_init(struct t1_pin_batch *b, unsigned long want)
 {
 	b->nr = 0;
 	b->pos = 0;
@@ -142,7 +164,7 @@ void t1_batch_init(struct t1_pin_batch *b, unsigned long want)
  * t1_batch_fini - free a batch's storage
  * @b: the batch, which must hold no pinned page
  */
-void t1_batch_fini(struct t1_pin_batch *b)
+static void t1_batch_fini(struct t1_pin_batch *b)
 {
 	if (b->pfns != b->stack)
 		free_page((unsigned long)b->pfns);
@@ -155,7 +177,7 @@ void t1_batch_fini(struct t1_pin_batch *b)
  *
  * Charging is up to the caller.
  */
-void t1_batch_drop(struct t1_pin_batch *b, struct t1_map *map)
+static void t1_batch_drop(struct t1_pin_batch *b, struct t1_map *map)
 {
 	bool dirty = map->prot & IOMMU_WRITE;
 
@@ -261,9 +283,9 @@ out:
  * Return: the number of frames now in the batch (at least one), or an
  * error if not even the first page could be pinned.
  */
-long t1_batch_fill(struct t1_pin_batch *b, struct t1_map *map,
-		   struct mm_struct *mm, unsigned long vaddr,
-		   unsigned long npages)
+static long t1_batch_fill(struct t1_pin_batch *b, struct t1_map *map,
+			  struct mm_struct *mm, unsigned long vaddr,
+			  unsigned long npages)
 {
 	struct page **pages = (struct page **)b->pfns;
 	bool write = map->prot & IOMMU_WRITE;

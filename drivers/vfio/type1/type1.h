@@ -261,33 +261,6 @@ int t1_pin_map(struct t1_map *map);
 long t1_unpin_record(struct t1_map *map, u64 bytes);
 int t1_pin_one(struct t1_map *map, unsigned long vaddr, unsigned long *pfn);
 
-/**
- * struct t1_pin_batch - pages pinned but not yet mapped
- * @pfns: their page frame numbers, with T1_PFN_RESERVED set for those
- *	reserved in the sense of t1_pfn_is_reserved()
- * @cap: entries available in @pfns
- * @nr: entries filled
- * @pos: next entry to consume
- * @stack: storage for small requests, so they need no allocation
- */
-struct t1_pin_batch {
-	unsigned long *pfns;
-	unsigned long cap;
-	unsigned long nr;
-	unsigned long pos;
-	unsigned long stack[16];
-};
-
-/* Tag of a reserved frame in &t1_pin_batch.pfns: never set in a pfn. */
-#define T1_PFN_RESERVED		BIT(BITS_PER_LONG - 1)
-
-void t1_batch_init(struct t1_pin_batch *b, unsigned long want);
-void t1_batch_fini(struct t1_pin_batch *b);
-long t1_batch_fill(struct t1_pin_batch *b, struct t1_map *map,
-		   struct mm_struct *mm, unsigned long vaddr,
-		   unsigned long npages);
-void t1_batch_drop(struct t1_pin_batch *b, struct t1_map *map);
-
 /* map.c: MAP_DMA, UNMAP_DMA and mapping teardown */
 int t1_map_dma(struct t1_container *t1, struct vfio_iommu_type1_dma_map *req);
 int t1_unmap_dma(struct t1_container *t1,
