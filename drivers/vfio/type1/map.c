@@ -47,8 +47,8 @@
  *
  * Return: 0, or the error of iommu_map() with nothing left mapped.
  */
-int t1_iommu_map_run(struct iommu_domain *domain, u64 iova, phys_addr_t phys,
-		     u64 len, int prot)
+static int t1_iommu_map_run(struct iommu_domain *domain, u64 iova,
+			    phys_addr_t phys, u64 len, int prot)
 {
 	unsigned long small = domain->pgsize_bitmap & (PAGE_SIZE | ~PAGE_MASK);
 	u64 off = 0;

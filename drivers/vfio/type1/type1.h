@@ -272,8 +272,6 @@ long t1_unmap_unpin_from(struct t1_container *t1, struct t1_domain *only,
 			 struct t1_map *map);
 long t1_unmap_unpin(struct t1_container *t1, struct t1_map *map,
 		    bool account);
-int t1_iommu_map_run(struct iommu_domain *domain, u64 iova, phys_addr_t phys,
-		     u64 len, int prot);
 void t1_destroy_all_maps(struct t1_container *t1);
 
 /* domain.c: attaching and detaching groups */
