@@ -10,10 +10,12 @@
  *
  * A mapping is made in two stages: t1_pin_map() pins the user range batch
  * by batch into the mapping's run record (physically contiguous frames of
- * one kind), charging each batch; t1_map_record() then maps each recorded
- * run into the domains with one call.  The record is kept while the pages
- * are pinned, so tearing down, or copying into a new domain, is a walk
- * over it (t1_record_walk()) and never reads translations back.
+ * one kind), charging each batch; t1_map_record() then maps the recorded
+ * runs into each domain: a long run with one call, short ones up to 64
+ * at a time with one iommu_map_sg() call (one IOTLB sync).  The record is
+ * kept while the pages are pinned, so tearing down, or copying into a new
+ * domain, is a walk over it (t1_record_walk()) and never reads
+ * translations back.
  *
  * Unmapping takes mappings out of the tree and out of the IOMMU with
  * deferred-flush calls, flushes the IOTLB once per T1_ZAP_MAX mappings,
@@ -26,9 +28,11 @@
  * mappings already out of the tree (t1_zap_finish()).
  */
 #include <linux/mm.h>
+#include <linux/scatterlist.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/vfio.h>
 
@@ -75,70 +79,112 @@ static int t1_iommu_map_run(struct iommu_domain *domain, u64 iova,
 	return 0;
 }
 
-/* Map a run into @only, or into every domain of the container. */
-static int map_run(struct t1_container *t1, struct t1_domain *only,
-		   struct t1_map *map, u64 iova, unsigned long pfn,
-		   unsigned long npages)
-{
-	phys_addr_t phys = PFN_PHYS(pfn);
-	u64 len = (u64)npages << PAGE_SHIFT;
-	struct t1_domain *dom;
-	int ret;
+/* Runs handed to iommu_map_sg() per call, at most. */
+#define T1_SG_RUNS	64
 
-	if (only)
-		return t1_iommu_map_run(only->domain, iova, phys, len,
-					map->prot);
-
-	list_for_each_entry(dom, &t1->domains, link) {
-		ret = t1_iommu_map_run(dom->domain, iova, phys, len, map->prot);
-		if (ret)
-			goto undo;
-	}
-	return 0;
-
-undo:
-	list_for_each_entry_continue_reverse(dom, &t1->domains, link)
-		iommu_unmap(dom->domain, iova, len);
-	return ret;
-}
+/* Longer runs are mapped on their own (a scatterlist entry is 32-bit). */
+#define T1_SG_RUN_MAX	SZ_1G
 
 /**
- * struct map_walk - t1_map_record() in progress
- * @t1: the container
- * @only: the domain mapped into, or NULL for every domain of @t1
+ * struct map_walk - t1_map_record() into one domain, in progress
+ * @domain: the domain
+ * @sg: runs gathered for one iommu_map_sg() call, @nr of them, from IOVA
+ *	@iova on; NULL to map every run with its own call
+ * @cap: entries in @sg
+ * @nr: entries used in @sg
+ * @iova: IOVA of the first gathered run
  * @done: bytes from &t1_map.iova on mapped so far
+ *
+ * Discontiguous memory makes many short runs: gathering them saves the
+ * IOTLB sync and the checks that each iommu_map() call makes.
  */
 struct map_walk {
-	struct t1_container *t1;
-	struct t1_domain *only;
+	struct iommu_domain *domain;
+	struct scatterlist *sg;
+	unsigned int cap;
+	unsigned int nr;
+	u64 iova;
 	u64 done;
 };
 
-/* t1_record_walk() step of t1_map_record(). */
+/* Map the gathered runs with one call. */
+static int map_gathered(struct map_walk *w, int prot)
+{
+	ssize_t mapped;
+
+	if (!w->nr)
+		return 0;
+	sg_mark_end(&w->sg[w->nr - 1]);
+	mapped = iommu_map_sg(w->domain, w->iova, w->sg, w->nr,
+			      prot | IOMMU_CACHE, GFP_KERNEL_ACCOUNT);
+	sg_unmark_end(&w->sg[w->nr - 1]);
+	w->nr = 0;
+	if (mapped < 0)
+		return mapped;
+	w->done += mapped;
+	return 0;
+}
+
+/*
+ * t1_record_walk() step of map_into(): gather the run, or map it on its
+ * own if it has no struct page (reserved) or is long.
+ */
 static int map_recorded_run(struct t1_map *map, u64 iova,
 			    const struct t1_run *run, void *arg)
 {
+	u64 len = (u64)run->npages << PAGE_SHIFT;
 	struct map_walk *w = arg;
 	int ret;
 
-	ret = map_run(w->t1, w->only, map, iova, run->pfn, run->npages);
+	if (!w->sg || run->reserved || len > T1_SG_RUN_MAX) {
+		ret = map_gathered(w, map->prot);
+		if (!ret)
+			ret = t1_iommu_map_run(w->domain, iova,
+					       PFN_PHYS(run->pfn), len,
+					       map->prot);
+		if (!ret)
+			w->done += len;
+		return ret;
+	}
+
+	if (!w->nr)
+		w->iova = iova;
+	sg_set_page(&w->sg[w->nr++], pfn_to_page(run->pfn), len, 0);
+	return w->nr == w->cap ? map_gathered(w, map->prot) : 0;
+}
+
+/* Map the record of @map into @domain; on failure none of it stays. */
+static int map_into(struct iommu_domain *domain, struct t1_map *map,
+		    struct scatterlist *sg, unsigned int cap)
+{
+	struct map_walk w = { .domain = domain, .sg = sg, .cap = cap };
+	int ret;
+
+	ret = t1_record_walk(map, map->size, map_recorded_run, &w);
 	if (!ret)
-		w->done += (u64)run->npages << PAGE_SHIFT;
+		ret = map_gathered(&w, map->prot);
+	if (ret && w.done)
+		iommu_unmap(domain, map->iova, w.done);
 	return ret;
 }
 
-/* Unmap [@map->iova, +@len) from @only or every domain; no flush saved. */
-static void unmap_prefix(struct t1_container *t1, struct t1_domain *only,
-			 struct t1_map *map, u64 len)
+/*
+ * A scatterlist for map_into(), when the record has runs to gather and
+ * huge pages are allowed (iommu_map_sg() picks the page sizes itself);
+ * NULL otherwise, or if there is no memory for it: every run then gets
+ * its own call.
+ */
+static struct scatterlist *alloc_gather(struct t1_map *map, unsigned int *cap)
 {
-	struct t1_domain *dom;
+	struct scatterlist *sg;
 
-	if (only) {
-		iommu_unmap(only->domain, map->iova, len);
-		return;
-	}
-	list_for_each_entry(dom, &t1->domains, link)
-		iommu_unmap(dom->domain, map->iova, len);
+	*cap = min_t(unsigned int, map->nr_runs, T1_SG_RUNS);
+	if (*cap < 2 || READ_ONCE(t1_disable_hugepages))
+		return NULL;
+	sg = kmalloc_array(*cap, sizeof(*sg), GFP_KERNEL | __GFP_NOWARN);
+	if (sg)
+		sg_init_table(sg, *cap);
+	return sg;
 }
 
 /**
@@ -148,8 +194,9 @@ static void unmap_prefix(struct t1_container *t1, struct t1_domain *only,
  * @only: map into this domain only (a new one, or a copy from the
  *	others); NULL for every domain of @t1
  *
- * The second stage of making a mapping: each recorded run is one
- * iommu_map() call per domain, with the largest IOMMU pages it allows.
+ * The second stage of making a mapping: the recorded runs go into each
+ * domain in turn, short ones gathered for iommu_map_sg(), long ones with
+ * one iommu_map() call each, with the largest IOMMU pages they allow.
  *
  * Return: 0, or the IOMMU's error with nothing of @map left mapped in
  * the domains concerned.
@@ -157,13 +204,27 @@ static void unmap_prefix(struct t1_container *t1, struct t1_domain *only,
 int t1_map_record(struct t1_container *t1, struct t1_map *map,
 		  struct t1_domain *only)
 {
-	struct map_walk w = { .t1 = t1, .only = only };
-	int ret;
+	struct scatterlist *sg;
+	struct t1_domain *dom;
+	unsigned int cap;
+	int ret = 0;
 
 	lockdep_assert_held(&t1->lock);
-	ret = t1_record_walk(map, map->size, map_recorded_run, &w);
-	if (ret && w.done)
-		unmap_prefix(t1, only, map, w.done);
+	sg = alloc_gather(map, &cap);
+	if (only) {
+		ret = map_into(only->domain, map, sg, cap);
+		goto out;
+	}
+	list_for_each_entry(dom, &t1->domains, link) {
+		ret = map_into(dom->domain, map, sg, cap);
+		if (ret)
+			break;
+	}
+	if (ret)
+		list_for_each_entry_continue_reverse(dom, &t1->domains, link)
+			iommu_unmap(dom->domain, map->iova, map->size);
+out:
+	kfree(sg);
 	return ret;
 }
 

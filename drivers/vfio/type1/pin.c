@@ -458,17 +458,28 @@ int t1_pin_map(struct t1_map *map)
 	return ret;
 }
 
-/* t1_record_walk() step of t1_unpin_record(): @arg counts the release. */
+/**
+ * struct unpin_walk - t1_unpin_record() in progress
+ * @release: pages to release from locked_vm so far
+ * @runs: runs visited
+ */
+struct unpin_walk {
+	long release;
+	unsigned int runs;
+};
+
+/* t1_record_walk() step of t1_unpin_record(). */
 static int unpin_run(struct t1_map *map, u64 iova, const struct t1_run *run,
 		     void *arg)
 {
-	long *release = arg;
+	struct unpin_walk *w = arg;
 
+	w->runs++;
 	if (run->reserved)
 		return 0;
 	unpin_user_page_range_dirty_lock(pfn_to_page(run->pfn), run->npages,
 					 map->prot & IOMMU_WRITE);
-	*release += run->npages - count_pinned(map, iova, run->npages);
+	w->release += run->npages - count_pinned(map, iova, run->npages);
 	return 0;
 }
 
@@ -487,12 +498,12 @@ static int unpin_run(struct t1_map *map, u64 iova, const struct t1_run *run,
  */
 long t1_unpin_record(struct t1_map *map, u64 bytes)
 {
-	long release = 0;
+	struct unpin_walk w = {};
 
-	if (bytes < t1_record_bytes(map))
+	t1_record_walk(map, bytes, unpin_run, &w);
+	if (w.runs < map->nr_runs)
 		pr_warn_ratelimited("IOMMU refused to unmap IOVA 0x%llx, its pages stay pinned\n",
 				    map->iova + bytes);
-	t1_record_walk(map, bytes, unpin_run, &release);
 	t1_record_free(map);
-	return release;
+	return w.release;
 }
