@@ -336,10 +336,14 @@ unsigned long vfio_pci_core_get_unmapped_area(struct vfio_device *core_vdev,
 	if (align <= PAGE_SIZE)
 		return mm_get_unmapped_area(mm, file, addr, len, pgoff, flags);
 
-	/* A hint wins when it is free, as it would without us. */
+	/*
+	 * A hint wins when it is free, as it would without us (the
+	 * architectures round it to a page one way or the other).
+	 */
 	if (addr) {
 		area = mm_get_unmapped_area(mm, file, addr, len, pgoff, flags);
-		if (IS_ERR_VALUE(area) || area == PAGE_ALIGN(addr))
+		if (IS_ERR_VALUE(area) || area == (addr & PAGE_MASK) ||
+		    area == PAGE_ALIGN(addr))
 			return area;
 	}
 

@@ -3,7 +3,8 @@
  * Peer to peer DMA through type1: a mapping of another device's BAR
  * (VM_PFNMAP) given to VFIO_IOMMU_MAP_DMA.  QEMU's edu does the DMA, and
  * ivshmem-plain's 1 GiB BAR2 is the peer; both groups are in one
- * container.
+ * container.  The VM profiles (bar-huge, arm64-bar-huge) give edu a 64-bit
+ * DMA mask.
  *
  * What 6.12 does, and so what is asserted: the frames of the BAR are
  * looked up (faulting the mapping in) instead of pinned, so MAP_DMA needs
@@ -31,10 +32,14 @@
 #define MIB	(1ULL << 20)
 #define GIB	(1ULL << 30)
 #define RW	(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE)
-/* IOVAs inside edu's default 28 bit DMA mask. */
+/*
+ * The BAR at IOVA 1 GiB, aligned as it is, so the IOMMU may use large
+ * pages; edu's DMA mask is lifted to 64 bits to reach it (the VM
+ * profiles).  Both clear of arm64's software MSI window (128 MiB).
+ */
 #define RAM_IOVA	0x400000ULL
 #define RAM_SIZE	0x10000ULL
-#define BAR_IOVA	0x8000000ULL
+#define BAR_IOVA	0x40000000ULL
 /* Short of the end of edu's 4 KiB buffer (QEMU 7.2 refuses reaching it). */
 #define XFER	2048
 
