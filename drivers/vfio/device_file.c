@@ -29,7 +29,6 @@
 #include <linux/module.h>
 #include <linux/pm_runtime.h>
 #include <linux/sched.h>
-#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include "core.h"
 
@@ -340,7 +339,7 @@ static int vfio_device_fops_mmap(struct file *file, struct vm_area_struct *vma)
 /*
  * Where a new mapping goes: the bus driver may place it (vfio-pci aligns
  * BAR mappings for huge entries); a file without access yet, or a driver
- * that does not care, gets the mm's usual choice.
+ * that does not care, gets what it would without this operation.
  */
 static unsigned long vfio_device_fops_get_unmapped_area(struct file *file,
 							unsigned long addr,
@@ -351,8 +350,8 @@ static unsigned long vfio_device_fops_get_unmapped_area(struct file *file,
 	struct vfio_device *vdev = vfio_df_device(file);
 
 	if (!vdev || !vdev->ops->get_unmapped_area)
-		return mm_get_unmapped_area(current->mm, file, addr, len,
-					    pgoff, flags);
+		return vfio_device_default_unmapped_area(file, addr, len,
+							 pgoff, flags);
 	return vdev->ops->get_unmapped_area(vdev, file, addr, len, pgoff,
 					    flags);
 }

@@ -141,7 +141,9 @@ struct vfio_device {
  *	page entries, say); optional, the mm's usual choice otherwise.  Same
  *	contract as &file_operations.get_unmapped_area: MAP_FIXED in @flags
  *	gets @addr unchanged, a free hint is taken, and mm_get_unmapped_area()
- *	is the way to ask the mm for room.
+ *	is the way to ask the mm for room;
+ *	vfio_device_default_unmapped_area() gives what the mm would without
+ *	the callback.
  * @request: the device is being unregistered while userspace holds it
  *	open; ask userspace to release it.  @count is how many times this
  *	has been asked so far.
@@ -281,6 +283,11 @@ void vfio_device_set_unwind(struct vfio_device_set *dev_set,
 			    void *arg);
 void vfio_device_zap_mappings(struct vfio_device *vdev, loff_t start,
 			      loff_t len);
+unsigned long vfio_device_default_unmapped_area(struct file *file,
+						unsigned long addr,
+						unsigned long len,
+						unsigned long pgoff,
+						unsigned long flags);
 
 /*
  * iommufd: the implementations of the four &vfio_device_ops callbacks

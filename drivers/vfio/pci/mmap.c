@@ -313,7 +313,8 @@ static unsigned long vfio_pci_mmap_align(u64 bar_len, unsigned long len)
  * huge entry size it can hold (see vfio_pci_mmap_align()): the fault
  * handler can then use PUD or PMD entries for all of it but its unaligned
  * ends.  A fixed address, a hint the mm can honour, other regions, and
- * architectures without huge PFN mappings get what the mm would give.
+ * architectures without huge PFN mappings get what they would without
+ * the callback (vfio_device_default_unmapped_area()).
  *
  * Return: the address, or a negative errno as an unsigned long.
  */
@@ -331,10 +332,12 @@ unsigned long vfio_pci_core_get_unmapped_area(struct vfio_device *core_vdev,
 
 	bar = vfio_pci_pgoff_index(pgoff, &offset);
 	if (bar > VFIO_PCI_BAR5_REGION_INDEX || (flags & MAP_FIXED))
-		return mm_get_unmapped_area(mm, file, addr, len, pgoff, flags);
+		return vfio_device_default_unmapped_area(file, addr, len, pgoff,
+							 flags);
 	align = vfio_pci_mmap_align(pci_resource_len(vdev->pdev, bar), len);
 	if (align <= PAGE_SIZE)
-		return mm_get_unmapped_area(mm, file, addr, len, pgoff, flags);
+		return vfio_device_default_unmapped_area(file, addr, len, pgoff,
+							 flags);
 
 	/*
 	 * A hint wins when it is free, as it would without us (the
@@ -360,7 +363,7 @@ unsigned long vfio_pci_core_get_unmapped_area(struct vfio_device *core_vdev,
 		}
 	}
 	/* No room for the padding: an unaligned mapping still works. */
-	return mm_get_unmapped_area(mm, file, 0, len, pgoff, flags);
+	return vfio_device_default_unmapped_area(file, 0, len, pgoff, flags);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_get_unmapped_area);
 
