@@ -30,6 +30,7 @@
 #include <linux/mount.h>
 #include <linux/pseudo_fs.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 #include "core.h"
@@ -273,6 +274,37 @@ void vfio_device_zap_mappings(struct vfio_device *vdev, loff_t start,
 	unmap_mapping_range(vdev->inode->i_mapping, start, len, true);
 }
 EXPORT_SYMBOL_GPL(vfio_device_zap_mappings);
+
+/**
+ * vfio_device_default_unmapped_area - place a mapping as the mm alone would
+ * @file: the device file being mapped
+ * @addr: the caller's hint or fixed address, or 0
+ * @len: length of the mapping
+ * @pgoff: file page offset
+ * @flags: the mmap flags
+ *
+ * The address a mapping of a file without &file_operations.get_unmapped_area
+ * gets: with THP, one of a length that is a multiple of PMD_SIZE and no
+ * hint is aligned by its file offset modulo PMD_SIZE, else wherever the
+ * architecture puts it.  For a &vfio_device_ops.get_unmapped_area with no
+ * better idea for a given mapping.
+ *
+ * Return: the address, or a negative errno as an unsigned long.
+ */
+unsigned long vfio_device_default_unmapped_area(struct file *file,
+						unsigned long addr,
+						unsigned long len,
+						unsigned long pgoff,
+						unsigned long flags)
+{
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+	if (!addr && IS_ALIGNED(len, PMD_SIZE))
+		return thp_get_unmapped_area(file, addr, len, pgoff, flags);
+#endif
+	return mm_get_unmapped_area(current->mm, file, addr, len, pgoff,
+				    flags);
+}
+EXPORT_SYMBOL_GPL(vfio_device_default_unmapped_area);
 
 /* The last vfio_put_device(). */
 static void vfio_device_release(struct device *device)

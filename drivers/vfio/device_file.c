@@ -328,6 +328,26 @@ static int vfio_device_fops_mmap(struct file *file, struct vm_area_struct *vma)
 	return vdev->ops->mmap(vdev, vma);
 }
 
+/*
+ * Where a new mapping goes: the bus driver may place it (vfio-pci aligns
+ * BAR mappings for huge entries); a file without access yet, or a driver
+ * that does not care, gets what it would without this operation.
+ */
+static unsigned long vfio_device_fops_get_unmapped_area(struct file *file,
+							unsigned long addr,
+							unsigned long len,
+							unsigned long pgoff,
+							unsigned long flags)
+{
+	struct vfio_device *vdev = vfio_df_device(file);
+
+	if (!vdev || !vdev->ops->get_unmapped_area)
+		return vfio_device_default_unmapped_area(file, addr, len,
+							 pgoff, flags);
+	return vdev->ops->get_unmapped_area(vdev, file, addr, len, pgoff,
+					    flags);
+}
+
 static long vfio_device_feature_ioctl(struct vfio_device *vdev, void *karg,
 				      void __user *uarg)
 {
@@ -454,6 +474,7 @@ const struct file_operations vfio_device_fops = {
 	.read		= vfio_device_fops_read,
 	.write		= vfio_device_fops_write,
 	.mmap		= vfio_device_fops_mmap,
+	.get_unmapped_area = vfio_device_fops_get_unmapped_area,
 	.unlocked_ioctl	= vfio_device_fops_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.release	= vfio_device_fops_release,

@@ -136,6 +136,14 @@ struct vfio_device {
  * @write: write(2) on the device fd
  * @ioctl: ioctls the core does not handle itself
  * @mmap: mmap(2) on the device fd
+ * @get_unmapped_area: choose the address of a new mmap(2) of the device
+ *	fd, for a driver whose mappings work better at some alignment (huge
+ *	page entries, say); optional, the mm's usual choice otherwise.  Same
+ *	contract as &file_operations.get_unmapped_area: MAP_FIXED in @flags
+ *	gets @addr unchanged, a free hint is taken, and mm_get_unmapped_area()
+ *	is the way to ask the mm for room;
+ *	vfio_device_default_unmapped_area() gives what the mm would without
+ *	the callback.
  * @request: the device is being unregistered while userspace holds it
  *	open; ask userspace to release it.  @count is how many times this
  *	has been asked so far.
@@ -175,6 +183,12 @@ struct vfio_device_ops {
 	int (*device_feature)(struct vfio_device *vdev, u32 flags,
 			      void __user *arg, size_t argsz);
 	int (*mmap)(struct vfio_device *vdev, struct vm_area_struct *vma);
+	unsigned long (*get_unmapped_area)(struct vfio_device *vdev,
+					   struct file *file,
+					   unsigned long addr,
+					   unsigned long len,
+					   unsigned long pgoff,
+					   unsigned long flags);
 	ssize_t (*write)(struct vfio_device *vdev, const char __user *buf,
 			 size_t count, loff_t *ppos);
 	ssize_t (*read)(struct vfio_device *vdev, char __user *buf,
@@ -269,6 +283,11 @@ void vfio_device_set_unwind(struct vfio_device_set *dev_set,
 			    void *arg);
 void vfio_device_zap_mappings(struct vfio_device *vdev, loff_t start,
 			      loff_t len);
+unsigned long vfio_device_default_unmapped_area(struct file *file,
+						unsigned long addr,
+						unsigned long len,
+						unsigned long pgoff,
+						unsigned long flags);
 
 /*
  * iommufd: the implementations of the four &vfio_device_ops callbacks
