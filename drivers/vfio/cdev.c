@@ -54,55 +54,6 @@ static bool vfio_cdev_wanted(struct vfio_device *vdev)
 	return vdev->group->type != VFIO_NO_IOMMU;
 }
 
-/* At registration: the device's minor is its index, as in its name. */
-void vfio_cdev_prepare(struct vfio_device *vdev)
-{
-	if (!vfio_cdev_wanted(vdev))
-		return;
-	vdev->device.devt = MKDEV(MAJOR(vfio_cdev_devt), vdev->index);
-	cdev_init(&vdev->cdev, &vfio_device_fops);
-	vdev->cdev.owner = THIS_MODULE;
-}
-
-/* Publish the vfioN device and its node together. */
-int vfio_cdev_add(struct vfio_device *vdev)
-{
-	if (!vfio_cdev_wanted(vdev))
-		return device_add(&vdev->device);
-	return cdev_device_add(&vdev->cdev, &vdev->device);
-}
-
-void vfio_cdev_del(struct vfio_device *vdev)
-{
-	if (!vfio_cdev_wanted(vdev)) {
-		device_del(&vdev->device);
-		return;
-	}
-	cdev_device_del(&vdev->cdev, &vdev->device);
-}
-
-/* &vfio_device_fops.open: only cdev opens reach it. */
-int vfio_cdev_open(struct inode *inode, struct file *file)
-{
-	struct vfio_device *vdev =
-		container_of(inode->i_cdev, struct vfio_device, cdev);
-	struct vfio_device_file *df;
-
-	/* Unregistration waits for this reference, as for group files. */
-	if (!vfio_device_get_registration(vdev))
-		return -ENODEV;
-
-	df = vfio_df_alloc(vdev, NULL);
-	if (!df) {
-		vfio_device_put_registration(vdev);
-		return -ENOMEM;
-	}
-	file->private_data = df;
-	/* All files of the device share one mapping: zapping it hits all. */
-	file->f_mapping = vdev->inode->i_mapping;
-	return 0;
-}
-
 static long vfio_cdev_bind(struct vfio_device_file *df,
 			   struct vfio_device_bind_iommufd __user *uarg)
 {
@@ -161,7 +112,7 @@ out_unlock:
 }
 
 /* The file is closed; undo its bind, if any. */
-void vfio_cdev_release(struct vfio_device_file *df)
+static void vfio_cdev_release(struct vfio_device_file *df)
 {
 	struct vfio_device *vdev = df->vdev;
 
@@ -226,8 +177,8 @@ static long vfio_cdev_detach(struct vfio_device_file *df,
  * The ioctls only a cdev file has.  BIND comes before access is granted,
  * the other two after.
  */
-long vfio_cdev_ioctl(struct vfio_device_file *df, unsigned int cmd,
-		     unsigned long arg)
+static long vfio_cdev_ioctl(struct vfio_device_file *df, unsigned int cmd,
+			    unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
 
@@ -240,4 +191,77 @@ long vfio_cdev_ioctl(struct vfio_device_file *df, unsigned int cmd,
 		return vfio_cdev_detach(df, uarg);
 	}
 	return -ENOIOCTLCMD;
+}
+
+static const struct vfio_df_ops vfio_cdev_df_ops = {
+	.release	= vfio_cdev_release,
+	.ioctl		= vfio_cdev_ioctl,
+};
+
+/*
+ * The node's open.  It makes a device file without access and hands the
+ * file over to the device file operations, as chrdev_open() handed it to
+ * us: from then on it is a device file like one made by a group.
+ */
+static int vfio_cdev_open(struct inode *inode, struct file *file)
+{
+	struct vfio_device *vdev =
+		container_of(inode->i_cdev, struct vfio_device, cdev);
+	const struct file_operations *fops;
+	struct vfio_device_file *df;
+
+	/* The file holds this module already: this cannot fail. */
+	fops = fops_get(&vfio_device_fops);
+	if (WARN_ON(!fops))
+		return -ENODEV;
+
+	/* Unregistration waits for this reference, as for group files. */
+	if (!vfio_device_get_registration(vdev)) {
+		fops_put(fops);
+		return -ENODEV;
+	}
+
+	df = vfio_df_alloc(vdev, NULL, &vfio_cdev_df_ops);
+	if (!df) {
+		vfio_device_put_registration(vdev);
+		fops_put(fops);
+		return -ENOMEM;
+	}
+	file->private_data = df;
+	/* All files of the device share one mapping: zapping it hits all. */
+	file->f_mapping = vdev->inode->i_mapping;
+	replace_fops(file, fops);
+	return 0;
+}
+
+static const struct file_operations vfio_cdev_fops = {
+	.owner		= THIS_MODULE,
+	.open		= vfio_cdev_open,
+};
+
+/* At registration: the device's minor is its index, as in its name. */
+void vfio_cdev_prepare(struct vfio_device *vdev)
+{
+	if (!vfio_cdev_wanted(vdev))
+		return;
+	vdev->device.devt = MKDEV(MAJOR(vfio_cdev_devt), vdev->index);
+	cdev_init(&vdev->cdev, &vfio_cdev_fops);
+	vdev->cdev.owner = THIS_MODULE;
+}
+
+/* Publish the vfioN device and its node together. */
+int vfio_cdev_add(struct vfio_device *vdev)
+{
+	if (!vfio_cdev_wanted(vdev))
+		return device_add(&vdev->device);
+	return cdev_device_add(&vdev->cdev, &vdev->device);
+}
+
+void vfio_cdev_del(struct vfio_device *vdev)
+{
+	if (!vfio_cdev_wanted(vdev)) {
+		device_del(&vdev->device);
+		return;
+	}
+	cdev_device_del(&vdev->cdev, &vdev->device);
 }

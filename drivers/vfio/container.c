@@ -134,9 +134,9 @@ static long vfio_backend_check(const struct vfio_iommu_backend_ops *ops,
 	return ops->ioctl(NULL, VFIO_CHECK_EXTENSION, ext);
 }
 
-static long vfio_container_check_extension(void *obj, unsigned long ext)
+static long vfio_container_check_extension(struct vfio_container *container,
+					   unsigned long ext)
 {
-	struct vfio_container *container = obj;
 	struct vfio_backend *b;
 	long ret = 0;
 
@@ -241,9 +241,9 @@ err_put:
 	return ret;
 }
 
-static long vfio_container_set_iommu(void *obj, unsigned long type)
+static long vfio_container_set_iommu(struct vfio_container *container,
+				     unsigned long type)
 {
-	struct vfio_container *container = obj;
 	struct vfio_backend *b;
 	int ret = -ENODEV;
 
@@ -278,12 +278,13 @@ out:
 	return ret;
 }
 
-static long vfio_container_api_version(void *obj, unsigned long arg)
+static long vfio_container_api_version(struct vfio_container *container,
+				       unsigned long arg)
 {
 	return VFIO_API_VERSION;
 }
 
-static const struct vfio_ioctl_op vfio_container_ioctls[] = {
+static const VFIO_IOCTL_TABLE(vfio_container) vfio_container_ioctls[] = {
 	VFIO_IOCTL_INT(VFIO_GET_API_VERSION, vfio_container_api_version),
 	VFIO_IOCTL_INT(VFIO_CHECK_EXTENSION, vfio_container_check_extension),
 	VFIO_IOCTL_INT(VFIO_SET_IOMMU, vfio_container_set_iommu),
@@ -295,8 +296,7 @@ static long vfio_container_fops_ioctl(struct file *file, unsigned int cmd,
 	struct vfio_container *container = file->private_data;
 	long ret;
 
-	ret = vfio_ioctl_dispatch(container, vfio_container_ioctls,
-				  ARRAY_SIZE(vfio_container_ioctls), cmd, arg);
+	ret = vfio_ioctl_dispatch(container, vfio_container_ioctls, cmd, arg);
 	if (ret != -ENOIOCTLCMD)
 		return ret;
 

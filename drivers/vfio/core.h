@@ -24,39 +24,77 @@
  *  - while a device is open, its DMA context (struct vfio_dma_ctx_ops)
  *    says how the device reaches user memory: through the group's
  *    container and its IOMMU backend (container.c) or through an iommufd
- *    context (iommufd.c).  device_file.c, helpers.c and kvm.c only go
+ *    context (iommufd.c).  device_file.c, helpers.c and group.c only go
  *    through that seam and never look inside either.
  *
- * Lock order of the whole subsystem, outermost first.  This is where the
- * modules' locks meet; each module's own order is detailed in the file
- * named.
+ * The layers and the lock order follow, as the documentation's overview
+ * shows them (Documentation/driver-api/vfio/overview.rst pulls them in).
+ */
+
+/**
+ * DOC: Layers
  *
- *   vfio_groups_lock
- *     group->lock
- *       dev_set->lock
+ * The files of vfio.ko call each other in one direction only: a file
+ * uses functions and variables of the files on the lines below its own,
+ * never of one above.  ``make check`` fails on a call cycle between files
+ * (tools/testing/vm/check-structure.py)::
+ *
+ *   main.c          module setup: brings every part up and down
+ *   register.c      publishing a device: its group, then its vfioN node
+ *   cdev.c          /dev/vfio/devices/vfioN: makes device files, binds
+ *   group.c         /dev/vfio/N: makes device files; the vfio_file_*()
+ *                   hooks of KVM
+ *   helpers.c       what bus drivers call (capabilities, SET_IRQS, DMA)
+ *   device_file.c   an open device file and its file operations
+ *   noiommu.c       the noiommu backend of the container
+ *   container.c     the DMA contexts of an open device; /dev/vfio/vfio
+ *   iommufd.c
+ *   feature.c       VFIO_DEVICE_FEATURE
+ *   device.c        struct vfio_device, device sets, registration count
+ *   ioctl.c         the ioctl dispatcher
+ *   virqfd.c        eventfd-driven handlers
+ *
+ * Two seams keep it so.  A device file's maker (group.c or cdev.c) gives
+ * it a &struct vfio_df_ops for what only that kind of file does at
+ * release and in its ioctls, so the file operations need not know the
+ * makers.  The cdev's own open only makes the file and then hands it to
+ * the device file operations (replace_fops(), as chrdev_open() does).
+ */
+
+/**
+ * DOC: Lock order
+ *
+ * The lock order of the whole subsystem, outermost first.  This is where
+ * the modules' locks meet; each module's own order is detailed in the
+ * file named::
+ *
+ *   vfio_groups_lock                  (group.c: the global group list)
+ *     group->lock                     (container, iommufd, open file)
+ *       dev_set->lock                 (open/close of every member)
  *         the bus driver's device locks, taken in open_device,
  *         close_device and the device file operations
  *         (vfio-pci: cfg->lock > igate > rom_lock > memory_lock,
  *         pci/priv.h)
- *         container->lock (read, or write from group ioctls)
- *           vfio_backends_lock
+ *         container->lock             (read; write from group ioctls)
+ *           vfio_backends_lock        (the list of IOMMU backends)
  *           the backend's locks, taken in its ops:
  *             type1: notify_lock > lock (type1/main.c)
  *             sPAPR TCE: &spapr_ctr.lock (spapr/spapr.h)
  *               the mmap_lock of the user memory being pinned
  *                 the IOMMU driver's locks
- *         iommufd's own locks (bind, attach, access)
- *       group->device_lock
+ *         iommufd's own locks         (bind, attach, access)
+ *       group->device_lock            (the group's device list)
  *   group->kvm_lock, df->kvm_lock, and vfio-pci's irqlock and
  *   trigger_lock: spinlocks, innermost, nothing nests in them
  *
  * Two paths enter the middle of this order from a driver:
- *  - an emulated device's driver calls vfio_pin_pages(), vfio_unpin_pages()
- *    and vfio_dma_rw() with its own locks held and no VFIO lock: the
- *    backend's lock comes after the driver's;
- *  - type1 calls &vfio_device_ops.dma_unmap with its notify_lock held,
- *    so the callback must not take a driver lock that is held around a
- *    pin call.
+ *
+ * - an emulated device's driver calls vfio_pin_pages(), vfio_unpin_pages()
+ *   and vfio_dma_rw() with its own locks held and no VFIO lock: the
+ *   backend's lock comes after the driver's;
+ * - type1 calls &vfio_device_ops.dma_unmap with its notify_lock held,
+ *   so the callback must not take a driver lock that is held around a
+ *   pin call.
  *
  * A cdev file never takes group->lock while holding dev_set->lock: it
  * blocks the group (vfio_group_block_cdev()) before taking dev_set->lock
@@ -103,10 +141,28 @@ struct vfio_dma_ctx_ops {
 };
 
 /**
+ * struct vfio_df_ops - what the maker of a device file adds to it
+ * @release: the file is closed: undo what the maker did to open it (drop
+ *	the group file's open, or undo a cdev bind)
+ * @ioctl: ioctls of this kind of file, tried before the device's (and
+ *	VFIO_DEVICE_BIND_IOMMUFD even before the file has access); returns
+ *	-ENOIOCTLCMD for the others.  Optional.
+ *
+ * group.c and cdev.c make device files; with these the file operations in
+ * device_file.c, a layer below both, need not know either.
+ */
+struct vfio_df_ops {
+	void (*release)(struct vfio_device_file *df);
+	long (*ioctl)(struct vfio_device_file *df, unsigned int cmd,
+		      unsigned long arg);
+};
+
+/**
  * struct vfio_device_file - one open file of a device
  * @vdev: the device; the file holds a registration reference on it
  * @group: the group whose file made this one (VFIO_GROUP_GET_DEVICE_FD),
  *	or NULL for a file of /dev/vfio/devices/vfioN
+ * @ops: its maker's operations
  * @iommufd: the iommufd context providing DMA: the one bound with
  *	VFIO_DEVICE_BIND_IOMMUFD (the file holds a reference), or the
  *	group's when the group was given an iommufd as its container (the
@@ -122,6 +178,7 @@ struct vfio_dma_ctx_ops {
 struct vfio_device_file {
 	struct vfio_device *vdev;
 	struct vfio_group *group;
+	const struct vfio_df_ops *ops;
 	struct iommufd_ctx *iommufd;
 	u32 devid;
 	bool access_granted;
@@ -269,7 +326,6 @@ int vfio_group_add_device(struct vfio_device *vdev, enum vfio_group_type type);
 void vfio_group_publish_device(struct vfio_device *vdev);
 void vfio_group_hide_device(struct vfio_device *vdev);
 void vfio_group_remove_device(struct vfio_device *vdev);
-struct vfio_group *vfio_group_from_file(struct file *file);
 int vfio_group_block_cdev(struct vfio_group *group);
 void vfio_group_unblock_cdev(struct vfio_group *group);
 
@@ -283,13 +339,13 @@ void vfio_device_put_registration(struct vfio_device *vdev);
 /* device_file.c */
 extern const struct file_operations vfio_device_fops;
 struct vfio_device_file *vfio_df_alloc(struct vfio_device *vdev,
-				       struct vfio_group *group);
+				       struct vfio_group *group,
+				       const struct vfio_df_ops *ops);
 int vfio_df_open(struct vfio_device_file *df);
 void vfio_df_close(struct vfio_device_file *df);
-struct file *vfio_device_open_file(struct vfio_device *vdev,
-				   struct vfio_group *group);
-struct vfio_device_file *vfio_df_from_file(struct file *file);
 struct vfio_device *vfio_device_from_file(struct file *file);
+bool vfio_df_file_coherent(struct file *file);
+void vfio_df_file_set_kvm(struct file *file, struct kvm *kvm);
 bool vfio_device_is_open(struct vfio_device *vdev);
 
 /* cdev.c */
@@ -299,10 +355,6 @@ void vfio_cdev_exit(void);
 void vfio_cdev_prepare(struct vfio_device *vdev);
 int vfio_cdev_add(struct vfio_device *vdev);
 void vfio_cdev_del(struct vfio_device *vdev);
-int vfio_cdev_open(struct inode *inode, struct file *file);
-void vfio_cdev_release(struct vfio_device_file *df);
-long vfio_cdev_ioctl(struct vfio_device_file *df, unsigned int cmd,
-		     unsigned long arg);
 #else
 static inline int vfio_cdev_init(void)
 {
@@ -325,16 +377,6 @@ static inline int vfio_cdev_add(struct vfio_device *vdev)
 static inline void vfio_cdev_del(struct vfio_device *vdev)
 {
 	device_del(&vdev->device);
-}
-
-static inline void vfio_cdev_release(struct vfio_device_file *df)
-{
-}
-
-static inline long vfio_cdev_ioctl(struct vfio_device_file *df,
-				   unsigned int cmd, unsigned long arg)
-{
-	return -ENOIOCTLCMD;
 }
 #endif
 

@@ -20,7 +20,6 @@
  * Each file owns one registration reference on the device, which is what
  * vfio_unregister_group_dev() waits for.  The lock order is in core.h.
  */
-#include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #if IS_ENABLED(CONFIG_KVM)
@@ -32,8 +31,18 @@
 #include <linux/slab.h>
 #include "core.h"
 
+/**
+ * vfio_df_alloc - a new device file, not yet open
+ * @vdev: the device; the caller's registration reference goes to the file
+ * @group: the group making it (VFIO_GROUP_GET_DEVICE_FD), or NULL for a
+ *	cdev file
+ * @ops: what the maker does at release and which ioctls it adds
+ *
+ * Return: the file's state, or NULL.
+ */
 struct vfio_device_file *vfio_df_alloc(struct vfio_device *vdev,
-				       struct vfio_group *group)
+				       struct vfio_group *group,
+				       const struct vfio_df_ops *ops)
 {
 	struct vfio_device_file *df;
 
@@ -42,6 +51,7 @@ struct vfio_device_file *vfio_df_alloc(struct vfio_device *vdev,
 		return NULL;
 	df->vdev = vdev;
 	df->group = group;
+	df->ops = ops;
 	spin_lock_init(&df->kvm_lock);
 	return df;
 }
@@ -277,30 +287,12 @@ static struct vfio_device *vfio_df_device(struct file *file)
 	return df->vdev;
 }
 
-/* Drop a group file's open; the group lock orders it against the group. */
-static void vfio_df_group_close(struct vfio_device_file *df)
-{
-	struct vfio_group *group = df->group;
-	struct vfio_device *vdev = df->vdev;
-
-	mutex_lock(&group->lock);
-	mutex_lock(&vdev->dev_set->lock);
-	vfio_df_close(df);
-	mutex_unlock(&vdev->dev_set->lock);
-	group->device_users--;
-	fput(group->opened_file);
-	mutex_unlock(&group->lock);
-}
-
 static int vfio_device_fops_release(struct inode *inode, struct file *file)
 {
 	struct vfio_device_file *df = vfio_df_of_own_file(file);
 	struct vfio_device *vdev = df->vdev;
 
-	if (df->group)
-		vfio_df_group_close(df);
-	else
-		vfio_cdev_release(df);
+	df->ops->release(df);
 	vfio_device_put_registration(vdev);
 	kfree(df);
 	return 0;
@@ -336,13 +328,33 @@ static int vfio_device_fops_mmap(struct file *file, struct vm_area_struct *vma)
 	return vdev->ops->mmap(vdev, vma);
 }
 
-static long vfio_device_feature_ioctl(void *obj, void *karg,
-				      void __user *uarg)
+/*
+ * Where a new mapping goes: the bus driver may place it (vfio-pci aligns
+ * BAR mappings for huge entries); a file without access yet, or a driver
+ * that does not care, gets what it would without this operation.
+ */
+static unsigned long vfio_device_fops_get_unmapped_area(struct file *file,
+							unsigned long addr,
+							unsigned long len,
+							unsigned long pgoff,
+							unsigned long flags)
 {
-	return vfio_device_feature(obj, karg, uarg);
+	struct vfio_device *vdev = vfio_df_device(file);
+
+	if (!vdev || !vdev->ops->get_unmapped_area)
+		return vfio_device_default_unmapped_area(file, addr, len,
+							 pgoff, flags);
+	return vdev->ops->get_unmapped_area(vdev, file, addr, len, pgoff,
+					    flags);
 }
 
-static const struct vfio_ioctl_op vfio_device_ioctls[] = {
+static long vfio_device_feature_ioctl(struct vfio_device *vdev, void *karg,
+				      void __user *uarg)
+{
+	return vfio_device_feature(vdev, karg, uarg);
+}
+
+static const VFIO_IOCTL_TABLE(vfio_device) vfio_device_ioctls[] = {
 	VFIO_IOCTL_OP(VFIO_DEVICE_FEATURE, vfio_device_feature_ioctl,
 		      struct vfio_device_feature, flags,
 		      VFIO_DEVICE_FEATURE_MASK | VFIO_DEVICE_FEATURE_GET |
@@ -383,9 +395,9 @@ static long vfio_device_fops_ioctl(struct file *file, unsigned int cmd,
 	struct vfio_device *vdev;
 	long ret;
 
-	/* Binding is what grants access, so it comes first. */
-	if (!df->group && cmd == VFIO_DEVICE_BIND_IOMMUFD)
-		return vfio_cdev_ioctl(df, cmd, arg);
+	/* Binding (a cdev file's) is what grants access, so it comes first. */
+	if (df->ops->ioctl && cmd == VFIO_DEVICE_BIND_IOMMUFD)
+		return df->ops->ioctl(df, cmd, arg);
 
 	vdev = vfio_df_device(file);
 	if (!vdev)
@@ -396,12 +408,10 @@ static long vfio_device_fops_ioctl(struct file *file, unsigned int cmd,
 		return ret;
 
 	ret = -ENOIOCTLCMD;
-	if (!df->group)
-		ret = vfio_cdev_ioctl(df, cmd, arg);
+	if (df->ops->ioctl)
+		ret = df->ops->ioctl(df, cmd, arg);
 	if (ret == -ENOIOCTLCMD)
-		ret = vfio_ioctl_dispatch(vdev, vfio_device_ioctls,
-					  ARRAY_SIZE(vfio_device_ioctls), cmd,
-					  arg);
+		ret = vfio_ioctl_dispatch(vdev, vfio_device_ioctls, cmd, arg);
 	if (ret == -ENOIOCTLCMD) {
 		if (vdev->ops->ioctl)
 			ret = vdev->ops->ioctl(vdev, cmd, arg);
@@ -413,70 +423,14 @@ static long vfio_device_fops_ioctl(struct file *file, unsigned int cmd,
 	return ret;
 }
 
-/*
- * Open @vdev for VFIO_GROUP_GET_DEVICE_FD on @group, whose lock is held
- * and which has a container or an iommufd.  The caller holds a
- * registration reference, which the returned file takes over.
- */
-struct file *vfio_device_open_file(struct vfio_device *vdev,
-				   struct vfio_group *group)
-{
-	struct vfio_device_file *df;
-	struct file *file;
-	int ret;
-
-	lockdep_assert_held(&group->lock);
-
-	df = vfio_df_alloc(vdev, group);
-	if (!df)
-		return ERR_PTR(-ENOMEM);
-	df->iommufd = group->iommufd;
-
-	mutex_lock(&vdev->dev_set->lock);
-	ret = vfio_df_open(df);
-	mutex_unlock(&vdev->dev_set->lock);
-	if (ret)
-		goto err_free;
-
-	/* anon_inode_getfd() would not let us set the modes and mapping. */
-	file = anon_inode_getfile("[vfio-device]", &vfio_device_fops, df,
-				  O_RDWR);
-	if (IS_ERR(file)) {
-		ret = PTR_ERR(file);
-		goto err_close;
-	}
-	file->f_mode |= FMODE_PREAD | FMODE_PWRITE;
-	/* All files of the device share one mapping: zapping it hits all. */
-	file->f_mapping = vdev->inode->i_mapping;
-
-	/* The file pins the group file, hence the group's DMA context. */
-	get_file(group->opened_file);
-	group->device_users++;
-	/* No one else sees @df yet; release only for symmetry. */
-	smp_store_release(&df->access_granted, true);
-
-	if (group->type == VFIO_NO_IOMMU)
-		dev_warn(vdev->dev,
-			 "vfio-noiommu device opened by user (%s:%d)\n",
-			 current->comm, task_pid_nr(current));
-	return file;
-
-err_close:
-	mutex_lock(&vdev->dev_set->lock);
-	vfio_df_close(df);
-	mutex_unlock(&vdev->dev_set->lock);
-err_free:
-	kfree(df);
-	return ERR_PTR(ret);
-}
-
-struct vfio_device_file *vfio_df_from_file(struct file *file)
+static struct vfio_device_file *vfio_df_from_file(struct file *file)
 {
 	if (file->f_op != &vfio_device_fops)
 		return NULL;
 	return vfio_df_of_own_file(file);
 }
 
+/* The device of @file, or NULL when @file is not a VFIO device file. */
 struct vfio_device *vfio_device_from_file(struct file *file)
 {
 	struct vfio_device_file *df = vfio_df_from_file(file);
@@ -484,13 +438,43 @@ struct vfio_device *vfio_device_from_file(struct file *file)
 	return df ? df->vdev : NULL;
 }
 
+/*
+ * vfio_file_enforced_coherent() for a file that is not a group file: a
+ * device file answers for its device, any other file is coherent.
+ */
+bool vfio_df_file_coherent(struct file *file)
+{
+	struct vfio_device *vdev = vfio_device_from_file(file);
+
+	if (!vdev)
+		return true;
+	return device_iommu_capable(vdev->dev,
+				    IOMMU_CAP_ENFORCE_CACHE_COHERENCY);
+}
+
+/*
+ * vfio_file_set_kvm() for a file that is not a group file: a cdev file
+ * keeps @kvm until it is bound; a file made by VFIO_GROUP_GET_DEVICE_FD
+ * (its device took its group's KVM when opened) and any other file are
+ * left alone.
+ */
+void vfio_df_file_set_kvm(struct file *file, struct kvm *kvm)
+{
+	struct vfio_device_file *df = vfio_df_from_file(file);
+
+	if (!df || df->group)
+		return;
+	spin_lock(&df->kvm_lock);
+	WRITE_ONCE(df->kvm, kvm);
+	spin_unlock(&df->kvm_lock);
+}
+
+/* Opened by the group (anon inode) or handed over by the cdev's open. */
 const struct file_operations vfio_device_fops = {
-#if IS_ENABLED(CONFIG_VFIO_DEVICE_CDEV)
-	.open		= vfio_cdev_open,
-#endif
 	.read		= vfio_device_fops_read,
 	.write		= vfio_device_fops_write,
 	.mmap		= vfio_device_fops_mmap,
+	.get_unmapped_area = vfio_device_fops_get_unmapped_area,
 	.unlocked_ioctl	= vfio_device_fops_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.release	= vfio_device_fops_release,

@@ -62,10 +62,10 @@ static struct vfio_group *vfio_group_of_own_file(struct file *file)
 	return file->private_data;
 }
 
-static long vfio_group_get_status(void *obj, void *karg, void __user *uarg)
+static long vfio_group_get_status(struct vfio_group *group, void *karg,
+				  void __user *uarg)
 {
 	struct vfio_group_status *status = karg;
-	struct vfio_group *group = obj;
 	long ret = 0;
 
 	status->flags = 0;
@@ -86,10 +86,10 @@ static long vfio_group_get_status(void *obj, void *karg, void __user *uarg)
 	return ret;
 }
 
-static long vfio_group_set_container(void *obj, void *karg, void __user *uarg)
+static long vfio_group_set_container(struct vfio_group *group, void *karg,
+				     void __user *uarg)
 {
 	struct vfio_container *container;
-	struct vfio_group *group = obj;
 	struct iommufd_ctx *ictx;
 	struct file *file;
 	int fd, ret;
@@ -142,10 +142,9 @@ static void vfio_group_drop_dma(struct vfio_group *group)
 	}
 }
 
-static long vfio_group_unset_container(void *obj, void *karg,
+static long vfio_group_unset_container(struct vfio_group *group, void *karg,
 				       void __user *uarg)
 {
-	struct vfio_group *group = obj;
 	long ret = 0;
 
 	mutex_lock(&group->lock);
@@ -190,6 +189,86 @@ static struct vfio_device *vfio_group_find_device(struct vfio_group *group,
 }
 
 /*
+ * The release of a device file made by the group: drop its open, and its
+ * hold on the group file; the group lock orders it against the group.
+ */
+static void vfio_group_df_release(struct vfio_device_file *df)
+{
+	struct vfio_group *group = df->group;
+	struct vfio_device *vdev = df->vdev;
+
+	mutex_lock(&group->lock);
+	mutex_lock(&vdev->dev_set->lock);
+	vfio_df_close(df);
+	mutex_unlock(&vdev->dev_set->lock);
+	group->device_users--;
+	fput(group->opened_file);
+	mutex_unlock(&group->lock);
+}
+
+/* A group's device files have no ioctls of their own. */
+static const struct vfio_df_ops vfio_group_df_ops = {
+	.release	= vfio_group_df_release,
+};
+
+/*
+ * Open @vdev for VFIO_GROUP_GET_DEVICE_FD on @group, whose lock is held
+ * and which has a container or an iommufd.  The caller holds a
+ * registration reference, which the returned file takes over.
+ */
+static struct file *vfio_device_open_file(struct vfio_device *vdev,
+					  struct vfio_group *group)
+{
+	struct vfio_device_file *df;
+	struct file *file;
+	int ret;
+
+	lockdep_assert_held(&group->lock);
+
+	df = vfio_df_alloc(vdev, group, &vfio_group_df_ops);
+	if (!df)
+		return ERR_PTR(-ENOMEM);
+	df->iommufd = group->iommufd;
+
+	mutex_lock(&vdev->dev_set->lock);
+	ret = vfio_df_open(df);
+	mutex_unlock(&vdev->dev_set->lock);
+	if (ret)
+		goto err_free;
+
+	/* anon_inode_getfd() would not let us set the modes and mapping. */
+	file = anon_inode_getfile("[vfio-device]", &vfio_device_fops, df,
+				  O_RDWR);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto err_close;
+	}
+	file->f_mode |= FMODE_PREAD | FMODE_PWRITE;
+	/* All files of the device share one mapping: zapping it hits all. */
+	file->f_mapping = vdev->inode->i_mapping;
+
+	/* The file pins the group file, hence the group's DMA context. */
+	get_file(group->opened_file);
+	group->device_users++;
+	/* No one else sees @df yet; release only for symmetry. */
+	smp_store_release(&df->access_granted, true);
+
+	if (group->type == VFIO_NO_IOMMU)
+		dev_warn(vdev->dev,
+			 "vfio-noiommu device opened by user (%s:%d)\n",
+			 current->comm, task_pid_nr(current));
+	return file;
+
+err_close:
+	mutex_lock(&vdev->dev_set->lock);
+	vfio_df_close(df);
+	mutex_unlock(&vdev->dev_set->lock);
+err_free:
+	kfree(df);
+	return ERR_PTR(ret);
+}
+
+/*
  * Give the caller a new fd for @vdev.  On success the file owns the
  * registration reference the caller holds; on failure the caller keeps it.
  */
@@ -219,7 +298,8 @@ static int vfio_group_new_device_fd(struct vfio_group *group,
 	return fd;
 }
 
-static long vfio_group_get_device_fd(void *obj, void *karg, void __user *uarg)
+static long vfio_group_get_device_fd(struct vfio_group *group, void *karg,
+				     void __user *uarg)
 {
 	struct vfio_device *vdev;
 	char *name;
@@ -228,18 +308,18 @@ static long vfio_group_get_device_fd(void *obj, void *karg, void __user *uarg)
 	name = strndup_user(uarg, PAGE_SIZE);
 	if (IS_ERR(name))
 		return PTR_ERR(name);
-	vdev = vfio_group_find_device(obj, name);
+	vdev = vfio_group_find_device(group, name);
 	kfree(name);
 	if (IS_ERR(vdev))
 		return PTR_ERR(vdev);
 
-	fd = vfio_group_new_device_fd(obj, vdev);
+	fd = vfio_group_new_device_fd(group, vdev);
 	if (fd < 0)
 		vfio_device_put_registration(vdev);
 	return fd;
 }
 
-static const struct vfio_ioctl_op vfio_group_ioctls[] = {
+static const VFIO_IOCTL_TABLE(vfio_group) vfio_group_ioctls[] = {
 	VFIO_IOCTL_OP(VFIO_GROUP_GET_STATUS, vfio_group_get_status,
 		      struct vfio_group_status, flags, VFIO_IOCTL_ANY_FLAGS,
 		      true),
@@ -251,8 +331,8 @@ static const struct vfio_ioctl_op vfio_group_ioctls[] = {
 static long vfio_group_fops_ioctl(struct file *file, unsigned int cmd,
 				  unsigned long arg)
 {
-	return vfio_ioctl_dispatch(vfio_group_of_own_file(file), vfio_group_ioctls,
-				   ARRAY_SIZE(vfio_group_ioctls), cmd, arg);
+	return vfio_ioctl_dispatch(vfio_group_of_own_file(file),
+				   vfio_group_ioctls, cmd, arg);
 }
 
 static int vfio_group_fops_open(struct inode *inode, struct file *file)
@@ -582,9 +662,154 @@ void vfio_group_unblock_cdev(struct vfio_group *group)
 	mutex_unlock(&group->lock);
 }
 
-struct vfio_group *vfio_group_from_file(struct file *file)
+static struct vfio_group *vfio_group_from_file(struct file *file)
 {
 	if (file->f_op != &vfio_group_fops)
 		return NULL;
 	return vfio_group_of_own_file(file);
 }
+
+/*
+ * The hooks KVM's VFIO pseudo device (virt/kvm/vfio.c) calls, through
+ * symbol_get() so that neither module needs the other, on the group or
+ * device files userspace gives it.  A group file is answered here; any
+ * other file is handed to device_file.c, below this file.  The KVM
+ * instance set on a group file is kept in the group, the one set on a
+ * cdev file in that file; a device takes a reference on the instance of
+ * the file it is first opened (or bound) through (device_file.c).
+ */
+
+/**
+ * vfio_file_is_valid - whether a file is a VFIO group or device file
+ * @file: any file
+ *
+ * Return: true for a VFIO group or device file.
+ */
+bool vfio_file_is_valid(struct file *file)
+{
+	return vfio_group_from_file(file) || vfio_device_from_file(file);
+}
+EXPORT_SYMBOL_GPL(vfio_file_is_valid);
+
+/**
+ * vfio_file_is_group - whether a file is a VFIO group file
+ * @file: any file
+ *
+ * Return: true for a /dev/vfio/N file.
+ */
+bool vfio_file_is_group(struct file *file)
+{
+	return vfio_group_from_file(file);
+}
+EXPORT_SYMBOL_GPL(vfio_file_is_group);
+
+static bool vfio_group_coherent(struct vfio_group *group)
+{
+	struct vfio_device *vdev;
+	bool coherent = true;
+
+	mutex_lock(&group->device_lock);
+	list_for_each_entry(vdev, &group->device_list, group_node) {
+		if (!device_iommu_capable(vdev->dev,
+					  IOMMU_CAP_ENFORCE_CACHE_COHERENCY)) {
+			coherent = false;
+			break;
+		}
+	}
+	mutex_unlock(&group->device_lock);
+	return coherent;
+}
+
+/**
+ * vfio_file_enforced_coherent - whether DMA through a VFIO file is always
+ *	cache coherent
+ * @file: a VFIO group or device file
+ *
+ * DMA is enforced coherent when the IOMMU of every device involved can
+ * ignore no-snoop requests.  When it is not, KVM must let the guest flush
+ * caches itself (WBINVD on x86).
+ *
+ * Return: true if the DMA is always coherent, or @file is not a VFIO file.
+ */
+bool vfio_file_enforced_coherent(struct file *file)
+{
+	struct vfio_group *group = vfio_group_from_file(file);
+
+	if (group)
+		return vfio_group_coherent(group);
+	return vfio_df_file_coherent(file);
+}
+EXPORT_SYMBOL_GPL(vfio_file_enforced_coherent);
+
+/**
+ * vfio_file_set_kvm - associate a KVM instance with a VFIO file
+ * @file: a VFIO group or device file
+ * @kvm: the instance, or NULL to end the association
+ *
+ * Devices of a group opened afterwards, or a device whose cdev file is
+ * bound afterwards, find @kvm in &vfio_device.kvm.  A file made by
+ * VFIO_GROUP_GET_DEVICE_FD is accepted but changes nothing: the device
+ * took its KVM from its group when it was opened.
+ */
+void vfio_file_set_kvm(struct file *file, struct kvm *kvm)
+{
+	struct vfio_group *group = vfio_group_from_file(file);
+
+	if (!group) {
+		vfio_df_file_set_kvm(file, kvm);
+		return;
+	}
+	spin_lock(&group->kvm_lock);
+	WRITE_ONCE(group->kvm, kvm);
+	spin_unlock(&group->kvm_lock);
+}
+EXPORT_SYMBOL_GPL(vfio_file_set_kvm);
+
+/**
+ * vfio_file_iommu_group - the iommu_group behind a VFIO group file
+ * @file: a VFIO group file
+ *
+ * Only for KVM's sPAPR TCE support; elsewhere this always returns NULL.
+ *
+ * Return: the iommu_group with a reference the caller must put, or NULL.
+ */
+struct iommu_group *vfio_file_iommu_group(struct file *file)
+{
+	struct iommu_group *iommu_group = NULL;
+	struct vfio_group *group;
+
+	if (!IS_ENABLED(CONFIG_SPAPR_TCE_IOMMU))
+		return NULL;
+
+	group = vfio_group_from_file(file);
+	if (!group)
+		return NULL;
+
+	mutex_lock(&group->lock);
+	if (group->iommu_group) {
+		iommu_group = group->iommu_group;
+		iommu_group_ref_get(iommu_group);
+	}
+	mutex_unlock(&group->lock);
+	return iommu_group;
+}
+EXPORT_SYMBOL_GPL(vfio_file_iommu_group);
+
+/**
+ * vfio_file_has_dev - whether a VFIO file gives access to a device
+ * @file: the file to check (bus drivers get it from the user, for
+ *	example in VFIO_DEVICE_PCI_HOT_RESET)
+ * @vdev: the device
+ *
+ * Return: true if @file is the group file of @vdev's group, or a file of
+ * @vdev itself.
+ */
+bool vfio_file_has_dev(struct file *file, struct vfio_device *vdev)
+{
+	struct vfio_group *group = vfio_group_from_file(file);
+
+	if (group)
+		return group == vdev->group;
+	return vfio_device_from_file(file) == vdev;
+}
+EXPORT_SYMBOL_GPL(vfio_file_has_dev);

@@ -4,10 +4,11 @@
  *
  * Almost every VFIO ioctl takes a structure that opens with a u32 argsz
  * (the number of bytes the caller made available) and a u32 flags.  A
- * table row (struct vfio_ioctl_op) tells the dispatcher how large the
- * kernel's idea of the structure is, how much of it the caller must
- * provide, and which flags are known.  The dispatcher then does, once for
- * all handlers:
+ * table row (of a VFIO_IOCTL_TABLE() type) names the handler and tells
+ * the dispatcher (in its struct vfio_ioctl_desc) how large the kernel's
+ * idea of the structure is, how much of it the caller must provide, and
+ * which flags are known.  The dispatcher then does, once for all
+ * handlers:
  *
  *   argsz < min_size                    -> -EINVAL
  *   copy min(argsz, size) bytes in, zero the rest
@@ -22,109 +23,114 @@
  * gave (capability chains) raises it to say how much, and the copy back
  * never writes past what the caller supplied.  A row's min_size is
  * checked at build time (VFIO_IOCTL_OP()) to cover argsz and flags.
+ *
+ * Each table is declared for one type of object, and its handlers take
+ * that type, not a void pointer.  So that the compiler can check the
+ * call, vfio_ioctl_dispatch() is a macro calling the handler in the
+ * caller; the steps before and after the handler, which need no type,
+ * are the two functions here.
  */
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
 
-/* Kernel copies up to this size live on the stack. */
-#define VFIO_IOCTL_ONSTACK	128
-
-static const struct vfio_ioctl_op *
-vfio_ioctl_lookup(const struct vfio_ioctl_op *table, size_t nr_ops,
-		  unsigned int cmd)
-{
-	size_t i;
-
-	for (i = 0; i < nr_ops; i++)
-		if (table[i].cmd == cmd)
-			return &table[i];
-	return NULL;
-}
-
-static long vfio_ioctl_run(void *obj, const struct vfio_ioctl_op *op,
-			   void __user *uarg, void *karg)
-{
-	u32 *head = karg;
-	size_t len;
-	u32 argsz;
-	long ret;
-
-	if (get_user(argsz, (u32 __user *)uarg))
-		return -EFAULT;
-	if (argsz < op->min_size)
-		return -EINVAL;
-
-	len = min_t(size_t, argsz, op->size);
-	if (copy_from_user(karg, uarg, len))
-		return -EFAULT;
-	/* Only an older, shorter structure leaves a tail to clear. */
-	if (len < op->size)
-		memset(karg + len, 0, op->size - len);
-
-	/* The user may have changed argsz since we read it: use ours. */
-	head[0] = argsz;
-	if (head[1] & ~op->valid_flags)
-		return -EINVAL;
-
-	ret = op->handler(obj, karg, uarg);
-	if (!op->copy_out || (ret < 0 && !(ret == -ENOSPC && op->copy_out_enospc)))
-		return ret;
-
-	if (copy_to_user(uarg, karg, len))
-		return -EFAULT;
-	return ret;
-}
-
 /**
- * vfio_ioctl_dispatch - run an ioctl through a table of handlers
- * @obj: passed to the handler unchanged
- * @table: the rows, built with VFIO_IOCTL_OP() and VFIO_IOCTL_RAW()
- * @nr_ops: number of rows in @table
+ * vfio_ioctl_begin - find an ioctl's row and make its kernel copy
+ * @call: filled in for vfio_ioctl_end()
+ * @first: the descriptor of the table's first row
+ * @stride: the size of a row (the descriptor opens each row)
+ * @nr: the number of rows
  * @cmd: the ioctl number
  * @arg: the ioctl argument
  *
- * A row made with VFIO_IOCTL_INT() is passed the argument as an integer.
- * A row whose @min_size is 0 is passed the raw argument as a user
- * pointer and no kernel copy.  Otherwise the argsz, copy-in, flags and
- * copy-out steps described at the top of this file happen here, and the
- * handler works on a kernel copy.  Use %VFIO_IOCTL_ANY_FLAGS as
- * @valid_flags when flags is an output of the ioctl.
+ * The first half of vfio_ioctl_dispatch(), which then calls the row's
+ * handler itself, with the table's types.
  *
- * Context: process context; the handler may sleep.
- * Return: what the handler returned, a negative errno from the common
- * checks, or -ENOIOCTLCMD if @cmd is not in @table (the VFS turns that
- * into -ENOTTY if it reaches userspace).
+ * Return: 0 when the handler is to run (@call->index names its row; for a
+ * row with a kernel copy, vfio_ioctl_end() must follow), -ENOIOCTLCMD
+ * when no row has @cmd, or the errno of the common checks.
  */
-long vfio_ioctl_dispatch(void *obj, const struct vfio_ioctl_op *table,
-			 size_t nr_ops, unsigned int cmd, unsigned long arg)
+long vfio_ioctl_begin(struct vfio_ioctl_call *call,
+		      const struct vfio_ioctl_desc *first, size_t stride,
+		      size_t nr, unsigned int cmd, unsigned long arg)
 {
-	void __user *uarg = (void __user *)arg;
-	const struct vfio_ioctl_op *op;
-	u64 onstack[VFIO_IOCTL_ONSTACK / sizeof(u64)];
-	void *karg;
-	long ret;
+	const struct vfio_ioctl_desc *desc;
+	u32 *head;
+	u32 argsz;
+	size_t i;
 
-	op = vfio_ioctl_lookup(table, nr_ops, cmd);
-	if (!op)
+	call->uarg = (void __user *)arg;
+	call->karg = NULL;
+	for (i = 0; i < nr; i++) {
+		desc = (const void *)first + i * stride;
+		if (desc->cmd == cmd)
+			break;
+	}
+	if (i == nr)
 		return -ENOIOCTLCMD;
-	if (op->int_handler)
-		return op->int_handler(obj, arg);
-	if (!op->min_size)
-		return op->handler(obj, NULL, uarg);
+	call->desc = desc;
+	call->index = i;
+	if (!desc->min_size)
+		return 0;
 
-	if (op->size <= sizeof(onstack)) {
-		karg = onstack;
+	if (get_user(argsz, (u32 __user *)call->uarg))
+		return -EFAULT;
+	if (argsz < desc->min_size)
+		return -EINVAL;
+
+	if (desc->size <= sizeof(call->onstack)) {
+		call->karg = call->onstack;
 	} else {
-		karg = kmalloc(op->size, GFP_KERNEL);
-		if (!karg)
+		call->karg = kmalloc(desc->size, GFP_KERNEL);
+		if (!call->karg)
 			return -ENOMEM;
 	}
 
-	ret = vfio_ioctl_run(obj, op, uarg, karg);
+	call->len = min_t(size_t, argsz, desc->size);
+	if (copy_from_user(call->karg, call->uarg, call->len))
+		goto err_fault;
+	/* Only an older, shorter structure leaves a tail to clear. */
+	if (call->len < desc->size)
+		memset(call->karg + call->len, 0, desc->size - call->len);
 
-	if (karg != onstack)
-		kfree(karg);
+	/* The user may have changed argsz since we read it: use ours. */
+	head = call->karg;
+	head[0] = argsz;
+	if (head[1] & ~desc->valid_flags) {
+		vfio_ioctl_end(call, -EINVAL);
+		return -EINVAL;
+	}
+	return 0;
+
+err_fault:
+	vfio_ioctl_end(call, -EFAULT);
+	return -EFAULT;
+}
+EXPORT_SYMBOL_GPL(vfio_ioctl_begin);
+
+/**
+ * vfio_ioctl_end - copy a handler's result back and free the kernel copy
+ * @call: from vfio_ioctl_begin()
+ * @ret: what the handler returned
+ *
+ * The second half of vfio_ioctl_dispatch().
+ *
+ * Return: @ret, or -EFAULT when the result could not be copied back.
+ */
+long vfio_ioctl_end(struct vfio_ioctl_call *call, long ret)
+{
+	const struct vfio_ioctl_desc *desc = call->desc;
+	bool out;
+
+	if (!call->karg)
+		return ret;
+	out = desc->copy_out &&
+	      (ret >= 0 || (ret == -ENOSPC && desc->copy_out_enospc));
+	if (out && copy_to_user(call->uarg, call->karg, call->len))
+		ret = -EFAULT;
+	if (call->karg != call->onstack)
+		kfree(call->karg);
+	call->karg = NULL;
 	return ret;
 }
-EXPORT_SYMBOL_GPL(vfio_ioctl_dispatch);
+EXPORT_SYMBOL_GPL(vfio_ioctl_end);

@@ -136,6 +136,14 @@ struct vfio_device {
  * @write: write(2) on the device fd
  * @ioctl: ioctls the core does not handle itself
  * @mmap: mmap(2) on the device fd
+ * @get_unmapped_area: choose the address of a new mmap(2) of the device
+ *	fd, for a driver whose mappings work better at some alignment (huge
+ *	page entries, say); optional, the mm's usual choice otherwise.  Same
+ *	contract as &file_operations.get_unmapped_area: MAP_FIXED in @flags
+ *	gets @addr unchanged, a free hint is taken, and mm_get_unmapped_area()
+ *	is the way to ask the mm for room;
+ *	vfio_device_default_unmapped_area() gives what the mm would without
+ *	the callback.
  * @request: the device is being unregistered while userspace holds it
  *	open; ask userspace to release it.  @count is how many times this
  *	has been asked so far.
@@ -175,6 +183,12 @@ struct vfio_device_ops {
 	int (*device_feature)(struct vfio_device *vdev, u32 flags,
 			      void __user *arg, size_t argsz);
 	int (*mmap)(struct vfio_device *vdev, struct vm_area_struct *vma);
+	unsigned long (*get_unmapped_area)(struct vfio_device *vdev,
+					   struct file *file,
+					   unsigned long addr,
+					   unsigned long len,
+					   unsigned long pgoff,
+					   unsigned long flags);
 	ssize_t (*write)(struct vfio_device *vdev, const char __user *buf,
 			 size_t count, loff_t *ppos);
 	ssize_t (*read)(struct vfio_device *vdev, char __user *buf,
@@ -269,6 +283,11 @@ void vfio_device_set_unwind(struct vfio_device_set *dev_set,
 			    void *arg);
 void vfio_device_zap_mappings(struct vfio_device *vdev, loff_t start,
 			      loff_t len);
+unsigned long vfio_device_default_unmapped_area(struct file *file,
+						unsigned long addr,
+						unsigned long len,
+						unsigned long pgoff,
+						unsigned long flags);
 
 /*
  * iommufd: the implementations of the four &vfio_device_ops callbacks
@@ -341,39 +360,58 @@ int vfio_dma_rw(struct vfio_device *vdev, dma_addr_t iova, void *data,
 		size_t len, bool write);
 
 /**
- * struct vfio_ioctl_op - one row of an ioctl table
+ * struct vfio_ioctl_desc - what the dispatcher needs to know of a row
  * @cmd: the ioctl number
  * @min_size: bytes the user's argsz must at least cover (the end of the
  *	last mandatory member); 0 for ioctls whose argument is not a
  *	struct starting with argsz (the handler gets the raw argument)
- * @size: size of the kernel copy handed to @handler; user bytes beyond
- *	it are ignored, missing bytes read as zero
+ * @size: size of the kernel copy handed to the handler; user bytes
+ *	beyond it are ignored, missing bytes read as zero
  * @valid_flags: bits allowed in the u32 flags that follows argsz; any
- *	other bit fails with -EINVAL before @handler runs
- * @copy_out: copy the kernel copy back (up to argsz) when @handler
+ *	other bit fails with -EINVAL before the handler runs
+ * @copy_out: copy the kernel copy back (up to argsz) when the handler
  *	returns 0 or more
- * @copy_out_enospc: also copy it back when @handler returns -ENOSPC:
+ * @copy_out_enospc: also copy it back when the handler returns -ENOSPC:
  *	that is how a handler tells the user the size it needs (the
  *	count of HOT_RESET_INFO, for instance)
- * @handler: does the work; @karg is the kernel copy (NULL when
- *	@min_size is 0), @uarg the user pointer (for data past the struct,
- *	such as capability chains and SET_IRQS payloads)
- * @int_handler: instead of @handler, for ioctls whose argument is an
- *	integer (VFIO_CHECK_EXTENSION, VFIO_SET_IOMMU): gets it as it is
- *
- * vfio_ioctl_dispatch() does the argsz, copy-in, flags and copy-out
- * steps once, so handlers only see validated kernel copies.
  */
-struct vfio_ioctl_op {
+struct vfio_ioctl_desc {
 	unsigned int cmd;
 	u32 min_size;
 	u32 size;
 	u32 valid_flags;
 	bool copy_out;
 	bool copy_out_enospc;
-	long (*handler)(void *obj, void *karg, void __user *uarg);
-	long (*int_handler)(void *obj, unsigned long arg);
 };
+
+/**
+ * VFIO_IOCTL_TABLE() - the row type of an ioctl table for one object type
+ * @_tag: the structure tag of the object the handlers are given (the
+ *	file's object: vfio_group, vfio_device, a backend's container, ...)
+ *
+ * Each row is a struct vfio_ioctl_desc and one of two handlers:
+ *
+ * - handler(obj, karg, uarg) does the work; @karg is the kernel copy
+ *   (NULL when @min_size is 0), @uarg the user pointer (for data past
+ *   the struct, such as capability chains and SET_IRQS payloads);
+ * - int_handler(obj, arg), for ioctls whose argument is an integer
+ *   (VFIO_CHECK_EXTENSION, VFIO_SET_IOMMU), gets it as it is.
+ *
+ * A table is declared with its object type, so that a handler taking
+ * another type, or a dispatch with another object, does not build::
+ *
+ *	static const VFIO_IOCTL_TABLE(foo) foo_ioctls[] = { ... };
+ *
+ * makes handlers that take a struct foo.
+ */
+#define VFIO_IOCTL_TABLE(_tag)						\
+	struct {							\
+		struct vfio_ioctl_desc desc;				\
+		long (*handler)(struct _tag *obj, void *karg,		\
+				void __user *uarg);			\
+		long (*int_handler)(struct _tag *obj,			\
+				    unsigned long arg);			\
+	}
 
 /*
  * A row must at least cover argsz and flags, which the build checks;
@@ -384,26 +422,105 @@ struct vfio_ioctl_op {
 	 BUILD_BUG_ON_ZERO(offsetofend(_type, _last) < 2 * sizeof(u32)))
 #define VFIO_IOCTL_OP(_cmd, _fn, _type, _last, _flags, _out)		\
 	{								\
-		.cmd = _cmd, .handler = _fn, .size = sizeof(_type),	\
-		.min_size = VFIO_IOCTL_MIN_SIZE(_type, _last),		\
-		.valid_flags = _flags, .copy_out = _out,		\
+		.desc = {						\
+			.cmd = _cmd, .size = sizeof(_type),		\
+			.min_size = VFIO_IOCTL_MIN_SIZE(_type, _last),	\
+			.valid_flags = _flags, .copy_out = _out,	\
+		},							\
+		.handler = _fn,						\
 	}
 /* A row whose handler reports the size it needs with -ENOSPC. */
 #define VFIO_IOCTL_OP_SIZING(_cmd, _fn, _type, _last, _flags)		\
 	{								\
-		.cmd = _cmd, .handler = _fn, .size = sizeof(_type),	\
-		.min_size = VFIO_IOCTL_MIN_SIZE(_type, _last),		\
-		.valid_flags = _flags, .copy_out = true,		\
-		.copy_out_enospc = true,				\
+		.desc = {						\
+			.cmd = _cmd, .size = sizeof(_type),		\
+			.min_size = VFIO_IOCTL_MIN_SIZE(_type, _last),	\
+			.valid_flags = _flags, .copy_out = true,	\
+			.copy_out_enospc = true,			\
+		},							\
+		.handler = _fn,						\
 	}
-#define VFIO_IOCTL_RAW(_cmd, _fn) { .cmd = _cmd, .handler = _fn }
-#define VFIO_IOCTL_INT(_cmd, _fn) { .cmd = _cmd, .int_handler = _fn }
-
-long vfio_ioctl_dispatch(void *obj, const struct vfio_ioctl_op *table,
-			 size_t nr_ops, unsigned int cmd, unsigned long arg);
+#define VFIO_IOCTL_RAW(_cmd, _fn) { .desc = { .cmd = _cmd }, .handler = _fn }
+#define VFIO_IOCTL_INT(_cmd, _fn)					\
+	{ .desc = { .cmd = _cmd }, .int_handler = _fn }
 
 /* Added by the core: @valid_flags for ioctls whose flags are an output. */
 #define VFIO_IOCTL_ANY_FLAGS	U32_MAX
+
+/* Kernel copies up to this size live on the caller's stack. */
+#define VFIO_IOCTL_ONSTACK	128
+
+/**
+ * struct vfio_ioctl_call - one ioctl on its way through vfio_ioctl_dispatch()
+ * @desc: the row found
+ * @index: its index in the table
+ * @uarg: the argument as a user pointer
+ * @karg: the kernel copy, or NULL for a row without one
+ * @len: bytes copied in, and to copy back
+ * @onstack: where small kernel copies live
+ *
+ * Only vfio_ioctl_dispatch() and the functions it calls use this.
+ */
+struct vfio_ioctl_call {
+	const struct vfio_ioctl_desc *desc;
+	size_t index;
+	void __user *uarg;
+	void *karg;
+	size_t len;
+	u64 onstack[VFIO_IOCTL_ONSTACK / sizeof(u64)];
+};
+
+long vfio_ioctl_begin(struct vfio_ioctl_call *call,
+		      const struct vfio_ioctl_desc *first, size_t stride,
+		      size_t nr, unsigned int cmd, unsigned long arg);
+long vfio_ioctl_end(struct vfio_ioctl_call *call, long ret);
+
+/**
+ * vfio_ioctl_dispatch - run an ioctl through a table of handlers
+ * @_obj: passed to the handler; its type is the table's object type
+ * @_table: an array of rows of VFIO_IOCTL_TABLE() type, built with
+ *	VFIO_IOCTL_OP(), VFIO_IOCTL_OP_SIZING(), VFIO_IOCTL_RAW() and
+ *	VFIO_IOCTL_INT()
+ * @_cmd: the ioctl number
+ * @_arg: the ioctl argument
+ *
+ * A row made with VFIO_IOCTL_INT() is passed the argument as an integer.
+ * A row whose min_size is 0 is passed the raw argument as a user pointer
+ * and no kernel copy.  Otherwise the argsz, copy-in, flags and copy-out
+ * steps described in drivers/vfio/ioctl.c happen around the handler,
+ * which works on a kernel copy.  Use %VFIO_IOCTL_ANY_FLAGS as the
+ * valid flags when flags is an output of the ioctl.
+ *
+ * The handler is called here, in the caller, where the table's type is
+ * known: the compiler checks @_obj against the handlers' first parameter.
+ *
+ * Context: process context; the handler may sleep.
+ * Return: what the handler returned, a negative errno from the common
+ * checks, or -ENOIOCTLCMD if @_cmd is not in @_table (the VFS turns that
+ * into -ENOTTY if it reaches userspace).
+ */
+#define vfio_ioctl_dispatch(_obj, _table, _cmd, _arg)			\
+({									\
+	typeof(&(_table)[0]) __row;					\
+	struct vfio_ioctl_call __call;					\
+	unsigned long __arg = (_arg);					\
+	long __ret;							\
+									\
+	BUILD_BUG_ON(offsetof(typeof(*__row), desc));			\
+	__ret = vfio_ioctl_begin(&__call, &(_table)[0].desc,		\
+				 sizeof(*__row), ARRAY_SIZE(_table),	\
+				 (_cmd), __arg);			\
+	if (!__ret) {							\
+		__row = &(_table)[__call.index];			\
+		if (__row->int_handler)					\
+			__ret = __row->int_handler((_obj), __arg);	\
+		else							\
+			__ret = vfio_ioctl_end(&__call,			\
+				__row->handler((_obj), __call.karg,	\
+					       __call.uarg));		\
+	}								\
+	__ret;								\
+})
 
 /**
  * struct vfio_info_cap - a capability chain for an ``*_INFO`` ioctl

@@ -39,9 +39,9 @@ struct dispatch_ctx {
 	long ret;
 };
 
-static long test_handler(void *obj, void *karg, void __user *uarg)
+static long test_handler(struct dispatch_ctx *ctx, void *karg,
+			 void __user *uarg)
 {
-	struct dispatch_ctx *ctx = obj;
 	struct test_arg *arg = karg;
 
 	ctx->calls++;
@@ -52,26 +52,23 @@ static long test_handler(void *obj, void *karg, void __user *uarg)
 	return ctx->ret;
 }
 
-static long test_raw_handler(void *obj, void *karg, void __user *uarg)
+static long test_raw_handler(struct dispatch_ctx *ctx, void *karg,
+			     void __user *uarg)
 {
-	struct dispatch_ctx *ctx = obj;
-
 	ctx->calls++;
 	ctx->uarg = uarg;
 	return karg ? -EINVAL : 42;
 }
 
-static long test_int_handler(void *obj, unsigned long arg)
+static long test_int_handler(struct dispatch_ctx *ctx, unsigned long arg)
 {
-	struct dispatch_ctx *ctx = obj;
-
 	ctx->calls++;
 	return arg == ULONG_MAX ? 43 : -EINVAL;
 }
 
-static long test_big_handler(void *obj, void *karg, void __user *uarg)
+static long test_big_handler(struct dispatch_ctx *ctx, void *karg,
+			     void __user *uarg)
 {
-	struct dispatch_ctx *ctx = obj;
 	struct test_big *big = karg;
 
 	ctx->calls++;
@@ -79,7 +76,7 @@ static long test_big_handler(void *obj, void *karg, void __user *uarg)
 	return 0;
 }
 
-static const struct vfio_ioctl_op test_ops[] = {
+static const VFIO_IOCTL_TABLE(dispatch_ctx) test_ops[] = {
 	VFIO_IOCTL_OP(TEST_CMD, test_handler, struct test_arg, in,
 		      TEST_FLAG_A | TEST_FLAG_B, true),
 	VFIO_IOCTL_OP(TEST_CMD_NOOUT, test_handler, struct test_arg, in,
@@ -122,8 +119,8 @@ static long run(struct kunit *test, unsigned int cmd,
 	/* Fill the whole buffer with a pattern, then put the argument. */
 	KUNIT_ASSERT_EQ(test, clear_user(fx->ubuf, PAGE_SIZE), 0);
 	KUNIT_ASSERT_EQ(test, copy_to_user(fx->ubuf, arg, sizeof(*arg)), 0);
-	return vfio_ioctl_dispatch(&fx->ctx, test_ops, ARRAY_SIZE(test_ops),
-				   cmd, (unsigned long)fx->ubuf);
+	return vfio_ioctl_dispatch(&fx->ctx, test_ops, cmd,
+				   (unsigned long)fx->ubuf);
 }
 
 static struct test_arg read_back(struct kunit *test)
@@ -255,8 +252,7 @@ static void raw_row_gets_the_raw_argument(struct kunit *test)
 	struct dispatch_fixture *fx = test->priv;
 	long ret;
 
-	ret = vfio_ioctl_dispatch(&fx->ctx, test_ops, ARRAY_SIZE(test_ops),
-				  TEST_CMD_RAW, 0x1234);
+	ret = vfio_ioctl_dispatch(&fx->ctx, test_ops, TEST_CMD_RAW, 0x1234);
 	KUNIT_EXPECT_EQ(test, ret, 42L);
 	KUNIT_EXPECT_EQ(test, (unsigned long)fx->ctx.uarg, 0x1234UL);
 }
@@ -266,7 +262,6 @@ static void int_row_gets_the_integer(struct kunit *test)
 	struct dispatch_fixture *fx = test->priv;
 
 	KUNIT_EXPECT_EQ(test, vfio_ioctl_dispatch(&fx->ctx, test_ops,
-						  ARRAY_SIZE(test_ops),
 						  TEST_CMD_INT, ULONG_MAX),
 			43L);
 	KUNIT_EXPECT_EQ(test, fx->ctx.calls, 1);
@@ -280,8 +275,8 @@ static void large_struct_is_supported(struct kunit *test)
 	long ret;
 
 	KUNIT_ASSERT_EQ(test, copy_to_user(fx->ubuf, &big, sizeof(big)), 0);
-	ret = vfio_ioctl_dispatch(&fx->ctx, test_ops, ARRAY_SIZE(test_ops),
-				  TEST_CMD_BIG, (unsigned long)fx->ubuf);
+	ret = vfio_ioctl_dispatch(&fx->ctx, test_ops, TEST_CMD_BIG,
+				  (unsigned long)fx->ubuf);
 	KUNIT_EXPECT_EQ(test, ret, 0L);
 	KUNIT_EXPECT_EQ(test, get_user(last, (u8 __user *)fx->ubuf +
 				       offsetof(struct test_big, payload[247])),
@@ -294,8 +289,7 @@ static void bad_pointer_is_efault(struct kunit *test)
 	struct dispatch_fixture *fx = test->priv;
 	long ret;
 
-	ret = vfio_ioctl_dispatch(&fx->ctx, test_ops, ARRAY_SIZE(test_ops),
-				  TEST_CMD, 16);
+	ret = vfio_ioctl_dispatch(&fx->ctx, test_ops, TEST_CMD, 16);
 	KUNIT_EXPECT_EQ(test, ret, (long)-EFAULT);
 	KUNIT_EXPECT_EQ(test, fx->ctx.calls, 0);
 }

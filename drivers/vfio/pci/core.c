@@ -646,9 +646,9 @@ static int vfio_pci_info_atomics(struct vfio_pci_core_device *vdev,
 	return vfio_info_add_capability(caps, &cap.header, sizeof(cap));
 }
 
-static long vfio_pci_ioctl_get_info(void *obj, void *karg, void __user *uarg)
+static long vfio_pci_ioctl_get_info(struct vfio_pci_core_device *vdev,
+				    void *karg, void __user *uarg)
 {
-	struct vfio_pci_core_device *vdev = obj;
 	struct vfio_device_info *info = karg;
 	struct vfio_info_cap caps = {};
 	int ret;
@@ -757,10 +757,9 @@ static int vfio_pci_info_dev_region(struct vfio_pci_core_device *vdev,
 	return r->ops->add_capability(vdev, r, caps);
 }
 
-static long vfio_pci_ioctl_get_region_info(void *obj, void *karg,
-					   void __user *uarg)
+static long vfio_pci_ioctl_get_region_info(struct vfio_pci_core_device *vdev,
+					   void *karg, void __user *uarg)
 {
-	struct vfio_pci_core_device *vdev = obj;
 	struct vfio_region_info *info = karg;
 	struct pci_dev *pdev = vdev->pdev;
 	struct vfio_info_cap caps = {};
@@ -815,10 +814,9 @@ static long vfio_pci_ioctl_get_region_info(void *obj, void *karg,
 				      sizeof(*info), uarg);
 }
 
-static long vfio_pci_ioctl_get_irq_info(void *obj, void *karg,
-					void __user *uarg)
+static long vfio_pci_ioctl_get_irq_info(struct vfio_pci_core_device *vdev,
+					void *karg, void __user *uarg)
 {
-	struct vfio_pci_core_device *vdev = obj;
 	struct vfio_irq_info *info = karg;
 
 	/* Error reporting comes from AER, a PCIe thing. */
@@ -836,9 +834,9 @@ static long vfio_pci_ioctl_get_irq_info(void *obj, void *karg,
 	return 0;
 }
 
-static long vfio_pci_ioctl_set_irqs(void *obj, void *karg, void __user *uarg)
+static long vfio_pci_ioctl_set_irqs(struct vfio_pci_core_device *vdev,
+				    void *karg, void __user *uarg)
 {
-	struct vfio_pci_core_device *vdev = obj;
 	struct vfio_irq_set *hdr = karg;
 	int max = vfio_pci_irq_count(vdev, hdr->index);
 	size_t data_size = 0;
@@ -865,17 +863,18 @@ static long vfio_pci_ioctl_set_irqs(void *obj, void *karg, void __user *uarg)
 	return ret;
 }
 
-static long vfio_pci_ioctl_ioeventfd(void *obj, void *karg, void __user *uarg)
+static long vfio_pci_ioctl_ioeventfd(struct vfio_pci_core_device *vdev,
+				     void *karg, void __user *uarg)
 {
 	struct vfio_device_ioeventfd *ioe = karg;
 	u32 size = ioe->flags & VFIO_DEVICE_IOEVENTFD_SIZE_MASK;
 
 	if (hweight32(size) != 1 || ioe->fd < -1)
 		return -EINVAL;
-	return vfio_pci_ioeventfd(obj, ioe->offset, ioe->data, size, ioe->fd);
+	return vfio_pci_ioeventfd(vdev, ioe->offset, ioe->data, size, ioe->fd);
 }
 
-static const struct vfio_ioctl_op vfio_pci_ioctls[] = {
+static const VFIO_IOCTL_TABLE(vfio_pci_core_device) vfio_pci_ioctls[] = {
 	VFIO_IOCTL_OP(VFIO_DEVICE_GET_INFO, vfio_pci_ioctl_get_info,
 		      struct vfio_device_info, num_irqs,
 		      VFIO_IOCTL_ANY_FLAGS, true),
@@ -912,7 +911,7 @@ long vfio_pci_core_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
 			 unsigned long arg)
 {
 	long ret = vfio_ioctl_dispatch(to_vfio_pci(core_vdev), vfio_pci_ioctls,
-				       ARRAY_SIZE(vfio_pci_ioctls), cmd, arg);
+				       cmd, arg);
 
 	return ret == -ENOIOCTLCMD ? -ENOTTY : ret;
 }

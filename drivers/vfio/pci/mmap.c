@@ -18,6 +18,18 @@
  * process.  A vma holds its device file, so the device stays open, and
  * this state valid, as long as a mapping exists.
  *
+ * Where the architecture has huge PFN mappings (ARCH_SUPPORTS_PMD_PFNMAP,
+ * ARCH_SUPPORTS_PUD_PFNMAP) the mm core first offers a fault as a PMD or
+ * PUD one.  A huge entry is used when the whole naturally aligned block
+ * around the address lies inside the vma and the frame it would start at
+ * is aligned the same way; otherwise the fault falls back to the next
+ * smaller size, down to the single page.  The gate is the same for every
+ * size, and zapping removes huge entries as it does pages.  So that a
+ * mapping made without an address can use huge entries at all,
+ * vfio_pci_core_get_unmapped_area() places it at a virtual address that
+ * agrees with the BAR's physical address modulo the largest huge size
+ * the mapping can hold.
+ *
  * Userspace may not map the pages holding the MSI-X table and PBA unless
  * the platform isolates MSI (then the table is harmless to the host);
  * GET_REGION_INFO describes the mappable parts with a sparse mmap
@@ -26,7 +38,10 @@
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/pci.h>
+#include <linux/pfn_t.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 
 #include "priv.h"
@@ -180,35 +195,177 @@ int vfio_pci_mmap_areas(struct vfio_pci_core_device *vdev, int bar,
 
 /* --- the mapping itself --- */
 
+/*
+ * The region index a file page offset falls in (a BAR for the indexes up
+ * to VFIO_PCI_BAR5_REGION_INDEX), and the byte offset inside it.
+ */
+static unsigned long vfio_pci_pgoff_index(unsigned long pgoff, u64 *offset)
+{
+	unsigned int shift = VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT;
+
+	*offset = (u64)(pgoff & ((1UL << shift) - 1)) << PAGE_SHIFT;
+	return pgoff >> shift;
+}
+
 static unsigned long vfio_pci_vma_pfn(struct vm_area_struct *vma,
 				      unsigned long addr)
 {
 	struct vfio_pci_core_device *vdev = vma->vm_private_data;
-	unsigned int shift = VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT;
-	int bar = vma->vm_pgoff >> shift;
-	unsigned long pgoff = vma->vm_pgoff & ((1UL << shift) - 1);
+	u64 offset;
+	unsigned long bar = vfio_pci_pgoff_index(vma->vm_pgoff, &offset);
 
-	return (pci_resource_start(vdev->pdev, bar) >> PAGE_SHIFT) + pgoff +
+	return PHYS_PFN(pci_resource_start(vdev->pdev, bar) + offset) +
 	       ((addr - vma->vm_start) >> PAGE_SHIFT);
 }
 
-static vm_fault_t vfio_pci_mmap_fault(struct vm_fault *vmf)
+/*
+ * Map the block of 1 << @order pages holding the fault address, starting
+ * at frame @pfn.  Only the orders the architecture can map reach here as
+ * anything but a fallback.
+ */
+static vm_fault_t vfio_pci_insert_block(struct vm_fault *vmf,
+					unsigned long pfn, unsigned int order)
+{
+	if (!order)
+		return vmf_insert_pfn(vmf->vma, vmf->address, pfn);
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+	if (order == PMD_ORDER)
+		return vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV),
+					  false);
+#endif
+#ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
+	if (order == PUD_ORDER)
+		return vmf_insert_pfn_pud(vmf, __pfn_to_pfn_t(pfn, PFN_DEV),
+					  false);
+#endif
+	return VM_FAULT_FALLBACK;
+}
+
+/*
+ * One fault, of a single page (@order 0) or of a huge block.  A block must
+ * lie inside the vma and start at a frame aligned to its size; if not, the
+ * mm core retries with a smaller order.  Whatever the size, nothing is
+ * mapped unless the gate is open: memory_lock is read-held so that a
+ * change of decode, power or reset (which zaps under the write lock)
+ * cannot run between the test and the insertion.
+ */
+static vm_fault_t vfio_pci_mmap_huge_fault(struct vm_fault *vmf,
+					   unsigned int order)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct vfio_pci_core_device *vdev = vma->vm_private_data;
+	unsigned long size = PAGE_SIZE << order;
+	unsigned long start = ALIGN_DOWN(vmf->address, size);
+	unsigned long pfn = vfio_pci_vma_pfn(vma, start);
 	vm_fault_t ret = VM_FAULT_SIGBUS;
+
+	if (start < vma->vm_start || vma->vm_end - start < size ||
+	    !IS_ALIGNED(pfn, 1UL << order))
+		return VM_FAULT_FALLBACK;
 
 	down_read(&vdev->memory_lock);
 	if (!vdev->pm_runtime_engaged && vfio_pci_memory_enabled(vdev))
-		ret = vmf_insert_pfn(vma, vmf->address,
-				     vfio_pci_vma_pfn(vma, vmf->address));
+		ret = vfio_pci_insert_block(vmf, pfn, order);
 	up_read(&vdev->memory_lock);
 	return ret;
 }
 
+static vm_fault_t vfio_pci_mmap_fault(struct vm_fault *vmf)
+{
+	return vfio_pci_mmap_huge_fault(vmf, 0);
+}
+
 static const struct vm_operations_struct vfio_pci_mmap_ops = {
 	.fault = vfio_pci_mmap_fault,
+#ifdef CONFIG_ARCH_SUPPORTS_HUGE_PFNMAP
+	.huge_fault = vfio_pci_mmap_huge_fault,
+#endif
 };
+
+/*
+ * The alignment that lets a mapping of @len bytes of a BAR of @bar_len
+ * bytes use the largest entries the architecture can insert: PUD_SIZE or
+ * PMD_SIZE when the mapping is at least that large, else a page.
+ */
+static unsigned long vfio_pci_mmap_align(u64 bar_len, unsigned long len)
+{
+	u64 room = min_t(u64, bar_len, len);
+
+	if (IS_ENABLED(CONFIG_ARCH_SUPPORTS_PUD_PFNMAP) && room >= PUD_SIZE)
+		return PUD_SIZE;
+	if (IS_ENABLED(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP) && room >= PMD_SIZE)
+		return PMD_SIZE;
+	return PAGE_SIZE;
+}
+
+/**
+ * vfio_pci_core_get_unmapped_area - choose where a new BAR mapping goes
+ * @core_vdev: the device
+ * @file: the device file being mapped
+ * @addr: the caller's hint, or 0
+ * @len: length of the mapping
+ * @pgoff: file page offset (region index in the top bits)
+ * @flags: the mmap flags
+ *
+ * The &vfio_device_ops.get_unmapped_area of vfio-pci.  A mapping of a BAR
+ * with neither MAP_FIXED nor a usable hint is placed so that its virtual
+ * address and the physical address it maps are equal modulo the largest
+ * huge entry size it can hold (see vfio_pci_mmap_align()): the fault
+ * handler can then use PUD or PMD entries for all of it but its unaligned
+ * ends.  A fixed address, a hint the mm can honour, other regions, and
+ * architectures without huge PFN mappings get what they would without
+ * the callback (vfio_device_default_unmapped_area()).
+ *
+ * Return: the address, or a negative errno as an unsigned long.
+ */
+unsigned long vfio_pci_core_get_unmapped_area(struct vfio_device *core_vdev,
+					      struct file *file,
+					      unsigned long addr,
+					      unsigned long len,
+					      unsigned long pgoff,
+					      unsigned long flags)
+{
+	struct vfio_pci_core_device *vdev = to_vfio_pci(core_vdev);
+	struct mm_struct *mm = current->mm;
+	unsigned long align, area, padded, bar;
+	u64 offset, phys;
+
+	bar = vfio_pci_pgoff_index(pgoff, &offset);
+	if (bar > VFIO_PCI_BAR5_REGION_INDEX || (flags & MAP_FIXED))
+		return vfio_device_default_unmapped_area(file, addr, len, pgoff,
+							 flags);
+	align = vfio_pci_mmap_align(pci_resource_len(vdev->pdev, bar), len);
+	if (align <= PAGE_SIZE)
+		return vfio_device_default_unmapped_area(file, addr, len, pgoff,
+							 flags);
+
+	/*
+	 * A hint wins when it is free, as it would without us (the
+	 * architectures round it to a page one way or the other).
+	 */
+	if (addr) {
+		area = mm_get_unmapped_area(mm, file, addr, len, pgoff, flags);
+		if (IS_ERR_VALUE(area) || area == (addr & PAGE_MASK) ||
+		    area == PAGE_ALIGN(addr))
+			return area;
+	}
+
+	/*
+	 * Ask for @align more than needed; somewhere in the first @align
+	 * bytes of that area is the address with the BAR's phase.
+	 */
+	padded = len + align;
+	if (padded > len) {
+		area = mm_get_unmapped_area(mm, file, 0, padded, pgoff, flags);
+		if (!IS_ERR_VALUE(area)) {
+			phys = pci_resource_start(vdev->pdev, bar) + offset;
+			return area + ((phys - area) & (align - 1));
+		}
+	}
+	/* No room for the padding: an unaligned mapping still works. */
+	return vfio_device_default_unmapped_area(file, 0, len, pgoff, flags);
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_get_unmapped_area);
 
 /*
  * Pages are inserted on fault; set up the VMA now as io_remap_pfn_range()
@@ -243,12 +400,12 @@ int vfio_pci_core_mmap(struct vfio_device *core_vdev,
 		       struct vm_area_struct *vma)
 {
 	struct vfio_pci_core_device *vdev = to_vfio_pci(core_vdev);
-	unsigned int shift = VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT;
-	unsigned int index = vma->vm_pgoff >> shift;
 	struct vfio_pci_region *region;
+	unsigned long index;
 	u64 start, len;
 	int ret;
 
+	index = vfio_pci_pgoff_index(vma->vm_pgoff, &start);
 	if (index >= VFIO_PCI_NUM_REGIONS + vdev->num_regions)
 		return -EINVAL;
 	if (!(vma->vm_flags & VM_SHARED))
@@ -264,7 +421,6 @@ int vfio_pci_core_mmap(struct vfio_device *core_vdev,
 	if (index > VFIO_PCI_BAR5_REGION_INDEX || !vdev->bar_mmap_ok[index])
 		return -EINVAL;
 
-	start = (u64)(vma->vm_pgoff & ((1UL << shift) - 1)) << PAGE_SHIFT;
 	len = vma->vm_end - vma->vm_start;
 	if (start + len > PAGE_ALIGN(pci_resource_len(vdev->pdev, index)))
 		return -EINVAL;

@@ -119,10 +119,12 @@ int vfio_pci_mmap_areas(struct vfio_pci_core_device *vdev, int bar,
 			struct vfio_region_sparse_mmap_area *areas);
 
 /* reset.c */
-long vfio_pci_ioctl_reset(void *obj, void *karg, void __user *uarg);
-long vfio_pci_ioctl_hot_reset_info(void *obj, void *karg,
-				   void __user *uarg);
-long vfio_pci_ioctl_hot_reset(void *obj, void *karg, void __user *uarg);
+long vfio_pci_ioctl_reset(struct vfio_pci_core_device *vdev, void *karg,
+			  void __user *uarg);
+long vfio_pci_ioctl_hot_reset_info(struct vfio_pci_core_device *vdev,
+				   void *karg, void __user *uarg);
+long vfio_pci_ioctl_hot_reset(struct vfio_pci_core_device *vdev, void *karg,
+			      void __user *uarg);
 void vfio_pci_reset_on_close(struct vfio_pci_core_device *vdev);
 
 /* power.c */

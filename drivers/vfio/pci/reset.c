@@ -51,10 +51,9 @@ static int vfio_pci_function_reset(struct vfio_pci_core_device *vdev)
 	return ret;
 }
 
-long vfio_pci_ioctl_reset(void *obj, void *karg, void __user *uarg)
+long vfio_pci_ioctl_reset(struct vfio_pci_core_device *vdev, void *karg,
+			  void __user *uarg)
 {
-	struct vfio_pci_core_device *vdev = obj;
-
 	if (!vdev->reset_works)
 		return -EINVAL;
 	return vfio_pci_function_reset(vdev);
@@ -176,7 +175,7 @@ static int fill_one(struct pci_dev *pdev, void *arg)
 
 /**
  * vfio_pci_ioctl_hot_reset_info - VFIO_DEVICE_GET_PCI_HOT_RESET_INFO
- * @obj: the device
+ * @vdev: the device
  * @karg: kernel copy of the struct vfio_pci_hot_reset_info header
  * @uarg: the user's argument, for the devices array
  *
@@ -186,11 +185,11 @@ static int fill_one(struct pci_dev *pdev, void *arg)
  *
  * Return: 0 or a negative errno.
  */
-long vfio_pci_ioctl_hot_reset_info(void *obj, void *karg, void __user *uarg)
+long vfio_pci_ioctl_hot_reset_info(struct vfio_pci_core_device *vdev,
+				   void *karg, void __user *uarg)
 {
 	struct vfio_pci_hot_reset_info *hdr = karg;
 	struct vfio_pci_hot_reset_info __user *uhdr = uarg;
-	struct vfio_pci_core_device *vdev = obj;
 	struct hot_reset_fill fill = {};
 	unsigned int needed = 0;
 	bool slot;
@@ -286,14 +285,33 @@ static struct pci_dev *dev_set_reset_target(struct vfio_device_set *dev_set)
 	return pdev;
 }
 
+/*
+ * The member of a set that dev_set_reset_target() accepted, for the walks
+ * below, which all run after it under the same hold of the set lock.
+ *
+ * It checked every member with vfio_pci_of_member(), so each is a
+ * struct vfio_pci_core_device; that does not change, and a member stays
+ * in the set, its memory with it, until vfio_device_release() takes it
+ * out under the set lock.  vfio_pci_of_member() itself could return NULL
+ * here: once an unbinding driver's remove has returned, the PCI core
+ * clears the drvdata it compares, while a last reference (a closing cdev
+ * file's) may keep the member in the set a little longer.  So the member
+ * is converted, not checked again.
+ */
+static struct vfio_pci_core_device *member_vdev(struct vfio_device *member)
+{
+	lockdep_assert_held(&member->dev_set->lock);
+	return to_vfio_pci(member);
+}
+
 static int member_pm_get(struct vfio_device *member, void *arg)
 {
-	return pm_runtime_resume_and_get(&vfio_pci_of_member(member)->pdev->dev);
+	return pm_runtime_resume_and_get(&member_vdev(member)->pdev->dev);
 }
 
 static void member_pm_put(struct vfio_device *member, void *arg)
 {
-	pm_runtime_put(&vfio_pci_of_member(member)->pdev->dev);
+	pm_runtime_put(&member_vdev(member)->pdev->dev);
 }
 
 /* Wake every member: pci_reset_bus() cannot reset a suspended function. */
@@ -340,7 +358,7 @@ struct reset_owner {
 /* Check that the user owns @member, then lock it and zap its BARs. */
 static int member_lock_owned(struct vfio_device *member, void *arg)
 {
-	struct vfio_pci_core_device *cur = vfio_pci_of_member(member);
+	struct vfio_pci_core_device *cur = member_vdev(member);
 	struct reset_owner *owner = arg;
 
 	if (!owned_by_user(member, owner->groups, owner->nr, owner->ictx))
@@ -353,12 +371,12 @@ static int member_lock_owned(struct vfio_device *member, void *arg)
 
 static void member_unlock(struct vfio_device *member, void *arg)
 {
-	up_write(&vfio_pci_of_member(member)->memory_lock);
+	up_write(&member_vdev(member)->memory_lock);
 }
 
 static int member_wake(struct vfio_device *member, void *arg)
 {
-	vfio_pci_set_power_state(vfio_pci_of_member(member), PCI_D0);
+	vfio_pci_set_power_state(member_vdev(member), PCI_D0);
 	return 0;
 }
 
@@ -404,17 +422,17 @@ out_unlock:
 
 /**
  * vfio_pci_ioctl_hot_reset - VFIO_DEVICE_PCI_HOT_RESET
- * @obj: the device
+ * @vdev: the device
  * @karg: kernel copy of the struct vfio_pci_hot_reset header
  * @uarg: the user's argument, for the group fd array
  *
  * Return: 0 or a negative errno.
  */
-long vfio_pci_ioctl_hot_reset(void *obj, void *karg, void __user *uarg)
+long vfio_pci_ioctl_hot_reset(struct vfio_pci_core_device *vdev, void *karg,
+			      void __user *uarg)
 {
 	struct vfio_pci_hot_reset *hdr = karg;
 	struct vfio_pci_hot_reset __user *uhdr = uarg;
-	struct vfio_pci_core_device *vdev = obj;
 	unsigned int max = 0, i, got = 0;
 	struct file **files;
 	s32 *fds;
@@ -481,12 +499,12 @@ static int member_busy(struct vfio_device *member, void *arg)
 
 static int member_dirty(struct vfio_device *member, void *arg)
 {
-	return vfio_pci_of_member(member)->needs_reset;
+	return member_vdev(member)->needs_reset;
 }
 
 static int member_clean(struct vfio_device *member, void *arg)
 {
-	vfio_pci_of_member(member)->needs_reset = false;
+	member_vdev(member)->needs_reset = false;
 	return 0;
 }
 

@@ -79,6 +79,7 @@ static const struct vfio_device_ops vfio_pci_ops = {
 	.read		= vfio_pci_core_read,
 	.write		= vfio_pci_core_write,
 	.mmap		= vfio_pci_core_mmap,
+	.get_unmapped_area = vfio_pci_core_get_unmapped_area,
 	.ioctl		= vfio_pci_core_ioctl,
 	.device_feature	= vfio_pci_core_ioctl_feature,
 	.init		= vfio_pci_core_init_dev,

@@ -220,10 +220,9 @@ void vfio_platform_close_device(struct vfio_device *core_vdev)
 }
 EXPORT_SYMBOL_GPL(vfio_platform_close_device);
 
-static long vfio_platform_ioctl_get_info(void *obj, void *karg,
-					 void __user *uarg)
+static long vfio_platform_ioctl_get_info(struct vfio_platform_device *vdev,
+					 void *karg, void __user *uarg)
 {
-	struct vfio_platform_device *vdev = obj;
 	struct vfio_device_info *info = karg;
 
 	info->flags = vdev->bus->device_flags;
@@ -235,10 +234,9 @@ static long vfio_platform_ioctl_get_info(void *obj, void *karg,
 	return 0;
 }
 
-static long vfio_platform_ioctl_region_info(void *obj, void *karg,
-					    void __user *uarg)
+static long vfio_platform_ioctl_region_info(struct vfio_platform_device *vdev,
+					    void *karg, void __user *uarg)
 {
-	struct vfio_platform_device *vdev = obj;
 	struct vfio_region_info *info = karg;
 
 	if (info->index >= vdev->num_regions)
@@ -250,10 +248,9 @@ static long vfio_platform_ioctl_region_info(void *obj, void *karg,
 	return 0;
 }
 
-static long vfio_platform_ioctl_irq_info(void *obj, void *karg,
-					 void __user *uarg)
+static long vfio_platform_ioctl_irq_info(struct vfio_platform_device *vdev,
+					 void *karg, void __user *uarg)
 {
-	struct vfio_platform_device *vdev = obj;
 	struct vfio_irq_info *info = karg;
 
 	if (info->index >= vdev->num_irqs)
@@ -263,10 +260,9 @@ static long vfio_platform_ioctl_irq_info(void *obj, void *karg,
 	return 0;
 }
 
-static long vfio_platform_ioctl_set_irqs(void *obj, void *karg,
-					 void __user *uarg)
+static long vfio_platform_ioctl_set_irqs(struct vfio_platform_device *vdev,
+					 void *karg, void __user *uarg)
 {
-	struct vfio_platform_device *vdev = obj;
 	struct vfio_irq_set *hdr = karg;
 	size_t data_size = 0;
 	void *data = NULL;
@@ -292,13 +288,13 @@ static long vfio_platform_ioctl_set_irqs(void *obj, void *karg,
 	return ret;
 }
 
-static long vfio_platform_ioctl_reset(void *obj, void *karg,
-				      void __user *uarg)
+static long vfio_platform_ioctl_reset(struct vfio_platform_device *vdev,
+				      void *karg, void __user *uarg)
 {
-	return vfio_platform_do_reset(obj);
+	return vfio_platform_do_reset(vdev);
 }
 
-static const struct vfio_ioctl_op vfio_platform_ioctls[] = {
+static const VFIO_IOCTL_TABLE(vfio_platform_device) vfio_platform_ioctls[] = {
 	VFIO_IOCTL_OP(VFIO_DEVICE_GET_INFO, vfio_platform_ioctl_get_info,
 		      struct vfio_device_info, num_irqs,
 		      VFIO_IOCTL_ANY_FLAGS, true),
@@ -325,8 +321,7 @@ long vfio_platform_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
 			 unsigned long arg)
 {
 	return vfio_ioctl_dispatch(to_vfio_platform(core_vdev),
-				   vfio_platform_ioctls,
-				   ARRAY_SIZE(vfio_platform_ioctls), cmd, arg);
+				   vfio_platform_ioctls, cmd, arg);
 }
 EXPORT_SYMBOL_GPL(vfio_platform_ioctl);
 

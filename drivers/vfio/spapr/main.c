@@ -7,8 +7,9 @@
  * 32-bit window, pages pinned at map time, and the whole window charged to
  * locked_vm by VFIO_IOMMU_ENABLE.  v2 (VFIO_SPAPR_TCE_v2_IOMMU) adds
  * preregistered memory and dynamic DMA windows and lets several groups
- * share the windows when their platform can.  Each kind has its own ioctl
- * table, so the ioctls of the other kind are unknown (-ENOTTY) to it.
+ * share the windows when their platform can.  The ioctls both kinds know
+ * are one table; each kind has its own table of what it adds, so the
+ * ioctls of the other kind are unknown (-ENOTTY) to it.
  */
 #include <kunit/visibility.h>
 #include <linux/log2.h>
@@ -40,20 +41,6 @@ int spapr_bind_mm(struct spapr_ctr *ctr)
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(spapr_bind_mm);
-
-/**
- * spapr_first_tg - the table group whose ops make the container's tables
- * @ctr: the container
- *
- * Return: the first attached group's table group, or NULL with no group.
- */
-struct iommu_table_group *spapr_first_tg(struct spapr_ctr *ctr)
-{
-	struct spapr_grp *g;
-
-	g = list_first_entry_or_null(&ctr->groups, struct spapr_grp, link);
-	return g ? g->tg : NULL;
-}
 
 static void *spapr_open(unsigned long type)
 {
@@ -179,7 +166,12 @@ static void spapr_release(void *data)
 	kfree(ctr);
 }
 
-static long spapr_check_extension(unsigned long ext)
+/*
+ * Answered to anyone: before a container uses the backend (@ctr NULL) and
+ * whichever mm the container is bound to.
+ */
+static long spapr_ioctl_check_extension(struct spapr_ctr *ctr,
+					unsigned long ext)
 {
 	switch (ext) {
 	case VFIO_SPAPR_TCE_IOMMU:
@@ -191,16 +183,10 @@ static long spapr_check_extension(unsigned long ext)
 	return 0;
 }
 
-static long spapr_ioctl_check_extension(void *obj, void *karg,
-					void __user *uarg)
-{
-	return spapr_check_extension((unsigned long)uarg);
-}
-
-static long spapr_ioctl_get_info(void *obj, void *karg, void __user *uarg)
+static long spapr_ioctl_get_info(struct spapr_ctr *ctr, void *karg,
+				 void __user *uarg)
 {
 	struct vfio_iommu_spapr_tce_info *info = karg;
-	struct spapr_ctr *ctr = obj;
 	struct iommu_table_group *tg = spapr_first_tg(ctr);
 
 	if (!tg)
@@ -250,10 +236,10 @@ static struct iommu_table *spapr_range_window(struct spapr_ctr *ctr, u64 iova,
 	return tbl;
 }
 
-static long spapr_ioctl_map(void *obj, void *karg, void __user *uarg)
+static long spapr_ioctl_map(struct spapr_ctr *ctr, void *karg,
+			    void __user *uarg)
 {
 	struct vfio_iommu_type1_dma_map *map = karg;
-	struct spapr_ctr *ctr = obj;
 	enum dma_data_direction dir;
 	struct iommu_table *tbl;
 	long ret;
@@ -292,10 +278,10 @@ out_unlock:
 	return ret;
 }
 
-static long spapr_ioctl_unmap(void *obj, void *karg, void __user *uarg)
+static long spapr_ioctl_unmap(struct spapr_ctr *ctr, void *karg,
+			      void __user *uarg)
 {
 	struct vfio_iommu_type1_dma_unmap *unmap = karg;
-	struct spapr_ctr *ctr = obj;
 	struct iommu_table *tbl;
 	long ret;
 
@@ -315,9 +301,9 @@ out_unlock:
 	return ret;
 }
 
-static long spapr_ioctl_enable(void *obj, void *karg, void __user *uarg)
+static long spapr_ioctl_enable(struct spapr_ctr *ctr, void *karg,
+			       void __user *uarg)
 {
-	struct spapr_ctr *ctr = obj;
 	struct iommu_table_group *tg;
 	unsigned long pages;
 	long ret;
@@ -351,10 +337,9 @@ out_unlock:
 	return ret;
 }
 
-static long spapr_ioctl_disable(void *obj, void *karg, void __user *uarg)
+static long spapr_ioctl_disable(struct spapr_ctr *ctr, void *karg,
+				void __user *uarg)
 {
-	struct spapr_ctr *ctr = obj;
-
 	mutex_lock(&ctr->lock);
 	if (ctr->enabled) {
 		account_locked_vm(ctr->mm, ctr->v1_charged, false);
@@ -365,10 +350,10 @@ static long spapr_ioctl_disable(void *obj, void *karg, void __user *uarg)
 	return 0;
 }
 
-static long spapr_ioctl_register(void *obj, void *karg, void __user *uarg)
+static long spapr_ioctl_register(struct spapr_ctr *ctr, void *karg,
+				 void __user *uarg)
 {
 	struct vfio_iommu_spapr_register_memory *reg = karg;
-	struct spapr_ctr *ctr = obj;
 	long ret;
 
 	mutex_lock(&ctr->lock);
@@ -379,10 +364,10 @@ static long spapr_ioctl_register(void *obj, void *karg, void __user *uarg)
 	return ret;
 }
 
-static long spapr_ioctl_unregister(void *obj, void *karg, void __user *uarg)
+static long spapr_ioctl_unregister(struct spapr_ctr *ctr, void *karg,
+				   void __user *uarg)
 {
 	struct vfio_iommu_spapr_register_memory *reg = karg;
-	struct spapr_ctr *ctr = obj;
 	long ret = -EPERM;
 
 	mutex_lock(&ctr->lock);
@@ -414,6 +399,21 @@ static bool spapr_geometry_ok(struct iommu_table_group *tg, u32 shift,
 }
 
 /*
+ * What CREATE and REMOVE need: windows are programmed into the attached
+ * groups, and their tables are charged to the bound mm.
+ */
+static long spapr_windows_ready(struct spapr_ctr *ctr)
+{
+	long ret;
+
+	lockdep_assert_held(&ctr->lock);
+	ret = spapr_bind_mm(ctr);
+	if (ret)
+		return ret;
+	return list_empty(&ctr->groups) ? -ENXIO : 0;
+}
+
+/*
  * The window's start is the one result of CREATE, and the user needs it to
  * map into or remove the window: when it cannot be written back, the
  * window goes again, so that a failed call leaves nothing behind (6.12
@@ -421,19 +421,16 @@ static bool spapr_geometry_ok(struct iommu_table_group *tg, u32 shift,
  * free slot).  So this row copies out itself (copy_to_user(), which
  * fault injection reaches, unlike put_user()).
  */
-static long spapr_ioctl_create(void *obj, void *karg, void __user *uarg)
+static long spapr_ioctl_create(struct spapr_ctr *ctr, void *karg,
+			       void __user *uarg)
 {
 	struct vfio_iommu_spapr_tce_create *create = karg;
 	struct vfio_iommu_spapr_tce_create __user *ucreate = uarg;
-	struct spapr_ctr *ctr = obj;
 	long ret;
 
 	mutex_lock(&ctr->lock);
-	ret = spapr_bind_mm(ctr);
+	ret = spapr_windows_ready(ctr);
 	if (ret)
-		goto out_unlock;
-	ret = -ENXIO;
-	if (list_empty(&ctr->groups))
 		goto out_unlock;
 	ret = -EINVAL;
 	if (!spapr_geometry_ok(spapr_first_tg(ctr), create->page_shift,
@@ -447,7 +444,14 @@ static long spapr_ioctl_create(void *obj, void *karg, void __user *uarg)
 				       &create->start_addr);
 	if (!ret && copy_to_user(&ucreate->start_addr, &create->start_addr,
 				 sizeof(create->start_addr))) {
-		spapr_win_remove(ctr, create->start_addr);
+		/*
+		 * Removing cannot fail here: the window was made a moment ago
+		 * under the same lock, so it is found at its start, and it is
+		 * in groups that all share one platform's table ops (attach
+		 * insists on one create_table), whose unset_window
+		 * spapr_win_create() required.  Nothing is mapped in it yet.
+		 */
+		WARN_ON_ONCE(spapr_win_remove(ctr, create->start_addr));
 		ret = -EFAULT;
 	}
 out_unlock:
@@ -455,45 +459,42 @@ out_unlock:
 	return ret;
 }
 
-static long spapr_ioctl_remove(void *obj, void *karg, void __user *uarg)
+static long spapr_ioctl_remove(struct spapr_ctr *ctr, void *karg,
+			       void __user *uarg)
 {
 	struct vfio_iommu_spapr_tce_remove *remove = karg;
-	struct spapr_ctr *ctr = obj;
 	long ret;
 
 	mutex_lock(&ctr->lock);
-	ret = spapr_bind_mm(ctr);
+	ret = spapr_windows_ready(ctr);
 	if (ret)
 		goto out_unlock;
-	ret = -ENXIO;
-	if (list_empty(&ctr->groups))
-		goto out_unlock;
 	/* Removing the default window before it was made: just owe nothing. */
-	if (ctr->default_pending && !remove->start_addr) {
+	if (ctr->default_pending && !remove->start_addr)
 		ctr->default_pending = false;
-		ret = 0;
-		goto out_unlock;
-	}
-	ret = spapr_win_remove(ctr, remove->start_addr);
+	else
+		ret = spapr_win_remove(ctr, remove->start_addr);
 out_unlock:
 	mutex_unlock(&ctr->lock);
 	return ret;
 }
 
-static long spapr_ioctl_eeh(void *obj, void *karg, void __user *uarg)
+static long spapr_ioctl_eeh(struct spapr_ctr *ctr, void *karg,
+			    void __user *uarg)
 {
-	return spapr_eeh_pe_op(obj, karg);
+	return spapr_eeh_pe_op(ctr, karg);
 }
 
 #define SPAPR_MAP_FLAGS	(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE)
 
 /*
- * The first five rows are common; GET_INFO's flags are an output.  A v1
- * container knows nothing of preregistration and windows, a v2 one has
- * no ENABLE/DISABLE: their numbers are unknown ioctls (-ENOTTY) there.
+ * What both kinds of container know; GET_INFO's flags are an output.  A
+ * v1 container knows nothing of preregistration and windows, a v2 one has
+ * no ENABLE/DISABLE: the numbers of the other kind's table are unknown
+ * ioctls (-ENOTTY) to each.
  */
-static const struct vfio_ioctl_op spapr_v1_ops[] = {
-	VFIO_IOCTL_RAW(VFIO_CHECK_EXTENSION, spapr_ioctl_check_extension),
+static const VFIO_IOCTL_TABLE(spapr_ctr) spapr_common_ops[] = {
+	VFIO_IOCTL_INT(VFIO_CHECK_EXTENSION, spapr_ioctl_check_extension),
 	VFIO_IOCTL_OP(VFIO_IOMMU_SPAPR_TCE_GET_INFO, spapr_ioctl_get_info,
 		      struct vfio_iommu_spapr_tce_info, dma32_window_size,
 		      VFIO_IOCTL_ANY_FLAGS, true),
@@ -504,22 +505,14 @@ static const struct vfio_ioctl_op spapr_v1_ops[] = {
 		      struct vfio_iommu_type1_dma_unmap, size, 0, false),
 	VFIO_IOCTL_OP(VFIO_EEH_PE_OP, spapr_ioctl_eeh, struct vfio_eeh_pe_op,
 		      op, 0, false),
+};
+
+static const VFIO_IOCTL_TABLE(spapr_ctr) spapr_v1_ops[] = {
 	VFIO_IOCTL_RAW(VFIO_IOMMU_ENABLE, spapr_ioctl_enable),
 	VFIO_IOCTL_RAW(VFIO_IOMMU_DISABLE, spapr_ioctl_disable),
 };
 
-static const struct vfio_ioctl_op spapr_v2_ops[] = {
-	VFIO_IOCTL_RAW(VFIO_CHECK_EXTENSION, spapr_ioctl_check_extension),
-	VFIO_IOCTL_OP(VFIO_IOMMU_SPAPR_TCE_GET_INFO, spapr_ioctl_get_info,
-		      struct vfio_iommu_spapr_tce_info, dma32_window_size,
-		      VFIO_IOCTL_ANY_FLAGS, true),
-	VFIO_IOCTL_OP(VFIO_IOMMU_MAP_DMA, spapr_ioctl_map,
-		      struct vfio_iommu_type1_dma_map, size, SPAPR_MAP_FLAGS,
-		      false),
-	VFIO_IOCTL_OP(VFIO_IOMMU_UNMAP_DMA, spapr_ioctl_unmap,
-		      struct vfio_iommu_type1_dma_unmap, size, 0, false),
-	VFIO_IOCTL_OP(VFIO_EEH_PE_OP, spapr_ioctl_eeh, struct vfio_eeh_pe_op,
-		      op, 0, false),
+static const VFIO_IOCTL_TABLE(spapr_ctr) spapr_v2_ops[] = {
 	VFIO_IOCTL_OP(VFIO_IOMMU_SPAPR_REGISTER_MEMORY, spapr_ioctl_register,
 		      struct vfio_iommu_spapr_register_memory, size, 0, false),
 	VFIO_IOCTL_OP(VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY,
@@ -535,20 +528,23 @@ static long spapr_ioctl(void *data, unsigned int cmd, unsigned long arg)
 {
 	struct spapr_ctr *ctr = data;
 	struct mm_struct *mm;
+	long ret;
 
+	/* Extensions are answered before the checks below. */
 	if (cmd == VFIO_CHECK_EXTENSION)
-		return spapr_check_extension(arg);
+		return vfio_ioctl_dispatch(ctr, spapr_common_ops, cmd, arg);
 	if (!ctr)
 		return -EINVAL;
 	/* No other process may touch TCEs holding this mm's addresses. */
 	mm = READ_ONCE(ctr->mm);
 	if (mm && mm != current->mm)
 		return -EPERM;
+	ret = vfio_ioctl_dispatch(ctr, spapr_common_ops, cmd, arg);
+	if (ret != -ENOIOCTLCMD)
+		return ret;
 	if (ctr->v2)
-		return vfio_ioctl_dispatch(ctr, spapr_v2_ops,
-					   ARRAY_SIZE(spapr_v2_ops), cmd, arg);
-	return vfio_ioctl_dispatch(ctr, spapr_v1_ops, ARRAY_SIZE(spapr_v1_ops),
-				   cmd, arg);
+		return vfio_ioctl_dispatch(ctr, spapr_v2_ops, cmd, arg);
+	return vfio_ioctl_dispatch(ctr, spapr_v1_ops, cmd, arg);
 }
 
 VISIBLE_IF_KUNIT const struct vfio_iommu_backend_ops spapr_backend = {

@@ -93,12 +93,25 @@ struct spapr_ctr {
 	struct list_head regions;
 };
 
+/**
+ * spapr_first_tg - the table group whose ops make the container's tables
+ * @ctr: the container
+ *
+ * Return: the first attached group's table group, or NULL with no group.
+ */
+static inline struct iommu_table_group *spapr_first_tg(struct spapr_ctr *ctr)
+{
+	struct spapr_grp *g;
+
+	g = list_first_entry_or_null(&ctr->groups, struct spapr_grp, link);
+	return g ? g->tg : NULL;
+}
+
 /* main.c */
 #if IS_ENABLED(CONFIG_KUNIT)
 extern const struct vfio_iommu_backend_ops spapr_backend;
 #endif
 int spapr_bind_mm(struct spapr_ctr *ctr);
-struct iommu_table_group *spapr_first_tg(struct spapr_ctr *ctr);
 
 /* window.c */
 int spapr_win_find(struct spapr_ctr *ctr, u64 iova);

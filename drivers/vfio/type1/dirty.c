@@ -264,17 +264,17 @@ static int report_range(struct t1_container *t1,
 
 /**
  * t1_ioctl_dirty_pages - VFIO_IOMMU_DIRTY_PAGES on a v2 container
- * @obj: the container
+ * @t1: the container
  * @karg: struct vfio_iommu_type1_dirty_bitmap, flags already validated
  * @uarg: the user's argument, followed by the GET_BITMAP range
  *
  * Return: 0 or a negative errno.
  */
-long t1_ioctl_dirty_pages(void *obj, void *karg, void __user *uarg)
+long t1_ioctl_dirty_pages(struct t1_container *t1, void *karg,
+			  void __user *uarg)
 {
 	struct vfio_iommu_type1_dirty_bitmap *req = karg;
 	struct vfio_iommu_type1_dirty_bitmap_get range;
-	struct t1_container *t1 = obj;
 	size_t minsz = offsetofend(typeof(*req), flags);
 	int ret = 0;
 

@@ -196,95 +196,46 @@ static void update_pgsizes(struct t1_container *t1)
 	t1->pgsize_bitmap = sizes;
 }
 
-/* Copy @map into @dst from its run record. */
-static int copy_recorded(struct t1_domain *dst, struct t1_map *map,
-			 u64 *done)
-{
-	unsigned int i;
-	int ret;
-
-	for (i = 0; i < map->nr_runs; i++) {
-		u64 len = (u64)map->runs[i].npages << PAGE_SHIFT;
-
-		ret = t1_iommu_map_run(dst->domain, map->iova + *done,
-				       PFN_PHYS(map->runs[i].pfn), len,
-				       map->prot);
-		if (ret)
-			return ret;
-		*done += len;
-		cond_resched();
-	}
-	return 0;
-}
-
-/* Copy @map from @src, where it is mapped, into @dst. */
-static int copy_map(struct t1_domain *src, struct t1_domain *dst,
-		    struct t1_map *map, u64 *done)
-{
-	u64 off = 0;
-	int ret;
-
-	*done = 0;
-	if (t1_runs_cover(map, map->size))
-		return copy_recorded(dst, map, done);
-
-	while (off < map->size) {
-		struct t1_run run;
-		u64 len;
-
-		if (!t1_read_runs(src->domain, map->iova + off,
-				  map->size - off, &run, 1, &len)) {
-			off += PAGE_SIZE;	/* a hole: nothing to copy */
-			continue;
-		}
-		ret = t1_iommu_map_run(dst->domain, map->iova + off,
-				       PFN_PHYS(run.pfn), len, map->prot);
-		if (ret)
-			return ret;
-		off += len;
-		*done = off;
-		cond_resched();
-	}
-	return 0;
-}
-
-/* Undo what replay() did to the first @len bytes of @map in @dom. */
-static void unreplay(struct t1_domain *dom, struct t1_map *map, u64 len)
-{
-	if (!len)
-		return;
-	long release;
-
-	if (map->iommu_mapped) {
-		iommu_unmap(dom->domain, map->iova, len);
-		return;
-	}
-	release = t1_domain_unmap_unpin(dom, map, map->iova, len);
-	t1_account(map, -release, true);
-}
-
 /*
- * Make every mapping present in the new domain @dom: copy the ones that
- * are mapped elsewhere, pin and map the others (made while the container
- * had no domain).
+ * Make @map present in the new domain @dom: a copy of its record if it is
+ * mapped elsewhere, else pin it first (it was made while the container
+ * had no domain).  On failure nothing of @map is in @dom or pinned anew.
  */
+static int replay_map(struct t1_container *t1, struct t1_domain *dom,
+		      struct t1_map *map)
+{
+	int ret;
+
+	if (map->iommu_mapped)
+		return t1_map_record(t1, map, dom);
+
+	ret = t1_pin_map(map);
+	if (ret)
+		return ret;
+	ret = t1_map_record(t1, map, dom);
+	if (ret)
+		t1_account(map, -t1_unpin_record(map, map->size), true);
+	return ret;
+}
+
+/* Undo replay_map() of @map into @dom. */
+static void unreplay(struct t1_container *t1, struct t1_domain *dom,
+		     struct t1_map *map)
+{
+	if (map->iommu_mapped)
+		iommu_unmap(dom->domain, map->iova, map->size);
+	else
+		t1_account(map, -t1_unmap_unpin_from(t1, dom, map), true);
+}
+
+/* Make every mapping present in the new domain @dom, or none. */
 static int replay(struct t1_container *t1, struct t1_domain *dom)
 {
-	struct t1_domain *src = NULL;
 	struct rb_node *node, *undo;
-	struct t1_map *map;
-	u64 done = 0;
 	int ret = 0;
 
-	if (!list_empty(&t1->domains))
-		src = list_first_entry(&t1->domains, struct t1_domain, link);
-
 	for (node = rb_first(&t1->maps); node; node = rb_next(node)) {
-		map = rb_entry(node, struct t1_map, node);
-		if (map->iommu_mapped)
-			ret = src ? copy_map(src, dom, map, &done) : -EINVAL;
-		else
-			ret = t1_pin_and_map(t1, map, dom, &done);
+		ret = replay_map(t1, dom, rb_entry(node, struct t1_map, node));
 		if (ret)
 			goto unwind;
 	}
@@ -294,10 +245,8 @@ static int replay(struct t1_container *t1, struct t1_domain *dom)
 	return 0;
 
 unwind:
-	unreplay(dom, map, done);
 	for (undo = rb_first(&t1->maps); undo != node; undo = rb_next(undo))
-		unreplay(dom, rb_entry(undo, struct t1_map, node),
-			 rb_entry(undo, struct t1_map, node)->size);
+		unreplay(t1, dom, rb_entry(undo, struct t1_map, node));
 	return ret;
 }
 

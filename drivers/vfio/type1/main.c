@@ -97,10 +97,8 @@ static bool vaddr_update_allowed(struct t1_container *t1)
 	return !emulated;
 }
 
-static long t1_ioctl_check_extension(void *obj, unsigned long ext)
+static long t1_ioctl_check_extension(struct t1_container *t1, unsigned long ext)
 {
-	struct t1_container *t1 = obj;
-
 	switch (ext) {
 	case VFIO_DMA_CC_IOMMU:
 		return t1 && all_domains_coherent(t1);
@@ -165,11 +163,11 @@ static int add_info_caps(struct t1_container *t1, struct vfio_info_cap *caps)
 	return add_iova_cap(t1, caps);
 }
 
-static long t1_ioctl_get_info(void *obj, void *karg, void __user *uarg)
+static long t1_ioctl_get_info(struct t1_container *t1, void *karg,
+			      void __user *uarg)
 {
 	struct vfio_iommu_type1_info *info = karg;
 	struct vfio_info_cap caps = {};
-	struct t1_container *t1 = obj;
 	int ret;
 
 	mutex_lock(&t1->lock);
@@ -190,12 +188,14 @@ static long t1_ioctl_get_info(void *obj, void *karg, void __user *uarg)
 	return ret;
 }
 
-static long t1_ioctl_map_dma(void *obj, void *karg, void __user *uarg)
+static long t1_ioctl_map_dma(struct t1_container *t1, void *karg,
+			     void __user *uarg)
 {
-	return t1_map_dma(obj, karg);
+	return t1_map_dma(t1, karg);
 }
 
-static long t1_ioctl_unmap_dma(void *obj, void *karg, void __user *uarg)
+static long t1_ioctl_unmap_dma(struct t1_container *t1, void *karg,
+			       void __user *uarg)
 {
 	struct vfio_iommu_type1_dma_unmap *req = karg;
 	size_t minsz = offsetofend(typeof(*req), size);
@@ -218,7 +218,7 @@ static long t1_ioctl_unmap_dma(void *obj, void *karg, void __user *uarg)
 			return -EINVAL;
 	}
 
-	return t1_unmap_dma(obj, req, &bitmap);
+	return t1_unmap_dma(t1, req, &bitmap);
 }
 
 #define T1_MAP_FLAGS	(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE | \
@@ -230,7 +230,7 @@ static long t1_ioctl_unmap_dma(void *obj, void *karg, void __user *uarg)
 			 VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP)
 
 /* GET_INFO's flags are an output: whatever the user passes is ignored. */
-static const struct vfio_ioctl_op t1_ops[] = {
+static const VFIO_IOCTL_TABLE(t1_container) t1_ops[] = {
 	VFIO_IOCTL_INT(VFIO_CHECK_EXTENSION, t1_ioctl_check_extension),
 	VFIO_IOCTL_OP(VFIO_IOMMU_GET_INFO, t1_ioctl_get_info,
 		      struct vfio_iommu_type1_info, iova_pgsizes,
@@ -262,7 +262,7 @@ static long t1_ioctl(void *data, unsigned int cmd, unsigned long arg)
 	 */
 	if (!t1->v2 && cmd == VFIO_IOMMU_DIRTY_PAGES)
 		return -EACCES;
-	return vfio_ioctl_dispatch(t1, t1_ops, ARRAY_SIZE(t1_ops), cmd, arg);
+	return vfio_ioctl_dispatch(t1, t1_ops, cmd, arg);
 }
 
 static const struct vfio_iommu_backend_ops t1_backend = {

@@ -2,44 +2,41 @@
 /*
  * Type1 IOMMU backend: creating and destroying mappings.
  *
- * A struct t1_map is in the tree from the moment its range is reserved
- * until it is destroyed.  While the container has at least one domain,
+ * A struct t1_map is in the tree from the moment it is usable until it is
+ * taken apart.  While the container has at least one domain,
  * &t1_map.iommu_mapped says that every page of the mapping is pinned once
  * and mapped at the same IOVA in every domain; without a domain nothing
  * is pinned for it (only emulated devices can use it, page by page).
  *
- * Mapping walks the user range in pinned batches and hands each
- * physically contiguous run to the IOMMU in one call, carrying the last
- * run of a batch over to the next one so that a huge page split by a
- * batch boundary still becomes one run.
+ * A mapping is made in two stages: t1_pin_map() pins the user range batch
+ * by batch into the mapping's run record (physically contiguous frames of
+ * one kind), charging each batch; t1_map_record() then maps the recorded
+ * runs into each domain: a long run with one call, short ones up to 64
+ * at a time with one iommu_map_sg() call (one IOTLB sync).  The record is
+ * kept while the pages are pinned, so tearing down, or copying into a new
+ * domain, is a walk over it (t1_record_walk()) and never reads
+ * translations back.
  *
- * Unmapping takes the runs from the mapping's run record when it covers
- * the range, and otherwise reads them back from one domain with
- * iommu_iova_to_phys(); it unmaps a whole chunk of runs with one
- * deferred-flush call, flushes the IOTLB once per chunk, and only then
- * unpins the chunk's pages: a page is never unpinned while a device could
- * still reach it.  Other domains are unmapped with one call each, before
- * that.
+ * Unmapping takes mappings out of the tree and out of the IOMMU with
+ * deferred-flush calls, flushes the IOTLB once per T1_ZAP_MAX mappings,
+ * and only then unpins their recorded runs: a page is never unpinned
+ * while a device could still reach it.  Other domains are unmapped with
+ * one call each, before that.
  *
- * Everything here runs under &t1_container.lock.
+ * Everything here runs under &t1_container.lock, except pinning a new
+ * mapping, which is private until it is mapped (map_new()), and unpinning
+ * mappings already out of the tree (t1_zap_finish()).
  */
 #include <linux/mm.h>
+#include <linux/scatterlist.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/vfio.h>
 
 #include "type1.h"
-
-/* Runs gathered per IOTLB flush when unmapping. */
-#define T1_UNMAP_RUNS	1024
-
-/*
- * Record runs only while they average at least this many pages, so the
- * record stays below 1/8 of a byte per pinned page.
- */
-#define T1_RUN_MIN_AVG	128
 
 /**
  * t1_iommu_map_run - map a physically contiguous run into one domain
@@ -54,8 +51,8 @@
  *
  * Return: 0, or the error of iommu_map() with nothing left mapped.
  */
-int t1_iommu_map_run(struct iommu_domain *domain, u64 iova, phys_addr_t phys,
-		     u64 len, int prot)
+static int t1_iommu_map_run(struct iommu_domain *domain, u64 iova,
+			    phys_addr_t phys, u64 len, int prot)
 {
 	unsigned long small = domain->pgsize_bitmap & (PAGE_SIZE | ~PAGE_MASK);
 	u64 off = 0;
@@ -82,466 +79,214 @@ int t1_iommu_map_run(struct iommu_domain *domain, u64 iova, phys_addr_t phys,
 	return 0;
 }
 
-/**
- * t1_drop_runs - forget the run record of a mapping
- * @map: the mapping
- */
-static void t1_drop_runs(struct t1_map *map)
-{
-	/* No call for the usual cases: no record, or the inline one. */
-	if (map->runs && map->runs != &map->run0)
-		kvfree(map->runs);
-	map->runs = NULL;
-	map->nr_runs = 0;
-	map->max_runs = 0;
-}
+/* Runs handed to iommu_map_sg() per call, at most. */
+#define T1_SG_RUNS	64
+
+/* Longer runs are mapped on their own (a scatterlist entry is 32-bit). */
+#define T1_SG_RUN_MAX	SZ_1G
 
 /**
- * t1_runs_cover - whether the run record describes a mapped prefix
- * @map: the mapping
- * @size: bytes mapped from @map->iova on
+ * struct map_walk - t1_map_record() into one domain, in progress
+ * @domain: the domain
+ * @sg: runs gathered for one iommu_map_sg() call, @nr of them, from IOVA
+ *	@iova on; NULL to map every run with its own call
+ * @cap: entries in @sg
+ * @nr: entries used in @sg
+ * @iova: IOVA of the first gathered run
+ * @done: bytes from &t1_map.iova on mapped so far
  *
- * Return: true if the recorded runs add up to exactly @size.
+ * Discontiguous memory makes many short runs: gathering them saves the
+ * IOTLB sync and the checks that each iommu_map() call makes.
  */
-bool t1_runs_cover(struct t1_map *map, u64 size)
-{
-	unsigned int i;
-	u64 total = 0;
+struct map_walk {
+	struct iommu_domain *domain;
+	struct scatterlist *sg;
+	unsigned int cap;
+	unsigned int nr;
+	u64 iova;
+	u64 done;
+};
 
-	if (!map->runs || map->runs_dropped)
-		return false;
-	for (i = 0; i < map->nr_runs; i++)
-		total += (u64)map->runs[i].npages << PAGE_SHIFT;
-	return total == size;
+/* Map the gathered runs with one call. */
+static int map_gathered(struct map_walk *w, int prot)
+{
+	ssize_t mapped;
+
+	if (!w->nr)
+		return 0;
+	sg_mark_end(&w->sg[w->nr - 1]);
+	mapped = iommu_map_sg(w->domain, w->iova, w->sg, w->nr,
+			      prot | IOMMU_CACHE, GFP_KERNEL_ACCOUNT);
+	sg_unmark_end(&w->sg[w->nr - 1]);
+	w->nr = 0;
+	if (mapped < 0)
+		return mapped;
+	w->done += mapped;
+	return 0;
 }
 
-/* Append a run that was just mapped; @mapped counts pages up to its end. */
-static void note_run(struct t1_map *map, unsigned long pfn,
-		     unsigned long npages, unsigned long mapped)
+/*
+ * t1_record_walk() step of map_into(): gather the run, or map it on its
+ * own if it has no struct page (reserved) or is long.
+ */
+static int map_recorded_run(struct t1_map *map, u64 iova,
+			    const struct t1_run *run, void *arg)
 {
-	struct t1_run *runs;
-	unsigned int want;
-
-	if (map->runs_dropped)
-		return;
-	if (map->nr_runs >= mapped / T1_RUN_MIN_AVG + 4)
-		goto drop;
-
-	if (!map->runs) {
-		map->runs = &map->run0;
-		map->max_runs = 1;
-	} else if (map->nr_runs == map->max_runs) {
-		want = map->max_runs * 4;
-		runs = kvmalloc_array(want, sizeof(*runs),
-				      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-		if (!runs)
-			goto drop;
-		memcpy(runs, map->runs, map->nr_runs * sizeof(*runs));
-		if (map->runs != &map->run0)
-			kvfree(map->runs);
-		map->runs = runs;
-		map->max_runs = want;
-	}
-	map->runs[map->nr_runs].pfn = pfn;
-	map->runs[map->nr_runs].npages = npages;
-	map->nr_runs++;
-	return;
-
-drop:
-	t1_drop_runs(map);
-	map->runs_dropped = true;
-}
-
-/* Map a run into @only, or into every domain of the container. */
-static int map_run(struct t1_container *t1, struct t1_domain *only,
-		   struct t1_map *map, u64 iova, unsigned long pfn,
-		   unsigned long npages)
-{
-	phys_addr_t phys = PFN_PHYS(pfn);
-	u64 len = (u64)npages << PAGE_SHIFT;
-	struct t1_domain *dom;
+	u64 len = (u64)run->npages << PAGE_SHIFT;
+	struct map_walk *w = arg;
 	int ret;
 
-	if (only)
-		return t1_iommu_map_run(only->domain, iova, phys, len,
-					map->prot);
-
-	list_for_each_entry(dom, &t1->domains, link) {
-		ret = t1_iommu_map_run(dom->domain, iova, phys, len, map->prot);
-		if (ret)
-			goto undo;
+	if (!w->sg || run->reserved || len > T1_SG_RUN_MAX) {
+		ret = map_gathered(w, map->prot);
+		if (!ret)
+			ret = t1_iommu_map_run(w->domain, iova,
+					       PFN_PHYS(run->pfn), len,
+					       map->prot);
+		if (!ret)
+			w->done += len;
+		return ret;
 	}
-	return 0;
 
-undo:
-	list_for_each_entry_continue_reverse(dom, &t1->domains, link)
-		iommu_unmap(dom->domain, iova, len);
+	if (!w->nr)
+		w->iova = iova;
+	sg_set_page(&w->sg[w->nr++], pfn_to_page(run->pfn), len, 0);
+	return w->nr == w->cap ? map_gathered(w, map->prot) : 0;
+}
+
+/* Map the record of @map into @domain; on failure none of it stays. */
+static int map_into(struct iommu_domain *domain, struct t1_map *map,
+		    struct scatterlist *sg, unsigned int cap)
+{
+	struct map_walk w = { .domain = domain, .sg = sg, .cap = cap };
+	int ret;
+
+	ret = t1_record_walk(map, map->size, map_recorded_run, &w);
+	if (!ret)
+		ret = map_gathered(&w, map->prot);
+	if (ret && w.done)
+		iommu_unmap(domain, map->iova, w.done);
 	return ret;
 }
 
 /*
- * One pin-and-map walk over a mapping, as a pipeline: pin a batch of
- * pages and charge them (pin_batch()), cut the batch into physically
- * contiguous runs (map_batch()), map each run and record it
- * (flush_run()).  The last run of a batch stays pending, so that a huge
- * page split by a batch boundary still becomes one run.  Whatever is
- * pinned but not mapped when a step fails is undone in one place
- * (drop_unmapped()).
- *
- * @t1: the container
- * @only: the domain to map into, or NULL for every domain of @t1
- * @map: the mapping
- * @b: the pages pinned and charged by the last pin_batch(); those from
- *	@b.pos on are not consumed yet
- * @batch_iova: IOVA of the first page of @b
- * @run_iova: IOVA of @run: everything before it is mapped and recorded
- * @run: pinned and charged but not mapped yet (none when @run.npages
- *	is 0)
+ * A scatterlist for map_into(), when the record has runs to gather and
+ * huge pages are allowed (iommu_map_sg() picks the page sizes itself);
+ * NULL otherwise, or if there is no memory for it: every run then gets
+ * its own call.
  */
-struct pin_walk {
-	struct t1_container *t1;
-	struct t1_domain *only;
-	struct t1_map *map;
-	struct t1_pin_batch b;
-	u64 batch_iova;
-	u64 run_iova;
-	struct t1_run run;
-};
-
-/* Pin @want pages from page @pos of the mapping on, and charge them. */
-static long pin_batch(struct pin_walk *w, unsigned long pos,
-		      unsigned long want)
+static struct scatterlist *alloc_gather(struct t1_map *map, unsigned int *cap)
 {
-	struct t1_map *map = w->map;
-	long nr, charge;
-	int ret;
+	struct scatterlist *sg;
 
-	w->batch_iova = map->iova + ((u64)pos << PAGE_SHIFT);
-	nr = t1_batch_fill(&w->b, map, map->mm,
-			   map->vaddr + (pos << PAGE_SHIFT), want);
-	if (nr < 0)
-		return nr;
-
-	charge = t1_pages_to_charge(map, w->batch_iova, w->b.pfns, nr);
-	ret = t1_account(map, charge, false);
-	if (ret) {
-		if (ret == -ENOMEM)
-			pr_warn_ratelimited("%s (%d): RLIMIT_MEMLOCK of %lu bytes reached while mapping IOVA 0x%llx\n",
-					    map->task->comm,
-					    task_pid_nr(map->task),
-					    task_rlimit(map->task,
-							RLIMIT_MEMLOCK),
-					    w->batch_iova);
-		t1_batch_drop(&w->b, map);
-		return ret;
-	}
-	return nr;
-}
-
-/* Map the pending run and record it; no run is pending afterwards. */
-static int flush_run(struct pin_walk *w)
-{
-	struct t1_map *map = w->map;
-	int ret;
-
-	if (!w->run.npages)
-		return 0;
-	ret = map_run(w->t1, w->only, map, w->run_iova, w->run.pfn,
-		      w->run.npages);
-	if (ret)
-		return ret;
-	w->run_iova += (u64)w->run.npages << PAGE_SHIFT;
-	note_run(map, w->run.pfn, w->run.npages,
-		 (w->run_iova - map->iova) >> PAGE_SHIFT);
-	w->run.npages = 0;
-	return 0;
-}
-
-/*
- * Consume the batch run by run: pages that continue the pending run
- * extend it, any other run first flushes the pending one and replaces it.
- */
-static int map_batch(struct pin_walk *w)
-{
-	struct t1_pin_batch *b = &w->b;
-	int ret;
-
-	while (b->pos < b->nr) {
-		unsigned long len = t1_pfn_run(b->pfns + b->pos,
-					       b->nr - b->pos);
-		unsigned long pfn = b->pfns[b->pos];
-
-		if (w->run.npages && pfn == w->run.pfn + w->run.npages) {
-			w->run.npages += len;
-		} else {
-			ret = flush_run(w);
-			if (ret)
-				return ret;
-			w->run.pfn = pfn;
-			w->run.npages = len;
-		}
-		b->pos += len;
-	}
-	return 0;
-}
-
-/*
- * Pinned and charged but not mapped: the pending run and the unconsumed
- * part of the batch.  Unpin them and give the charge back.
- */
-static void drop_unmapped(struct pin_walk *w)
-{
-	struct t1_map *map = w->map;
-	struct t1_pin_batch *b = &w->b;
-	long release = 0;
-
-	if (b->pos < b->nr) {
-		release += t1_pages_to_charge(map, w->batch_iova +
-					      ((u64)b->pos << PAGE_SHIFT),
-					      b->pfns + b->pos, b->nr - b->pos);
-		t1_batch_drop(b, map);
-	}
-	if (w->run.npages)
-		release += t1_unpin_run(map, w->run_iova, w->run.pfn,
-					w->run.npages);
-	w->run.npages = 0;
-	t1_account(map, -release, false);
+	*cap = min_t(unsigned int, map->nr_runs, T1_SG_RUNS);
+	if (*cap < 2 || READ_ONCE(t1_disable_hugepages))
+		return NULL;
+	sg = kmalloc_array(*cap, sizeof(*sg), GFP_KERNEL | __GFP_NOWARN);
+	if (sg)
+		sg_init_table(sg, *cap);
+	return sg;
 }
 
 /**
- * t1_pin_and_map - pin a whole mapping and map it
+ * t1_map_record - map the run record of a mapping into the IOMMU
  * @t1: the container
- * @map: the mapping, nothing of it pinned yet
- * @only: map into this domain only; NULL for every domain of @t1
- * @done: receives how many bytes from @map->iova on are pinned, charged
- *	and mapped, also on failure
+ * @map: the mapping, pinned by t1_pin_map()
+ * @only: map into this domain only (a new one, or a copy from the
+ *	others); NULL for every domain of @t1
  *
- * On failure the bytes past *@done are neither pinned nor mapped; the
- * caller undoes the first *@done bytes.
+ * The second stage of making a mapping: the recorded runs go into each
+ * domain in turn, short ones gathered for iommu_map_sg(), long ones with
+ * one iommu_map() call each, with the largest IOMMU pages they allow.
  *
- * Return: 0, -ENOMEM when the owner's locked memory limit is reached,
- * -EFAULT for an address that cannot be pinned, or an IOMMU error.
+ * Return: 0, or the IOMMU's error with nothing of @map left mapped in
+ * the domains concerned.
  */
-int t1_pin_and_map(struct t1_container *t1, struct t1_map *map,
-		   struct t1_domain *only, u64 *done)
+int t1_map_record(struct t1_container *t1, struct t1_map *map,
+		  struct t1_domain *only)
 {
-	unsigned long npages = map->size >> PAGE_SHIFT, pos = 0;
-	struct pin_walk w = {
-		.t1 = t1, .only = only, .map = map,
-		.batch_iova = map->iova, .run_iova = map->iova,
-	};
+	struct scatterlist *sg;
+	struct t1_domain *dom;
+	unsigned int cap;
 	int ret = 0;
 
 	lockdep_assert_held(&t1->lock);
-	*done = 0;
-	if (!mmget_not_zero(map->mm))
-		return -ENODEV;
-	t1_batch_init(&w.b, npages);
-	t1_drop_runs(map);
-	map->runs_dropped = false;
-
-	while (!ret && pos < npages) {
-		long nr = pin_batch(&w, pos, npages - pos);
-
-		if (nr < 0) {
-			ret = nr;
-			break;
-		}
-		ret = map_batch(&w);
-		pos += nr;
-		cond_resched();
+	sg = alloc_gather(map, &cap);
+	if (only) {
+		ret = map_into(only->domain, map, sg, cap);
+		goto out;
 	}
-	if (!ret)
-		ret = flush_run(&w);
+	list_for_each_entry(dom, &t1->domains, link) {
+		ret = map_into(dom->domain, map, sg, cap);
+		if (ret)
+			break;
+	}
 	if (ret)
-		drop_unmapped(&w);
-
-	*done = w.run_iova - map->iova;
-	t1_batch_fini(&w.b);
-	mmput(map->mm);
+		list_for_each_entry_continue_reverse(dom, &t1->domains, link)
+			iommu_unmap(dom->domain, map->iova, map->size);
+out:
+	kfree(sg);
 	return ret;
 }
 
-/**
- * t1_read_runs - read runs of a mapping back from a domain
- * @domain: the domain holding the translations
- * @iova: first IOVA, page aligned
- * @size: bytes to read at most
- * @runs: receives the runs, in IOVA order
- * @cap: entries in @runs
- * @covered: receives the bytes the runs cover
- *
- * For when the mapping's run record does not cover what is wanted: each
- * page's translation is looked up with iommu_iova_to_phys(), once.  Stops
- * before an untranslated page.
- *
- * Return: the number of runs read.
+/*
+ * Unmap all of @map from @only, or from every domain of @t1: the first
+ * domain (or @only) with its IOTLB flush deferred into @gather, the others
+ * with one call each.  Returns the domain @gather belongs to (NULL if
+ * there is none) and in *@unmapped the bytes that domain took out.
  */
-unsigned int t1_read_runs(struct iommu_domain *domain, u64 iova, u64 size,
-			  struct t1_run *runs, unsigned int cap, u64 *covered)
+static struct iommu_domain *unmap_deferred(struct t1_container *t1,
+					   struct t1_domain *only,
+					   struct t1_map *map,
+					   struct iommu_iotlb_gather *gather,
+					   u64 *unmapped)
 {
-	phys_addr_t phys, next = iommu_iova_to_phys(domain, iova);
-	unsigned int nr = 0;
-	u64 off = 0, len;
+	struct t1_domain *first = only, *dom;
+	u64 done;
 
-	while (off < size && nr < cap && next) {
-		phys = next;
-		for (len = PAGE_SIZE; off + len < size; len += PAGE_SIZE) {
-			next = iommu_iova_to_phys(domain, iova + off + len);
-			if (next != phys + len)
-				break;
-		}
-		runs[nr].pfn = PHYS_PFN(phys);
-		runs[nr].npages = len >> PAGE_SHIFT;
-		nr++;
-		off += len;
-	}
-	*covered = off;
-	return nr;
-}
-
-/* Unmap what the run record covers, deferring the IOTLB flush. */
-static u64 unmap_recorded(struct iommu_domain *domain, u64 start, u64 size,
-			  struct iommu_iotlb_gather *gather)
-{
-	u64 unmapped = iommu_unmap_fast(domain, start, size, gather);
-
-	if (unmapped < size)
-		unmapped += iommu_unmap(domain, start + unmapped,
-					size - unmapped);
-	return unmapped;
-}
-
-/* After the flush: unpin the recorded runs within @unmapped bytes. */
-static long unpin_recorded(struct t1_map *map, u64 start, u64 unmapped)
-{
-	long release = 0;
-	unsigned int i;
-	u64 pos = 0;
-
-	for (i = 0; i < map->nr_runs; i++) {
-		u64 bytes = (u64)map->runs[i].npages << PAGE_SHIFT;
-
-		if (pos + bytes > unmapped) {
-			pr_warn_ratelimited("IOMMU refused to unmap IOVA 0x%llx, its pages stay pinned\n",
-					    start + pos);
-			break;
-		}
-		release += t1_unpin_run(map, start + pos, map->runs[i].pfn,
-					map->runs[i].npages);
-		pos += bytes;
-		if (!(i % 64))
+	*unmapped = 0;
+	if (!first) {
+		first = list_first_entry_or_null(&t1->domains,
+						 struct t1_domain, link);
+		if (!first)
+			return NULL;
+		dom = first;
+		list_for_each_entry_continue(dom, &t1->domains, link) {
+			iommu_unmap(dom->domain, map->iova, map->size);
 			cond_resched();
+		}
 	}
-	t1_drop_runs(map);
-	return release;
+
+	done = iommu_unmap_fast(first->domain, map->iova, map->size, gather);
+	if (done < map->size)
+		done += iommu_unmap(first->domain, map->iova + done,
+				    map->size - done);
+	*unmapped = done;
+	return first->domain;
 }
 
-/* Teardown from the run record: one unmap, one flush, then unpin. */
-static long unmap_unpin_recorded(struct iommu_domain *domain,
-				 struct t1_map *map, u64 start, u64 size)
+/**
+ * t1_unmap_unpin_from - unmap a mapping from domains and unpin it
+ * @t1: the container
+ * @only: the one domain the mapping is in; NULL for every domain of @t1
+ * @map: the mapping, pinned and mapped in full
+ *
+ * One IOTLB flush, then the pages are unpinned: a page is never unpinned
+ * while a device could still reach it.
+ *
+ * Return: the pages to release from the owner's locked_vm.
+ */
+long t1_unmap_unpin_from(struct t1_container *t1, struct t1_domain *only,
+			 struct t1_map *map)
 {
 	struct iommu_iotlb_gather gather;
+	struct iommu_domain *domain;
 	u64 unmapped;
 
 	iommu_iotlb_gather_init(&gather);
-	unmapped = unmap_recorded(domain, start, size, &gather);
-	iommu_iotlb_sync(domain, &gather);
-	return unpin_recorded(map, start, unmapped);
-}
-
-/**
- * t1_domain_unmap_unpin - unmap part of a mapping from a domain, and unpin
- * @dom: the domain holding the translations (the only one still mapping
- *	the range)
- * @map: the mapping
- * @start: first IOVA, page aligned
- * @size: bytes, page aligned
- *
- * Return: pages to release from the owner's locked_vm.
- */
-long t1_domain_unmap_unpin(struct t1_domain *dom, struct t1_map *map,
-			   u64 start, u64 size)
-{
-	struct iommu_domain *domain = dom->domain;
-	struct t1_run small[8], *runs = small;
-	unsigned int cap = ARRAY_SIZE(small);
-	struct iommu_iotlb_gather gather;
-	long release = 0;
-	u64 off = 0;
-
-	if (start == map->iova && t1_runs_cover(map, size))
-		return unmap_unpin_recorded(domain, map, start, size);
-	t1_drop_runs(map);
-
-	if (size > (u64)cap << PAGE_SHIFT) {
-		runs = kmalloc_array(T1_UNMAP_RUNS, sizeof(*runs),
-				     GFP_KERNEL | __GFP_NOWARN);
-		if (runs)
-			cap = T1_UNMAP_RUNS;
-		else
-			runs = small;
-	}
-
-	iommu_iotlb_gather_init(&gather);
-	while (off < size) {
-		u64 chunk = start + off, len, unmapped, pos;
-		unsigned int nr, i;
-
-		nr = t1_read_runs(domain, chunk, size - off, runs, cap, &len);
-		if (!nr) {
-			/* Nothing mapped here: a bug elsewhere, but go on. */
-			pr_warn_ratelimited("IOVA 0x%llx of a mapping is not mapped\n",
-					    chunk);
-			off += PAGE_SIZE;
-			continue;
-		}
-
-		unmapped = iommu_unmap_fast(domain, chunk, len, &gather);
-		if (unmapped < len)
-			unmapped += iommu_unmap(domain, chunk + unmapped,
-						len - unmapped);
+	domain = unmap_deferred(t1, only, map, &gather, &unmapped);
+	if (domain)
 		iommu_iotlb_sync(domain, &gather);
-
-		pos = 0;
-		for (i = 0; i < nr; i++) {
-			u64 bytes = (u64)runs[i].npages << PAGE_SHIFT;
-
-			/* Still mapped: leave it pinned rather than unsafe. */
-			if (pos + bytes > unmapped) {
-				pr_warn_ratelimited("IOMMU refused to unmap IOVA 0x%llx, its pages stay pinned\n",
-						    chunk + pos);
-				break;
-			}
-			release += t1_unpin_run(map, chunk + pos, runs[i].pfn,
-						runs[i].npages);
-			pos += bytes;
-		}
-		off += len;
-		cond_resched();
-	}
-
-	if (runs != small)
-		kfree(runs);
-	return release;
-}
-
-/* Unmap [start, start + size) of @map from all domains and unpin it. */
-static long unmap_unpin_range(struct t1_container *t1, struct t1_map *map,
-			      u64 start, u64 size)
-{
-	struct t1_domain *walk, *dom;
-
-	if (!size || list_empty(&t1->domains))
-		return 0;
-
-	walk = list_first_entry(&t1->domains, struct t1_domain, link);
-	dom = walk;
-	list_for_each_entry_continue(dom, &t1->domains, link) {
-		iommu_unmap(dom->domain, start, size);
-		cond_resched();
-	}
-	return t1_domain_unmap_unpin(walk, map, start, size);
+	return t1_unpin_record(map, unmapped);
 }
 
 /**
@@ -561,42 +306,34 @@ long t1_unmap_unpin(struct t1_container *t1, struct t1_map *map,
 	if (!map->iommu_mapped)
 		return 0;
 
-	release = unmap_unpin_range(t1, map, map->iova, map->size);
+	release = t1_unmap_unpin_from(t1, NULL, map);
 	map->iommu_mapped = false;
 	if (account)
 		t1_account(map, -release, true);
 	return release;
 }
 
-/* Free a mapping already out of the tree and of the IOMMU. */
-static void map_free(struct t1_container *t1, struct t1_map *map)
+/* Take a mapping out of the tree; from here on it is private. */
+static void map_unlink(struct t1_container *t1, struct t1_map *map)
 {
-	t1_drop_runs(map);
+	t1_tree_remove(&t1->maps, map);
+	if (map->vaddr_invalid)
+		t1->nr_vaddr_invalid--;
+	t1->maps_avail++;
+}
+
+/* Free a mapping out of the tree, with nothing pinned for it. */
+static void map_free(struct t1_map *map)
+{
+	t1_record_free(map);
 	/* Both are rare; this runs once per mapping of every unmap. */
 	if (!RB_EMPTY_ROOT(&map->pins))
 		t1_pins_unpin_all(map);
 	if (map->dirty)
 		t1_dirty_free(map);
-	if (map->vaddr_invalid)
-		t1->nr_vaddr_invalid--;
 	put_task_struct(map->task);
 	mmdrop(map->mm);
 	kfree(map);
-	t1->maps_avail++;
-}
-
-/**
- * t1_map_destroy - unmap, unpin and free a mapping
- * @t1: the container
- * @map: the mapping, in @t1's tree
- */
-static void t1_map_destroy(struct t1_container *t1, struct t1_map *map)
-{
-	lockdep_assert_held(&t1->lock);
-
-	t1_unmap_unpin(t1, map, true);
-	t1_tree_remove(&t1->maps, map);
-	map_free(t1, map);
 }
 
 /* Mappings torn down per IOTLB flush, at most. */
@@ -605,26 +342,37 @@ static void t1_map_destroy(struct t1_container *t1, struct t1_map *map)
 /**
  * struct t1_zap - mappings torn down together, with one IOTLB flush
  * @t1: the container
- * @gather: the flush being collected, for the first domain
- * @head: mappings unmapped but not yet unpinned (through @zap_next)
+ * @gather: the flush being collected, for @domain
+ * @domain: the domain @gather belongs to, once a mapping was unmapped
+ * @head: mappings unmapped but not yet flushed (through @zap_next)
+ * @done: mappings flushed, to unpin and free (through @zap_next)
  * @nr: entries in @head
+ *
+ * Three steps: t1_zap_add() takes each mapping out of the tree and the
+ * IOMMU, t1_zap_flush() flushes the IOTLB once for all, both under the
+ * container lock; t1_zap_finish() unpins and frees them, and needs no
+ * lock since the mappings are private by then.
  */
 struct t1_zap {
 	struct t1_container *t1;
 	struct iommu_iotlb_gather gather;
+	struct iommu_domain *domain;
 	struct t1_map *head;
+	struct t1_map *done;
 	unsigned int nr;
 };
 
 /**
  * t1_zap_init - start a teardown of several mappings
  * @zap: the teardown
- * @t1: the container, locked until t1_zap_flush()
+ * @t1: the container, locked
  */
 static void t1_zap_init(struct t1_zap *zap, struct t1_container *t1)
 {
 	zap->t1 = t1;
+	zap->domain = NULL;
 	zap->head = NULL;
+	zap->done = NULL;
 	zap->nr = 0;
 	iommu_iotlb_gather_init(&zap->gather);
 }
@@ -640,27 +388,40 @@ static void release_locked(struct mm_struct *mm, struct task_struct *task,
 }
 
 /**
- * t1_zap_flush - finish a teardown: flush the IOTLB, unpin and free
- * @zap: the teardown, empty afterwards
- *
- * The locked_vm charge is given back once per owner rather than once per
- * mapping: consecutive mappings almost always share their owner.
+ * t1_zap_flush - flush the IOTLB for the mappings added so far
+ * @zap: the teardown; its mappings move on to t1_zap_finish()
  */
 static void t1_zap_flush(struct t1_zap *zap)
 {
-	struct t1_container *t1 = zap->t1;
+	struct t1_map *map;
+
+	if (!zap->head)
+		return;
+	if (zap->domain)
+		iommu_iotlb_sync(zap->domain, &zap->gather);
+	while ((map = zap->head)) {
+		zap->head = map->zap_next;
+		map->zap_next = zap->done;
+		zap->done = map;
+	}
+	zap->nr = 0;
+}
+
+/**
+ * t1_zap_finish - unpin and free the flushed mappings of a teardown
+ * @zap: the teardown
+ *
+ * May run without the container lock.  The locked_vm charge is given
+ * back once per owner rather than once per mapping: consecutive mappings
+ * almost always share their owner.
+ */
+static void t1_zap_finish(struct t1_zap *zap)
+{
 	struct t1_map *map, *next, *owner = NULL;
-	struct t1_domain *walk;
 	long pages = 0;
 
-	if (!zap->nr)
-		return;
-	walk = list_first_entry_or_null(&t1->domains, struct t1_domain, link);
-	if (walk)
-		iommu_iotlb_sync(walk->domain, &zap->gather);
-
 	/* Unpin everything, then free: @owner's mm stays referenced. */
-	for (map = zap->head; map; map = map->zap_next) {
+	for (map = zap->done; map; map = map->zap_next) {
 		if (!map->iommu_mapped)
 			continue;
 		if (owner && owner->mm != map->mm) {
@@ -668,19 +429,18 @@ static void t1_zap_flush(struct t1_zap *zap)
 			pages = 0;
 		}
 		owner = map;
-		pages += unpin_recorded(map, map->iova, map->zapped);
+		pages += t1_unpin_record(map, map->zapped);
 		map->iommu_mapped = false;
 	}
 	if (owner)
 		release_locked(owner->mm, owner->task, pages);
 
-	for (map = zap->head; map; map = next) {
+	for (map = zap->done; map; map = next) {
 		next = map->zap_next;
 		map->locked_vm = 0;
-		map_free(t1, map);
+		map_free(map);
 	}
-	zap->head = NULL;
-	zap->nr = 0;
+	zap->done = NULL;
 }
 
 /**
@@ -688,29 +448,17 @@ static void t1_zap_flush(struct t1_zap *zap)
  * @zap: the teardown
  * @map: the mapping
  *
- * Its pages are unpinned, and it is freed, by t1_zap_flush().  Mappings
- * without a run record are destroyed right away instead.
+ * Its pages are unpinned, and it is freed, by t1_zap_finish().
  */
 static void t1_zap_add(struct t1_zap *zap, struct t1_map *map)
 {
 	struct t1_container *t1 = zap->t1;
-	struct t1_domain *walk, *dom;
 
 	lockdep_assert_held(&t1->lock);
-	if (map->iommu_mapped && !t1_runs_cover(map, map->size)) {
-		t1_map_destroy(t1, map);
-		return;
-	}
-
-	t1_tree_remove(&t1->maps, map);
-	if (map->iommu_mapped) {
-		walk = list_first_entry(&t1->domains, struct t1_domain, link);
-		dom = walk;
-		list_for_each_entry_continue(dom, &t1->domains, link)
-			iommu_unmap(dom->domain, map->iova, map->size);
-		map->zapped = unmap_recorded(walk->domain, map->iova,
-					     map->size, &zap->gather);
-	}
+	map_unlink(t1, map);
+	if (map->iommu_mapped)
+		zap->domain = unmap_deferred(t1, NULL, map, &zap->gather,
+					     &map->zapped);
 	map->zap_next = zap->head;
 	zap->head = map;
 	if (++zap->nr >= T1_ZAP_MAX)
@@ -719,7 +467,7 @@ static void t1_zap_add(struct t1_zap *zap, struct t1_map *map)
 
 /**
  * t1_destroy_all_maps - destroy every mapping of a container
- * @t1: the container
+ * @t1: the container, locked
  */
 void t1_destroy_all_maps(struct t1_container *t1)
 {
@@ -730,6 +478,7 @@ void t1_destroy_all_maps(struct t1_container *t1)
 	while ((node = rb_first(&t1->maps)))
 		t1_zap_add(&zap, rb_entry(node, struct t1_map, node));
 	t1_zap_flush(&zap);
+	t1_zap_finish(&zap);
 }
 
 /*
@@ -787,16 +536,15 @@ static int update_vaddr(struct t1_container *t1, struct t1_map *map,
 	return 0;
 }
 
-static struct t1_map *new_map(u64 iova, u64 size, unsigned long vaddr,
-			      int prot)
+static struct t1_map *new_map(struct vfio_iommu_type1_dma_map *req, int prot)
 {
 	struct t1_map *map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
 
 	if (!map)
 		return NULL;
-	map->iova = iova;
-	map->size = size;
-	map->vaddr = vaddr;
+	map->iova = req->iova;
+	map->size = req->size;
+	map->vaddr = req->vaddr;
 	map->prot = prot;
 	map->pins = RB_ROOT;
 	/*
@@ -809,6 +557,117 @@ static struct t1_map *new_map(u64 iova, u64 size, unsigned long vaddr,
 	map->mm = current->mm;
 	mmgrab(map->mm);
 	return map;
+}
+
+/*
+ * Whether a new mapping for @req may go into the container now: 0, or
+ * the errno MAP_DMA returns.
+ */
+static int map_check(struct t1_container *t1,
+		     const struct vfio_iommu_type1_dma_map *req)
+{
+	u64 pgmask = t1_min_pgsize(t1) - 1, last;
+
+	lockdep_assert_held(&t1->lock);
+	if (!req->size || ((req->size | req->iova | req->vaddr) & pgmask))
+		return -EINVAL;
+	last = req->iova + req->size - 1;
+	if (last < req->iova || req->vaddr + req->size - 1 < req->vaddr)
+		return -EINVAL;
+	if (t1_tree_find(&t1->maps, req->iova, last))
+		return -EEXIST;
+	if (!t1->maps_avail)
+		return -ENOSPC;
+	if (!t1_ranges_contain(&t1->usable, req->iova, last))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Put the new mapping @map into the container and make it usable: pinned
+ * and mapped in every domain if there is one (pinning now if that was
+ * not done before the lock was taken), unpinned if there is none.  On
+ * failure @map is out of the container, with nothing pinned or charged,
+ * for the caller to free.
+ */
+static int map_publish(struct t1_container *t1, struct t1_map *map,
+		       bool pinned)
+{
+	int ret = 0;
+
+	lockdep_assert_held(&t1->lock);
+	if (list_empty(&t1->domains) && pinned) {
+		/* The last domain left meanwhile: keep nothing pinned. */
+		t1_account(map, -t1_unpin_record(map, map->size), false);
+		pinned = false;
+	} else if (!list_empty(&t1->domains) && !pinned) {
+		ret = t1_pin_map(map);
+		if (ret)
+			return ret;
+		pinned = true;
+	}
+	if (pinned) {
+		ret = t1_map_record(t1, map, NULL);
+		if (ret) {
+			t1_account(map, -t1_unpin_record(map, map->size), false);
+			return ret;
+		}
+		map->iommu_mapped = true;
+	}
+
+	t1_tree_insert(&t1->maps, map);
+	t1->maps_avail--;
+	if (t1->dirty_tracking) {
+		ret = t1_dirty_alloc(map, t1_min_pgsize(t1));
+		if (ret) {
+			t1_unmap_unpin(t1, map, true);
+			map_unlink(t1, map);
+		}
+	}
+	return ret;
+}
+
+/*
+ * MAP_DMA of a new mapping.  Pinning is most of the work and needs
+ * nothing of the container: it runs without the container lock, so that
+ * threads mapping different ranges only serialize on putting their
+ * mappings into the IOMMU.  The request is checked before (so that a
+ * wrong one pins nothing) and again after (the container may have
+ * changed); the mapping is only visible once mapped.
+ */
+static int map_new(struct t1_container *t1,
+		   struct vfio_iommu_type1_dma_map *req, int prot)
+{
+	struct t1_map *map;
+	bool pin_first;
+	int ret;
+
+	mutex_lock(&t1->lock);
+	ret = map_check(t1, req);
+	pin_first = !list_empty(&t1->domains);
+	mutex_unlock(&t1->lock);
+	if (ret)
+		return ret;
+
+	map = new_map(req, prot);
+	if (!map)
+		return -ENOMEM;
+	ret = pin_first ? t1_pin_map(map) : 0;
+	if (ret)
+		goto free;
+
+	mutex_lock(&t1->lock);
+	ret = map_check(t1, req);
+	if (!ret)
+		ret = map_publish(t1, map, pin_first);
+	else if (pin_first)
+		t1_account(map, -t1_unpin_record(map, map->size), false);
+	mutex_unlock(&t1->lock);
+	if (!ret)
+		return 0;
+free:
+	map_free(map);
+	return ret;
 }
 
 /**
@@ -836,6 +695,8 @@ int t1_map_dma(struct t1_container *t1, struct vfio_iommu_type1_dma_map *req)
 	/* Either a new mapping with access rights, or a new address. */
 	if (!prot == !set_vaddr)
 		return -EINVAL;
+	if (!set_vaddr)
+		return map_new(t1, req, prot);
 
 	mutex_lock(&t1->lock);
 	pgmask = t1_min_pgsize(t1) - 1;
@@ -847,48 +708,7 @@ int t1_map_dma(struct t1_container *t1, struct vfio_iommu_type1_dma_map *req)
 		goto out;
 
 	map = t1_tree_find(&t1->maps, req->iova, last);
-	if (set_vaddr) {
-		ret = update_vaddr(t1, map, req->iova, req->size, vaddr);
-		goto out;
-	}
-	ret = -EEXIST;
-	if (map)
-		goto out;
-	ret = -ENOSPC;
-	if (!t1->maps_avail)
-		goto out;
-	ret = -EINVAL;
-	if (!t1_ranges_contain(&t1->usable, req->iova, last))
-		goto out;
-
-	ret = -ENOMEM;
-	map = new_map(req->iova, req->size, vaddr, prot);
-	if (!map)
-		goto out;
-	t1_tree_insert(&t1->maps, map);
-	t1->maps_avail--;
-
-	ret = 0;
-	if (!list_empty(&t1->domains)) {
-		u64 done;
-
-		ret = t1_pin_and_map(t1, map, NULL, &done);
-		if (ret) {
-			long release = unmap_unpin_range(t1, map, map->iova,
-							 done);
-
-			t1_account(map, -release, false);
-			t1_map_destroy(t1, map);
-			goto out;
-		}
-		map->iommu_mapped = true;
-	}
-
-	if (t1->dirty_tracking) {
-		ret = t1_dirty_alloc(map, pgmask + 1);
-		if (ret)
-			t1_map_destroy(t1, map);
-	}
+	ret = update_vaddr(t1, map, req->iova, req->size, vaddr);
 out:
 	mutex_unlock(&t1->lock);
 	return ret;
@@ -1062,6 +882,7 @@ again:
 out:
 	t1_zap_flush(&zap);
 	mutex_unlock(&t1->lock);
+	t1_zap_finish(&zap);
 	if (notify.locked)
 		mutex_unlock(&t1->notify_lock);
 	req->size = unmapped;

@@ -6,10 +6,12 @@
  * movable zones first and stay put while a device may DMA to them, into
  * a struct t1_pin_batch: an array of page frame numbers (the pinning
  * functions write struct page pointers into the same storage, which are
- * turned into frame numbers in place).  Pinning a page's worth of frames
- * per call, without the mmap lock when the mapping belongs to the calling
- * process, keeps the cost per page low; the IOMMU side then maps each
- * physically contiguous run of the batch with a single call.
+ * turned into frame numbers in place, reserved ones tagged).  Pinning a
+ * page's worth of frames per call, without the mmap lock when the mapping
+ * belongs to the calling process, keeps the cost per page low.  Each
+ * batch is then appended to the mapping's run record (tree.c) and
+ * charged; the IOMMU side maps the record run by run (map.c), and
+ * unpinning is one call per recorded run.
  *
  * Ranges of a VM_PFNMAP mapping (another device's MMIO BAR, typically)
  * cannot be pinned: their frames are looked up one at a time and are
@@ -31,6 +33,26 @@
 #include <linux/vfio.h>
 
 #include "type1.h"
+
+/**
+ * struct t1_pin_batch - pages pinned but not yet recorded
+ * @pfns: their page frame numbers, with T1_PFN_RESERVED set for those
+ *	reserved in the sense of t1_pfn_is_reserved()
+ * @cap: entries available in @pfns
+ * @nr: entries filled
+ * @pos: next entry to consume
+ * @stack: storage for small requests, so they need no allocation
+ */
+struct t1_pin_batch {
+	unsigned long *pfns;
+	unsigned long cap;
+	unsigned long nr;
+	unsigned long pos;
+	unsigned long stack[16];
+};
+
+/* Tag of a reserved frame in &t1_pin_batch.pfns: never set in a pfn. */
+#define T1_PFN_RESERVED		BIT(BITS_PER_LONG - 1)
 
 /**
  * t1_pfn_is_reserved - a frame that is neither pinned nor charged
@@ -99,26 +121,6 @@ int t1_account(struct t1_map *map, long npages, bool async)
 	return ret;
 }
 
-/*
- * How many frames from @pfn on share its "reserved" state, looking no
- * further than @max and no further than the end of its folio.  PG_reserved
- * is set on all pages of a folio or none, so one look per folio is enough.
- */
-static unsigned long same_kind_span(unsigned long pfn, unsigned long max,
-				    bool *reserved)
-{
-	struct folio *folio;
-	struct page *page;
-
-	*reserved = t1_pfn_is_reserved(pfn);
-	if (*reserved)
-		return 1;
-	page = pfn_to_page(pfn);
-	folio = page_folio(page);
-	return min_t(unsigned long, max,
-		     folio_nr_pages(folio) - folio_page_idx(folio, page));
-}
-
 /* Pages of [iova, iova + npages pages) pinned for emulated devices. */
 static unsigned long count_pinned(struct t1_map *map, u64 iova,
 				  unsigned long npages)
@@ -133,81 +135,6 @@ static unsigned long count_pinned(struct t1_map *map, u64 iova,
 }
 
 /**
- * t1_pages_to_charge - how many pages of a batch must be charged
- * @map: the mapping the pages were pinned for
- * @iova: IOVA of the first page
- * @pfns: the frames, one per page from @iova on
- * @nr: entries in @pfns
- *
- * Return: the number of frames that are not reserved and not already
- * charged through an emulated device's pin.
- */
-long t1_pages_to_charge(struct t1_map *map, u64 iova,
-			const unsigned long *pfns, unsigned long nr)
-{
-	unsigned long i = 0, j, n, run;
-	long count = 0;
-	bool reserved;
-
-	while (i < nr) {
-		run = t1_pfn_run(pfns + i, nr - i);
-		for (j = 0; j < run; j += n) {
-			n = same_kind_span(pfns[i + j], run - j, &reserved);
-			if (reserved)
-				continue;
-			count += n - count_pinned(map, iova + (i + j) * PAGE_SIZE,
-						  n);
-		}
-		i += run;
-	}
-	return count;
-}
-
-/**
- * t1_unpin_run - unpin a physically contiguous run of a mapping
- * @map: the mapping
- * @iova: IOVA the run was mapped at
- * @pfn: first frame of the run
- * @npages: length of the run
- *
- * Pages the device could write are marked dirty.  Reserved frames are
- * skipped.
- *
- * Return: the pages to release from the owner's locked_vm: unpinned ones,
- * less those still pinned (and charged) for an emulated device.
- */
-long t1_unpin_run(struct t1_map *map, u64 iova, unsigned long pfn,
-		  unsigned long npages)
-{
-	bool dirty = map->prot & IOMMU_WRITE;
-	unsigned long i = 0, first = 0, span = 0;
-	long release = 0;
-
-	while (i < npages) {
-		bool reserved;
-		unsigned long n = same_kind_span(pfn + i, npages - i,
-						 &reserved);
-
-		if (reserved) {
-			if (span)
-				unpin_user_page_range_dirty_lock(pfn_to_page(pfn + first),
-								 span, dirty);
-			span = 0;
-		} else {
-			if (!span)
-				first = i;
-			span += n;
-			release += n - count_pinned(map, iova + i * PAGE_SIZE, n);
-		}
-		i += n;
-	}
-	if (span)
-		unpin_user_page_range_dirty_lock(pfn_to_page(pfn + first), span,
-						 dirty);
-	return release;
-}
-
-/**
  * t1_batch_init - set up an empty batch
  * @b: the batch
  * @want: pages the caller intends to pin in total
@@ -215,7 +142,7 @@ long t1_unpin_run(struct t1_map *map, u64 iova, unsigned long pfn,
  * Small requests use storage inside @b; larger ones get a page of frame
  * numbers, or fall back to the small storage if that allocation fails.
  */
-void t1_batch_init(struct t1_pin_batch *b, unsigned long want)
+static void t1_batch_init(struct t1_pin_batch *b, unsigned long want)
 {
 	b->nr = 0;
 	b->pos = 0;
@@ -237,7 +164,7 @@ void t1_batch_init(struct t1_pin_batch *b, unsigned long want)
  * t1_batch_fini - free a batch's storage
  * @b: the batch, which must hold no pinned page
  */
-void t1_batch_fini(struct t1_pin_batch *b)
+static void t1_batch_fini(struct t1_pin_batch *b)
 {
 	if (b->pfns != b->stack)
 		free_page((unsigned long)b->pfns);
@@ -250,14 +177,14 @@ void t1_batch_fini(struct t1_pin_batch *b)
  *
  * Charging is up to the caller.
  */
-void t1_batch_drop(struct t1_pin_batch *b, struct t1_map *map)
+static void t1_batch_drop(struct t1_pin_batch *b, struct t1_map *map)
 {
 	bool dirty = map->prot & IOMMU_WRITE;
 
 	for (; b->pos < b->nr; b->pos++) {
 		unsigned long pfn = b->pfns[b->pos];
 
-		if (!t1_pfn_is_reserved(pfn))
+		if (!(pfn & T1_PFN_RESERVED))
 			unpin_user_page_range_dirty_lock(pfn_to_page(pfn), 1,
 							 dirty);
 	}
@@ -356,9 +283,9 @@ out:
  * Return: the number of frames now in the batch (at least one), or an
  * error if not even the first page could be pinned.
  */
-long t1_batch_fill(struct t1_pin_batch *b, struct t1_map *map,
-		   struct mm_struct *mm, unsigned long vaddr,
-		   unsigned long npages)
+static long t1_batch_fill(struct t1_pin_batch *b, struct t1_map *map,
+			  struct mm_struct *mm, unsigned long vaddr,
+			  unsigned long npages)
 {
 	struct page **pages = (struct page **)b->pfns;
 	bool write = map->prot & IOMMU_WRITE;
@@ -379,17 +306,26 @@ long t1_batch_fill(struct t1_pin_batch *b, struct t1_map *map,
 	}
 
 	if (ret > 0) {
-		/* Same storage: each pointer becomes its frame number. */
+		/*
+		 * Same storage: each pointer becomes its frame number, tagged
+		 * if reserved.  A pinned page has a struct page, so PG_reserved
+		 * is all there is to look at.
+		 */
 		for (i = 0; i < ret; i++)
-			b->pfns[i] = page_to_pfn(pages[i]);
+			b->pfns[i] = page_to_pfn(pages[i]) |
+				     (PageReserved(pages[i]) ? T1_PFN_RESERVED : 0);
 		b->nr = ret;
 		return ret;
 	}
 
 	ret = lookup_pfnmap(mm, vaddr, write, ret ? ret : -EFAULT, b->pfns,
 			    want);
-	if (ret > 0)
-		b->nr = ret;
+	if (ret <= 0)
+		return ret;
+	/* lookup_pfnmap() only accepts reserved frames. */
+	for (i = 0; i < ret; i++)
+		b->pfns[i] |= T1_PFN_RESERVED;
+	b->nr = ret;
 	return ret;
 }
 
@@ -414,10 +350,160 @@ int t1_pin_one(struct t1_map *map, unsigned long vaddr, unsigned long *pfn)
 	t1_batch_init(&b, 1);
 	ret = t1_batch_fill(&b, map, map->mm, vaddr, 1);
 	if (ret > 0) {
-		*pfn = b.pfns[0];
+		*pfn = b.pfns[0] & ~T1_PFN_RESERVED;
 		ret = 0;
 	}
 	t1_batch_fini(&b);
 	mmput(map->mm);
 	return ret;
+}
+
+/*
+ * Append the frames of a freshly filled batch to the record of @map, in
+ * runs of one kind, and count the pages to charge for them: those neither
+ * reserved nor charged already through an emulated device's pin.  On
+ * failure @b->pos is the first frame not recorded.
+ */
+static long record_batch(struct t1_map *map, u64 iova, struct t1_pin_batch *b)
+{
+	long charge = 0;
+	unsigned long n;
+	int ret;
+
+	for (b->pos = 0; b->pos < b->nr; b->pos += n) {
+		unsigned long pfn = b->pfns[b->pos];
+		bool reserved = pfn & T1_PFN_RESERVED;
+
+		/* The tag is in the numbers: a run is of one kind. */
+		n = t1_pfn_run(b->pfns + b->pos, b->nr - b->pos);
+		ret = t1_record_add(map, pfn & ~T1_PFN_RESERVED, n, reserved);
+		if (ret)
+			return ret;
+		if (!reserved)
+			charge += n - count_pinned(map, iova +
+						   ((u64)b->pos << PAGE_SHIFT), n);
+	}
+	return charge;
+}
+
+/*
+ * One step of t1_pin_map(): pin up to @want pages from page @pos of @map
+ * on, record them and charge them.  Returns the pages pinned; on failure
+ * the frames of @b from @b->pos on are pinned but not recorded.
+ */
+static long pin_batch(struct t1_map *map, struct t1_pin_batch *b,
+		      unsigned long pos, unsigned long want)
+{
+	u64 iova = map->iova + ((u64)pos << PAGE_SHIFT);
+	long nr, charge;
+	int ret;
+
+	nr = t1_batch_fill(b, map, map->mm, map->vaddr + (pos << PAGE_SHIFT),
+			   want);
+	if (nr < 0)
+		return nr;
+	charge = record_batch(map, iova, b);
+	if (charge < 0)
+		return charge;
+
+	ret = t1_account(map, charge, false);
+	if (ret == -ENOMEM)
+		pr_warn_ratelimited("%s (%d): RLIMIT_MEMLOCK of %lu bytes reached while mapping IOVA 0x%llx\n",
+				    map->task->comm, task_pid_nr(map->task),
+				    task_rlimit(map->task, RLIMIT_MEMLOCK), iova);
+	return ret ? ret : nr;
+}
+
+/**
+ * t1_pin_map - pin the pages of a mapping into its run record
+ * @map: the mapping, nothing of it pinned yet
+ *
+ * The first stage of making a mapping: pin a batch, record its runs,
+ * charge it, until the whole user range is pinned.  Mapping the record
+ * into the IOMMU domains is the second stage (t1_map_record()).  @map
+ * need not be in a container yet, so this can run without the container
+ * lock; if @map is in a container, its lock must be held.
+ *
+ * Return: 0, -ENOMEM when the owner's locked memory limit is reached or
+ * the record cannot grow, -EFAULT for an address that cannot be pinned,
+ * -ENODEV if the owner's address space is gone.  On failure nothing is
+ * left pinned, recorded or charged.
+ */
+int t1_pin_map(struct t1_map *map)
+{
+	unsigned long npages = map->size >> PAGE_SHIFT, pos = 0;
+	unsigned long charged = map->locked_vm;
+	struct t1_pin_batch b;
+	long ret = 0;
+
+	if (!mmget_not_zero(map->mm))
+		return -ENODEV;
+	t1_batch_init(&b, npages);
+	while (pos < npages) {
+		ret = pin_batch(map, &b, pos, npages - pos);
+		if (ret < 0)
+			break;
+		pos += ret;
+		ret = 0;
+		cond_resched();
+	}
+	if (ret) {
+		/* The one unwind: what is not recorded, then the record. */
+		t1_batch_drop(&b, map);
+		t1_unpin_record(map, map->size);
+		t1_account(map, -(long)(map->locked_vm - charged), false);
+	}
+	t1_batch_fini(&b);
+	mmput(map->mm);
+	return ret;
+}
+
+/**
+ * struct unpin_walk - t1_unpin_record() in progress
+ * @release: pages to release from locked_vm so far
+ * @runs: runs visited
+ */
+struct unpin_walk {
+	long release;
+	unsigned int runs;
+};
+
+/* t1_record_walk() step of t1_unpin_record(). */
+static int unpin_run(struct t1_map *map, u64 iova, const struct t1_run *run,
+		     void *arg)
+{
+	struct unpin_walk *w = arg;
+
+	w->runs++;
+	if (run->reserved)
+		return 0;
+	unpin_user_page_range_dirty_lock(pfn_to_page(run->pfn), run->npages,
+					 map->prot & IOMMU_WRITE);
+	w->release += run->npages - count_pinned(map, iova, run->npages);
+	return 0;
+}
+
+/**
+ * t1_unpin_record - unpin what the run record of a mapping holds
+ * @map: the mapping; no device may reach the pages any more
+ * @bytes: unpin the runs within this many bytes from &t1_map.iova only:
+ *	those past it are still mapped somewhere and stay pinned (and are
+ *	forgotten, with a warning)
+ *
+ * Pages the device could write are marked dirty; reserved runs are
+ * skipped.  The record is freed.
+ *
+ * Return: the pages to release from the owner's locked_vm: the unpinned
+ * ones, less those still pinned (and charged) for an emulated device.
+ */
+long t1_unpin_record(struct t1_map *map, u64 bytes)
+{
+	struct unpin_walk w = {};
+
+	t1_record_walk(map, bytes, unpin_run, &w);
+	if (w.runs < map->nr_runs)
+		pr_warn_ratelimited("IOMMU refused to unmap IOVA 0x%llx, its pages stay pinned\n",
+				    map->iova + bytes);
+	t1_record_free(map);
+	return w.release;
 }

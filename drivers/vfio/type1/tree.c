@@ -13,8 +13,9 @@
  * ends at the top of the 64-bit space needs no special case.
  *
  * The rest of the file is small arithmetic the mapping paths rely on:
- * runs of physically contiguous page frames, the largest IOMMU page that
- * fits a run, and sets of usable IOVA ranges, all exported to the KUnit
+ * runs of physically contiguous page frames and the run record of a
+ * mapping, the largest IOMMU page that fits a run, and sets of usable IOVA
+ * ranges, all exported to the KUnit
  * suite in type1_kunit.c.  Last come the lookups the other files share:
  * the pins of a mapping (by IOVA) and the groups of a container.  The
  * file uses nothing of the others.
@@ -22,7 +23,10 @@
 #include <kunit/visibility.h>
 #include <linux/bitops.h>
 #include <linux/errno.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/vfio.h>
@@ -241,6 +245,143 @@ unsigned long t1_pfn_run(const unsigned long *pfns, unsigned long nr)
 	return i;
 }
 EXPORT_SYMBOL_IF_KUNIT(t1_pfn_run);
+
+/* Record entries allocated at first: covers most hugetlb/THP mappings. */
+#define T1_RECORD_FIRST	16
+
+/* Make room for one more run in the record of @map. */
+static int record_grow(struct t1_map *map)
+{
+	unsigned int want;
+	struct t1_run *runs;
+
+	if (!map->max_runs) {
+		map->runs = &map->run0;
+		map->max_runs = 1;
+		return 0;
+	}
+	if (map->max_runs > UINT_MAX / 4)
+		return -ENOMEM;
+	want = max(map->max_runs * 4, T1_RECORD_FIRST);
+	runs = kvmalloc_array(want, sizeof(*runs), GFP_KERNEL_ACCOUNT);
+	if (!runs)
+		return -ENOMEM;
+	memcpy(runs, map->runs, map->nr_runs * sizeof(*runs));
+	if (map->runs != &map->run0)
+		kvfree(map->runs);
+	map->runs = runs;
+	map->max_runs = want;
+	return 0;
+}
+
+/**
+ * t1_record_add - append pinned frames to the run record of a mapping
+ * @map: the mapping; the frames back the IOVA right after its last run
+ * @pfn: first frame
+ * @npages: number of frames, physically contiguous, all of one kind
+ * @reserved: the kind: reserved frames (t1_pfn_is_reserved()) or not
+ *
+ * The frames extend the last run when they continue it physically and are
+ * of the same kind, and start new runs otherwise.
+ *
+ * Return: 0, or -ENOMEM with the record unchanged.
+ */
+int t1_record_add(struct t1_map *map, unsigned long pfn, unsigned long npages,
+		  bool reserved)
+{
+	struct t1_run *last = map->nr_runs ? &map->runs[map->nr_runs - 1] :
+					     NULL;
+	unsigned long n;
+
+	if (last && last->reserved == reserved &&
+	    last->pfn + last->npages == pfn) {
+		n = min_t(unsigned long, npages,
+			  T1_RUN_MAX_PAGES - last->npages);
+		last->npages += n;
+		pfn += n;
+		npages -= n;
+	}
+	while (npages) {
+		if (map->nr_runs == map->max_runs && record_grow(map))
+			return -ENOMEM;
+		n = min_t(unsigned long, npages, T1_RUN_MAX_PAGES);
+		last = &map->runs[map->nr_runs++];
+		last->pfn = pfn;
+		last->npages = n;
+		last->reserved = reserved;
+		pfn += n;
+		npages -= n;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(t1_record_add);
+
+/**
+ * t1_record_free - forget the run record of a mapping
+ * @map: the mapping; the frames it recorded are unpinned already
+ */
+void t1_record_free(struct t1_map *map)
+{
+	if (map->runs != &map->run0)
+		kvfree(map->runs);
+	map->runs = NULL;
+	map->nr_runs = 0;
+	map->max_runs = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(t1_record_free);
+
+/**
+ * t1_record_bytes - how much IOVA the run record of a mapping covers
+ * @map: the mapping
+ *
+ * Return: the bytes from &t1_map.iova on that have frames recorded.
+ */
+u64 t1_record_bytes(const struct t1_map *map)
+{
+	unsigned int i;
+	u64 pages = 0;
+
+	for (i = 0; i < map->nr_runs; i++)
+		pages += map->runs[i].npages;
+	return pages << PAGE_SHIFT;
+}
+EXPORT_SYMBOL_IF_KUNIT(t1_record_bytes);
+
+/**
+ * t1_record_walk - call a function for each recorded run of a mapping
+ * @map: the mapping
+ * @bytes: only the runs that end within this many bytes from
+ *	&t1_map.iova are visited
+ * @fn: called with the IOVA of each run and the run, in IOVA order
+ * @arg: passed to @fn
+ *
+ * The one walker over the record: mapping it into a domain, and unpinning
+ * it, are both a function called per run.
+ *
+ * Return: 0, or the first non-zero value @fn returned (the walk stops
+ * there).
+ */
+int t1_record_walk(struct t1_map *map, u64 bytes, t1_run_fn fn, void *arg)
+{
+	u64 iova = map->iova, end = map->iova + bytes;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < map->nr_runs; i++) {
+		u64 len = (u64)map->runs[i].npages << PAGE_SHIFT;
+
+		if (len > end - iova)
+			break;
+		ret = fn(map, iova, &map->runs[i], arg);
+		if (ret)
+			return ret;
+		iova += len;
+		if (!(i % 64))
+			cond_resched();
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(t1_record_walk);
 
 /**
  * t1_run_pgsize - the largest IOMMU page that can start a run

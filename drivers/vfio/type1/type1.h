@@ -19,9 +19,8 @@
  *    apertures minus the reserved regions of the groups (tree.c, domain.c).
  *
  * Which page backs which IOVA is known from the run record of a mapping
- * (&t1_map.runs) while it is kept; otherwise the IOMMU domains are the
- * only record, and teardown and domain copy read the translations back
- * with iommu_iova_to_phys() before they unmap and unpin them.
+ * (&t1_map.runs), kept for as long as its pages are pinned: teardown and
+ * domain copy never read translations back from an IOMMU.
  */
 #ifndef __VFIO_TYPE1_H
 #define __VFIO_TYPE1_H
@@ -67,14 +66,19 @@ struct t1_ranges {
 };
 
 /**
- * struct t1_run - physically contiguous pages mapped at consecutive IOVA
+ * struct t1_run - physically contiguous frames pinned for consecutive IOVA
  * @pfn: first page frame
- * @npages: number of pages
+ * @npages: number of frames, at most T1_RUN_MAX_PAGES
+ * @reserved: the frames are reserved in the sense of t1_pfn_is_reserved():
+ *	neither unpinned nor charged; a run never mixes the two kinds
  */
 struct t1_run {
 	unsigned long pfn;
-	unsigned long npages;
+	unsigned int npages;
+	bool reserved;
 };
+
+#define T1_RUN_MAX_PAGES	UINT_MAX
 
 /**
  * struct t1_map - one VFIO_IOMMU_MAP_DMA mapping
@@ -94,14 +98,10 @@ struct t1_run {
  * @pins: struct t1_pin entries of emulated devices, by IOVA
  * @dirty: dirty bitmap, one bit per smallest IOMMU page, while dirty
  *	tracking is on
- * @runs: when not NULL, the runs the mapping is made of, in IOVA order,
- *	covering all that is pinned and mapped for it: teardown and replay
- *	then need not read the translations back page by page.  Only kept
- *	while runs are long (huge pages, THP); for fragmented memory the
- *	record would cost more than it saves and is dropped.
+ * @runs: the run record: the frames pinned for the mapping, as runs in
+ *	IOVA order from @iova on; empty while nothing is pinned
  * @nr_runs: entries used in @runs
  * @max_runs: entries allocated in @runs
- * @runs_dropped: recording gave up for the current pinning
  * @run0: storage for @runs while there is a single run
  * @zap_next: link in a struct t1_zap while being torn down with others
  * @zapped: bytes unmapped from the IOMMU for that teardown
@@ -125,7 +125,6 @@ struct t1_map {
 	struct t1_run *runs;
 	unsigned int nr_runs;
 	unsigned int max_runs;
-	bool runs_dropped;
 	struct t1_run run0;
 	struct t1_map *zap_next;
 	u64 zapped;
@@ -233,6 +232,13 @@ int t1_tree_unmap_span(struct rb_root *root, u64 iova, u64 last, bool v2,
 		       struct t1_map **first);
 struct t1_map *t1_tree_unmap_next(struct t1_map *map, u64 last);
 unsigned long t1_pfn_run(const unsigned long *pfns, unsigned long nr);
+int t1_record_add(struct t1_map *map, unsigned long pfn, unsigned long npages,
+		  bool reserved);
+void t1_record_free(struct t1_map *map);
+u64 t1_record_bytes(const struct t1_map *map);
+typedef int (*t1_run_fn)(struct t1_map *map, u64 iova,
+			 const struct t1_run *run, void *arg);
+int t1_record_walk(struct t1_map *map, u64 bytes, t1_run_fn fn, void *arg);
 unsigned long t1_run_pgsize(unsigned long pgsizes, u64 iova, u64 phys,
 			    u64 len);
 bool t1_ranges_contain(const struct t1_ranges *set, u64 start, u64 last);
@@ -251,51 +257,21 @@ int t1_account(struct t1_map *map, long npages, bool async);
 int t1_charge_mm(struct mm_struct *mm, struct task_struct *task,
 		 bool lock_cap, long npages);
 bool t1_pfn_is_reserved(unsigned long pfn);
-long t1_unpin_run(struct t1_map *map, u64 iova, unsigned long pfn,
-		  unsigned long npages);
+int t1_pin_map(struct t1_map *map);
+long t1_unpin_record(struct t1_map *map, u64 bytes);
 int t1_pin_one(struct t1_map *map, unsigned long vaddr, unsigned long *pfn);
-
-/**
- * struct t1_pin_batch - pages pinned but not yet mapped
- * @pfns: their page frame numbers
- * @cap: entries available in @pfns
- * @nr: entries filled
- * @pos: next entry to consume
- * @stack: storage for small requests, so they need no allocation
- */
-struct t1_pin_batch {
-	unsigned long *pfns;
-	unsigned long cap;
-	unsigned long nr;
-	unsigned long pos;
-	unsigned long stack[16];
-};
-
-void t1_batch_init(struct t1_pin_batch *b, unsigned long want);
-void t1_batch_fini(struct t1_pin_batch *b);
-long t1_batch_fill(struct t1_pin_batch *b, struct t1_map *map,
-		   struct mm_struct *mm, unsigned long vaddr,
-		   unsigned long npages);
-void t1_batch_drop(struct t1_pin_batch *b, struct t1_map *map);
-long t1_pages_to_charge(struct t1_map *map, u64 iova,
-			const unsigned long *pfns, unsigned long nr);
 
 /* map.c: MAP_DMA, UNMAP_DMA and mapping teardown */
 int t1_map_dma(struct t1_container *t1, struct vfio_iommu_type1_dma_map *req);
 int t1_unmap_dma(struct t1_container *t1,
 		 struct vfio_iommu_type1_dma_unmap *req,
 		 struct vfio_bitmap *bitmap);
-int t1_pin_and_map(struct t1_container *t1, struct t1_map *map,
-		   struct t1_domain *only, u64 *done);
-long t1_domain_unmap_unpin(struct t1_domain *dom, struct t1_map *map,
-			   u64 start, u64 size);
-int t1_iommu_map_run(struct iommu_domain *domain, u64 iova, phys_addr_t phys,
-		     u64 len, int prot);
+int t1_map_record(struct t1_container *t1, struct t1_map *map,
+		  struct t1_domain *only);
+long t1_unmap_unpin_from(struct t1_container *t1, struct t1_domain *only,
+			 struct t1_map *map);
 long t1_unmap_unpin(struct t1_container *t1, struct t1_map *map,
 		    bool account);
-bool t1_runs_cover(struct t1_map *map, u64 size);
-unsigned int t1_read_runs(struct iommu_domain *domain, u64 iova, u64 size,
-			  struct t1_run *runs, unsigned int cap, u64 *covered);
 void t1_destroy_all_maps(struct t1_container *t1);
 
 /* domain.c: attaching and detaching groups */
@@ -305,7 +281,8 @@ void t1_detach_group(void *data, struct iommu_group *group);
 void t1_release_domains(struct t1_container *t1);
 
 /* dirty.c: dirty page tracking */
-long t1_ioctl_dirty_pages(void *obj, void *karg, void __user *uarg);
+long t1_ioctl_dirty_pages(struct t1_container *t1, void *karg,
+			  void __user *uarg);
 int t1_dirty_report_map(struct t1_container *t1, struct t1_map *map,
 			u64 base_iova, u64 __user *ubitmap);
 int t1_dirty_alloc(struct t1_map *map, u64 pgsize);

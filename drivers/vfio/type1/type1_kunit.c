@@ -2,7 +2,8 @@
 /*
  * KUnit tests of the Type1 backend's hardware-free logic (tree.c): the
  * mapping tree, the v1 and v2 unmap rules, runs of contiguous frames, the
- * IOMMU page size a run gets, and usable IOVA range sets.
+ * run record of a mapping and its walker, the IOMMU page size a run gets,
+ * and usable IOVA range sets.
  */
 #include <kunit/test.h>
 #include <linux/module.h>
@@ -331,6 +332,133 @@ static void ranges_fully_reserved_window_is_an_error(struct kunit *test)
 	t1_ranges_free(&set);
 }
 
+/* Record of a mapping at 1 MiB, from runs given as {pfn, npages, rsvd}. */
+static void record(struct kunit *test, struct t1_map *map,
+		   const unsigned long (*runs)[3], unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		KUNIT_ASSERT_EQ(test, t1_record_add(map, runs[i][0], runs[i][1],
+						    runs[i][2]), 0);
+}
+
+static void expect_run(struct kunit *test, const struct t1_run *run,
+		       unsigned long pfn, unsigned long npages, bool reserved)
+{
+	KUNIT_EXPECT_EQ(test, run->pfn, pfn);
+	KUNIT_EXPECT_EQ(test, (unsigned long)run->npages, npages);
+	KUNIT_EXPECT_EQ(test, run->reserved, reserved);
+}
+
+static void record_merges_contiguous_frames_of_one_kind(struct kunit *test)
+{
+	static const unsigned long adds[][3] = {
+		{ 100, 4, 0 }, { 104, 2, 0 },	/* one run of 6 */
+		{ 106, 1, 1 }, { 107, 1, 1 },	/* contiguous, reserved: new */
+		{ 108, 3, 0 },			/* ordinary again: new */
+		{ 50, 1, 0 },			/* backwards: new */
+	};
+	struct t1_map *map = mk(test, SZ_1M, SZ_1M);
+
+	record(test, map, adds, ARRAY_SIZE(adds));
+	KUNIT_ASSERT_EQ(test, map->nr_runs, 4U);
+	expect_run(test, &map->runs[0], 100, 6, false);
+	expect_run(test, &map->runs[1], 106, 2, true);
+	expect_run(test, &map->runs[2], 108, 3, false);
+	expect_run(test, &map->runs[3], 50, 1, false);
+	KUNIT_EXPECT_EQ(test, t1_record_bytes(map), 12ULL << PAGE_SHIFT);
+
+	t1_record_free(map);
+	KUNIT_EXPECT_EQ(test, map->nr_runs, 0U);
+	KUNIT_EXPECT_EQ(test, t1_record_bytes(map), 0ULL);
+}
+
+static void record_grows_and_keeps_its_runs(struct kunit *test)
+{
+	struct t1_map *map = mk(test, 0, SZ_1G);
+	unsigned int i;
+
+	/* Every other frame: each one a run, through several reallocations. */
+	for (i = 0; i < 300; i++)
+		KUNIT_ASSERT_EQ(test, t1_record_add(map, 1000 + 2 * i, 1,
+						    false), 0);
+	KUNIT_ASSERT_EQ(test, map->nr_runs, 300U);
+	KUNIT_EXPECT_GE(test, map->max_runs, 300U);
+	for (i = 0; i < 300; i++)
+		expect_run(test, &map->runs[i], 1000 + 2 * i, 1, false);
+	t1_record_free(map);
+}
+
+static void record_run_length_is_capped(struct kunit *test)
+{
+	struct t1_map *map = mk(test, 0, SZ_1G);
+	unsigned long first = T1_RUN_MAX_PAGES - 2;
+
+	KUNIT_ASSERT_EQ(test, t1_record_add(map, 10, first, false), 0);
+	/* Continues the run: 2 frames fill it, 3 start the next one. */
+	KUNIT_ASSERT_EQ(test, t1_record_add(map, 10 + first, 5, false), 0);
+	KUNIT_ASSERT_EQ(test, map->nr_runs, 2U);
+	expect_run(test, &map->runs[0], 10, T1_RUN_MAX_PAGES, false);
+	expect_run(test, &map->runs[1], 10 + (unsigned long)T1_RUN_MAX_PAGES,
+		   3, false);
+	t1_record_free(map);
+}
+
+struct walk_log {
+	unsigned int calls;
+	unsigned int fail_at;
+	u64 iova[4];
+	unsigned long pfn[4];
+};
+
+static int log_run(struct t1_map *map, u64 iova, const struct t1_run *run,
+		   void *arg)
+{
+	struct walk_log *log = arg;
+
+	if (log->calls < ARRAY_SIZE(log->iova)) {
+		log->iova[log->calls] = iova;
+		log->pfn[log->calls] = run->pfn;
+	}
+	if (++log->calls == log->fail_at)
+		return -EIO;
+	return 0;
+}
+
+static void record_walk_visits_runs_within_bytes(struct kunit *test)
+{
+	static const unsigned long adds[][3] = {
+		{ 10, 2, 0 }, { 20, 3, 1 }, { 30, 1, 0 },
+	};
+	struct t1_map *map = mk(test, SZ_1M, 6 * PAGE_SIZE);
+	struct walk_log log = {};
+
+	record(test, map, adds, ARRAY_SIZE(adds));
+
+	/* All of it: three runs, each at the IOVA its predecessors end at. */
+	KUNIT_EXPECT_EQ(test, t1_record_walk(map, map->size, log_run, &log), 0);
+	KUNIT_EXPECT_EQ(test, log.calls, 3U);
+	KUNIT_EXPECT_EQ(test, log.iova[0], (u64)SZ_1M);
+	KUNIT_EXPECT_EQ(test, log.iova[1], SZ_1M + 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, log.iova[2], SZ_1M + 5 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, log.pfn[2], 30UL);
+
+	/* A prefix ending inside the second run: only the first one. */
+	memset(&log, 0, sizeof(log));
+	KUNIT_EXPECT_EQ(test, t1_record_walk(map, 4 * PAGE_SIZE, log_run,
+					     &log), 0);
+	KUNIT_EXPECT_EQ(test, log.calls, 1U);
+
+	/* An error stops the walk and is returned. */
+	memset(&log, 0, sizeof(log));
+	log.fail_at = 2;
+	KUNIT_EXPECT_EQ(test, t1_record_walk(map, map->size, log_run, &log),
+			-EIO);
+	KUNIT_EXPECT_EQ(test, log.calls, 2U);
+	t1_record_free(map);
+}
+
 static struct kunit_case vfio_type1_cases[] = {
 	KUNIT_CASE(insert_keeps_iova_order),
 	KUNIT_CASE(insert_refuses_any_overlap),
@@ -346,6 +474,10 @@ static struct kunit_case vfio_type1_cases[] = {
 	KUNIT_CASE(ranges_exclude_reserved_regions),
 	KUNIT_CASE(ranges_empty_set_allows_everything),
 	KUNIT_CASE(ranges_fully_reserved_window_is_an_error),
+	KUNIT_CASE(record_merges_contiguous_frames_of_one_kind),
+	KUNIT_CASE(record_grows_and_keeps_its_runs),
+	KUNIT_CASE(record_run_length_is_capped),
+	KUNIT_CASE(record_walk_visits_runs_within_bytes),
 	{}
 };
 

@@ -46,6 +46,10 @@
 #define NVME_DEVICE	0x0010
 #define E1000E_VENDOR	0x8086
 #define E1000E_DEVICE	0x10d3
+/* ivshmem-plain: BAR2 is the memory backend, prefetchable, 64-bit. */
+#define IVSHMEM_VENDOR	0x1af4
+#define IVSHMEM_DEVICE	0x1110
+#define IVSHMEM_MEM_BAR	VFIO_PCI_BAR2_REGION_INDEX
 
 /*
  * Return the BDF ("0000:00:03.0") of the first PCI function with these

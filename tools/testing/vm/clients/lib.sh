@@ -5,7 +5,7 @@
 # vfio_iommu_type1 where the kernel has it, vfio_pci_core and vfio_pci)
 # are loaded and each is the very module file built from this repo: the
 # GNU build ID the running kernel reports for the module equals the one
-# of the file in our module tree.  vfio_ioctl_dispatch, which only our vfio.ko exports, must also be
+# of the file in our module tree.  vfio_ioctl_begin, which only our vfio.ko exports, must also be
 # known to the kernel.
 # In a parity run (VFIO_UNDER_TEST=stock, run-tests.sh -s) it checks the
 # opposite: the modules are loaded and they are stock's, not ours.
@@ -19,7 +19,7 @@ our_vfio_loaded() {
 		for m in "${mods[@]}"; do
 			[ -d "/sys/module/$m" ] || { echo "# $m is not loaded"; return 1; }
 		done
-		! grep -q ' vfio_ioctl_dispatch[[:space:]]*\[vfio\]' /proc/kallsyms ||
+		! grep -q ' vfio_ioctl_begin[[:space:]]*\[vfio\]' /proc/kallsyms ||
 			{ echo "# this is our vfio.ko, not stock's"; return 1; }
 		return 0
 	fi
@@ -35,8 +35,8 @@ our_vfio_loaded() {
 			return 1
 		fi
 	done
-	grep -q ' vfio_ioctl_dispatch[[:space:]]*\[vfio\]' /proc/kallsyms ||
-		{ echo "# vfio.ko lacks our vfio_ioctl_dispatch"; return 1; }
+	grep -q ' vfio_ioctl_begin[[:space:]]*\[vfio\]' /proc/kallsyms ||
+		{ echo "# vfio.ko lacks our vfio_ioctl_begin"; return 1; }
 }
 
 # bind BDF DRIVER: move a PCI function to DRIVER (through driver_override).

@@ -30,8 +30,8 @@ echo vfio-amba >"$amba/$dev/driver_override"
 echo "$dev" >/sys/bus/amba/drivers/vfio-amba/bind
 check '[ "$(basename "$(readlink "$amba/$dev/driver")")" = vfio-amba ]' \
 	"$dev is bound to vfio-amba"
-# Only our vfio.ko exports the table dispatcher.
-check 'grep -q " vfio_ioctl_dispatch[[:space:]]*\[vfio\]" /proc/kallsyms' \
+# Only our vfio.ko exports the table dispatcher (vfio_ioctl_begin).
+check 'grep -q " vfio_ioctl_begin[[:space:]]*\[vfio\]" /proc/kallsyms' \
 	"the VFIO core is ours"
 
 out=$("$tools/pl031-alarm" "$dev" 2 2>&1)
