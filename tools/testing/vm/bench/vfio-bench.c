@@ -2124,6 +2124,14 @@ int main(int argc, char **argv)
 	if (wanted("bar0_read_mmap"))
 		bench_bar_mmap(&c);
 	if (wanted_any("bar_fault_1g,bar_random_rw,map_bar_1g,unmap_bar_1g")) {
+		/*
+		 * The process-wide THP switch also keeps the mm from asking a
+		 * driver for PMD/PUD entries: a user mapping a BAR (QEMU) has
+		 * it on, so turn it back on for the BAR rows (the anonymous
+		 * buffers above are gone by now).
+		 */
+		if (prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0))
+			fail("prctl(PR_SET_THP_DISABLE, 0)");
 		/* The later two need the mapping the fault-in leaves. */
 		if (c.big_want)
 			bench_bar_fault(&c);
