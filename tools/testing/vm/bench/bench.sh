@@ -297,7 +297,7 @@ if [ -s "$session/ratios.dat" ]; then
 		plot '$session/ratios.dat' using 2:xtic(1) title 'ours / best peer', \
 			'' using 0:2:(sprintf('%.2f', \$2)) with labels offset 0,0.8 font ',7' notitle, \
 			1 with lines lw 2 dt 2 lc rgb 'black' title 'parity', \
-			0.5 with lines lw 1 dt 3 lc rgb 'red' title 'goal of map_anon_1g, bar_fault_1g'
+			0.5 with lines lw 1 dt 3 lc rgb 'red' title 'goal of map_anon_1g, bar_fault_1g(_kernel)'
 	EOF
 	cp -f "$session/ratios.png" "$BENCHDIR/ratios.png" 2>/dev/null || true
 else
