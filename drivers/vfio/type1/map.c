@@ -178,7 +178,7 @@ static struct scatterlist *alloc_gather(struct t1_map *map, unsigned int *cap)
 {
 	struct scatterlist *sg;
 
-	*cap = min_t(unsigned int, map->nr_runs, T1_SG_RUNS);
+	*cap = min_t(unsigned long, map->nr_runs, T1_SG_RUNS);
 	if (*cap < 2 || READ_ONCE(t1_disable_hugepages))
 		return NULL;
 	sg = kmalloc_array(*cap, sizeof(*sg), GFP_KERNEL | __GFP_NOWARN);

@@ -465,7 +465,7 @@ int t1_pin_map(struct t1_map *map)
  */
 struct unpin_walk {
 	long release;
-	unsigned int runs;
+	unsigned long runs;
 };
 
 /* t1_record_walk() step of t1_unpin_record(). */

@@ -246,72 +246,102 @@ unsigned long t1_pfn_run(const unsigned long *pfns, unsigned long nr)
 }
 EXPORT_SYMBOL_IF_KUNIT(t1_pfn_run);
 
-/* Record entries allocated at first: covers most hugetlb/THP mappings. */
-#define T1_RECORD_FIRST	16
-
-/* Make room for one more run in the record of @map. */
-static int record_grow(struct t1_map *map)
+/* The last run of the record of @map, or NULL if it is empty. */
+static struct t1_run *record_last(struct t1_map *map)
 {
-	unsigned int want;
-	struct t1_run *runs;
+	if (!map->nr_runs)
+		return NULL;
+	if (!map->chunk_tail)
+		return &map->run0;
+	return &map->chunk_tail->runs[map->chunk_tail->nr - 1];
+}
 
-	if (!map->max_runs) {
-		map->runs = &map->run0;
-		map->max_runs = 1;
-		return 0;
+/*
+ * Room for one more run at the end of the record of @map, counted in the
+ * block already (the caller fills it and counts it in &t1_map.nr_runs);
+ * NULL without memory.
+ */
+static struct t1_run *record_slot(struct t1_map *map)
+{
+	struct t1_run_chunk *tail = map->chunk_tail, *chunk;
+	unsigned int cap;
+
+	if (!map->nr_runs)
+		return &map->run0;
+	if (tail && tail->nr < tail->cap)
+		return &tail->runs[tail->nr++];
+
+	cap = tail ? min_t(unsigned int, tail->cap * 4, T1_CHUNK_MAX) :
+		     T1_CHUNK_FIRST;
+	chunk = kvmalloc(struct_size(chunk, runs, cap), GFP_KERNEL_ACCOUNT);
+	if (!chunk)
+		return NULL;
+	chunk->next = NULL;
+	chunk->cap = cap;
+	chunk->nr = 1;
+	if (tail)
+		tail->next = chunk;
+	else
+		map->chunks = chunk;
+	map->chunk_tail = chunk;
+	return &chunk->runs[0];
+}
+
+/*
+ * The run after the one a walk is at: *@chunk is the block the walk reads
+ * (the first block while it is at &t1_map.run0), *@i the index in it of
+ * the run to return next.  NULL at the end of the record.
+ */
+static struct t1_run *record_next(struct t1_run_chunk **chunk,
+				  unsigned int *i)
+{
+	while (*chunk && *i == (*chunk)->nr) {
+		*chunk = (*chunk)->next;
+		*i = 0;
 	}
-	if (map->max_runs > UINT_MAX / 4)
-		return -ENOMEM;
-	want = max(map->max_runs * 4, T1_RECORD_FIRST);
-	runs = kvmalloc_array(want, sizeof(*runs), GFP_KERNEL_ACCOUNT);
-	if (!runs)
-		return -ENOMEM;
-	memcpy(runs, map->runs, map->nr_runs * sizeof(*runs));
-	if (map->runs != &map->run0)
-		kvfree(map->runs);
-	map->runs = runs;
-	map->max_runs = want;
-	return 0;
+	return *chunk ? &(*chunk)->runs[(*i)++] : NULL;
 }
 
 /**
  * t1_record_add - append pinned frames to the run record of a mapping
  * @map: the mapping; the frames back the IOVA right after its last run
  * @pfn: first frame
- * @npages: number of frames, physically contiguous, all of one kind
+ * @npages: number of frames (1 to T1_RUN_MAX_PAGES), physically
+ *	contiguous, all of one kind
  * @reserved: the kind: reserved frames (t1_pfn_is_reserved()) or not
  *
- * The frames extend the last run when they continue it physically and are
- * of the same kind, and start new runs otherwise.
+ * The frames extend the last run as far as they continue it physically
+ * and are of the same kind; the rest starts a new run.  The new run's
+ * slot is taken before the last run grows, so that a failure leaves the
+ * record as it was: the caller still owns every frame of the call.
  *
- * Return: 0, or -ENOMEM with the record unchanged.
+ * Return: 0, -ENOMEM with the record unchanged, or -EINVAL for a count
+ * out of range.
  */
 int t1_record_add(struct t1_map *map, unsigned long pfn, unsigned long npages,
 		  bool reserved)
 {
-	struct t1_run *last = map->nr_runs ? &map->runs[map->nr_runs - 1] :
-					     NULL;
-	unsigned long n;
+	struct t1_run *last = record_last(map), *run;
+	unsigned long merge = 0;
 
+	if (WARN_ON_ONCE(!npages || npages > T1_RUN_MAX_PAGES))
+		return -EINVAL;
 	if (last && last->reserved == reserved &&
-	    last->pfn + last->npages == pfn) {
-		n = min_t(unsigned long, npages,
-			  T1_RUN_MAX_PAGES - last->npages);
-		last->npages += n;
-		pfn += n;
-		npages -= n;
-	}
-	while (npages) {
-		if (map->nr_runs == map->max_runs && record_grow(map))
+	    last->pfn + last->npages == pfn)
+		merge = min_t(unsigned long, npages,
+			      T1_RUN_MAX_PAGES - last->npages);
+	if (merge < npages) {
+		/* Blocks never move: @last stays valid across this. */
+		run = record_slot(map);
+		if (!run)
 			return -ENOMEM;
-		n = min_t(unsigned long, npages, T1_RUN_MAX_PAGES);
-		last = &map->runs[map->nr_runs++];
-		last->pfn = pfn;
-		last->npages = n;
-		last->reserved = reserved;
-		pfn += n;
-		npages -= n;
+		map->nr_runs++;
+		run->pfn = pfn + merge;
+		run->npages = npages - merge;
+		run->reserved = reserved;
 	}
+	if (last)
+		last->npages += merge;
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(t1_record_add);
@@ -322,11 +352,15 @@ EXPORT_SYMBOL_IF_KUNIT(t1_record_add);
  */
 void t1_record_free(struct t1_map *map)
 {
-	if (map->runs != &map->run0)
-		kvfree(map->runs);
-	map->runs = NULL;
+	struct t1_run_chunk *chunk, *next;
+
+	for (chunk = map->chunks; chunk; chunk = next) {
+		next = chunk->next;
+		kvfree(chunk);
+	}
+	map->chunks = NULL;
+	map->chunk_tail = NULL;
 	map->nr_runs = 0;
-	map->max_runs = 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(t1_record_free);
 
@@ -338,11 +372,13 @@ EXPORT_SYMBOL_IF_KUNIT(t1_record_free);
  */
 u64 t1_record_bytes(const struct t1_map *map)
 {
+	const struct t1_run_chunk *chunk;
+	u64 pages = map->nr_runs ? map->run0.npages : 0;
 	unsigned int i;
-	u64 pages = 0;
 
-	for (i = 0; i < map->nr_runs; i++)
-		pages += map->runs[i].npages;
+	for (chunk = map->chunks; chunk; chunk = chunk->next)
+		for (i = 0; i < chunk->nr; i++)
+			pages += chunk->runs[i].npages;
 	return pages << PAGE_SHIFT;
 }
 EXPORT_SYMBOL_IF_KUNIT(t1_record_bytes);
@@ -363,20 +399,24 @@ EXPORT_SYMBOL_IF_KUNIT(t1_record_bytes);
  */
 int t1_record_walk(struct t1_map *map, u64 bytes, t1_run_fn fn, void *arg)
 {
-	u64 iova = map->iova, end = map->iova + bytes;
-	unsigned int i;
+	struct t1_run *run = map->nr_runs ? &map->run0 : NULL;
+	struct t1_run_chunk *chunk = map->chunks;
+	u64 iova = map->iova, left = bytes;
+	unsigned long seen = 0;
+	unsigned int i = 0;
 	int ret;
 
-	for (i = 0; i < map->nr_runs; i++) {
-		u64 len = (u64)map->runs[i].npages << PAGE_SHIFT;
+	for (; run; run = record_next(&chunk, &i)) {
+		u64 len = (u64)run->npages << PAGE_SHIFT;
 
-		if (len > end - iova)
+		if (len > left)
 			break;
-		ret = fn(map, iova, &map->runs[i], arg);
+		ret = fn(map, iova, run, arg);
 		if (ret)
 			return ret;
 		iova += len;
-		if (!(i % 64))
+		left -= len;
+		if (!(++seen % 64))
 			cond_resched();
 	}
 	return 0;

@@ -19,8 +19,9 @@
  *    apertures minus the reserved regions of the groups (tree.c, domain.c).
  *
  * Which page backs which IOVA is known from the run record of a mapping
- * (&t1_map.runs), kept for as long as its pages are pinned: teardown and
- * domain copy never read translations back from an IOMMU.
+ * (&t1_map.run0 and &t1_map.chunks), kept for as long as its pages are
+ * pinned: teardown and domain copy never read translations back from an
+ * IOMMU.
  */
 #ifndef __VFIO_TYPE1_H
 #define __VFIO_TYPE1_H
@@ -29,6 +30,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rbtree.h>
+#include <linux/sizes.h>
 #include <linux/types.h>
 
 #include "../vfio.h"
@@ -81,6 +83,30 @@ struct t1_run {
 #define T1_RUN_MAX_PAGES	UINT_MAX
 
 /**
+ * struct t1_run_chunk - one block of a run record, after its first run
+ * @next: the next block, or NULL
+ * @nr: runs used in @runs
+ * @cap: runs @runs has room for
+ * @runs: the runs, in IOVA order
+ *
+ * A record is a list of blocks rather than one array so that it grows
+ * without copying and without one large allocation: 1 TiB of scattered
+ * 4 KiB pages is 2^28 runs, 4 GiB of record, more than one kvmalloc()
+ * may give.
+ */
+struct t1_run_chunk {
+	struct t1_run_chunk *next;
+	unsigned int nr;
+	unsigned int cap;
+	struct t1_run runs[] __counted_by(cap);
+};
+
+/* Runs in a record's first block; blocks grow 4x up to T1_CHUNK_MAX. */
+#define T1_CHUNK_FIRST	16
+#define T1_CHUNK_MAX	((SZ_64K - sizeof(struct t1_run_chunk)) / \
+			 sizeof(struct t1_run))
+
+/**
  * struct t1_map - one VFIO_IOMMU_MAP_DMA mapping
  * @node: link in &t1_container.maps
  * @iova: first IOVA
@@ -98,11 +124,11 @@ struct t1_run {
  * @pins: struct t1_pin entries of emulated devices, by IOVA
  * @dirty: dirty bitmap, one bit per smallest IOMMU page, while dirty
  *	tracking is on
- * @runs: the run record: the frames pinned for the mapping, as runs in
- *	IOVA order from @iova on; empty while nothing is pinned
- * @nr_runs: entries used in @runs
- * @max_runs: entries allocated in @runs
- * @run0: storage for @runs while there is a single run
+ * @run0: the first run of the run record: the frames pinned for the
+ *	mapping, as runs in IOVA order from @iova on (most mappings have one)
+ * @chunks: the runs after @run0, in blocks; NULL while there are none
+ * @chunk_tail: the last block of @chunks, where runs are added
+ * @nr_runs: runs in the record, @run0 included; 0 while nothing is pinned
  * @zap_next: link in a struct t1_zap while being torn down with others
  * @zapped: bytes unmapped from the IOMMU for that teardown
  *
@@ -122,10 +148,10 @@ struct t1_map {
 	unsigned long locked_vm;
 	struct rb_root pins;
 	unsigned long *dirty;
-	struct t1_run *runs;
-	unsigned int nr_runs;
-	unsigned int max_runs;
 	struct t1_run run0;
+	struct t1_run_chunk *chunks;
+	struct t1_run_chunk *chunk_tail;
+	unsigned long nr_runs;
 	struct t1_map *zap_next;
 	u64 zapped;
 };

@@ -351,6 +351,34 @@ static void expect_run(struct kunit *test, const struct t1_run *run,
 	KUNIT_EXPECT_EQ(test, run->reserved, reserved);
 }
 
+/* Finds the run a walk visits as its @want-th (from 0). */
+struct nth_run {
+	unsigned long want;
+	unsigned long seen;
+	const struct t1_run *run;
+};
+
+static int find_nth_run(struct t1_map *map, u64 iova, const struct t1_run *run,
+			void *arg)
+{
+	struct nth_run *w = arg;
+
+	if (w->seen++ != w->want)
+		return 0;
+	w->run = run;
+	return 1;
+}
+
+static const struct t1_run *nth_run(struct kunit *test, struct t1_map *map,
+				    unsigned long n)
+{
+	struct nth_run w = { .want = n };
+
+	t1_record_walk(map, U64_MAX, find_nth_run, &w);
+	KUNIT_ASSERT_NOT_NULL(test, w.run);
+	return w.run;
+}
+
 static void record_merges_contiguous_frames_of_one_kind(struct kunit *test)
 {
 	static const unsigned long adds[][3] = {
@@ -362,32 +390,72 @@ static void record_merges_contiguous_frames_of_one_kind(struct kunit *test)
 	struct t1_map *map = mk(test, SZ_1M, SZ_1M);
 
 	record(test, map, adds, ARRAY_SIZE(adds));
-	KUNIT_ASSERT_EQ(test, map->nr_runs, 4U);
-	expect_run(test, &map->runs[0], 100, 6, false);
-	expect_run(test, &map->runs[1], 106, 2, true);
-	expect_run(test, &map->runs[2], 108, 3, false);
-	expect_run(test, &map->runs[3], 50, 1, false);
+	KUNIT_ASSERT_EQ(test, map->nr_runs, 4UL);
+	expect_run(test, nth_run(test, map, 0), 100, 6, false);
+	expect_run(test, nth_run(test, map, 1), 106, 2, true);
+	expect_run(test, nth_run(test, map, 2), 108, 3, false);
+	expect_run(test, nth_run(test, map, 3), 50, 1, false);
 	KUNIT_EXPECT_EQ(test, t1_record_bytes(map), 12ULL << PAGE_SHIFT);
 
 	t1_record_free(map);
-	KUNIT_EXPECT_EQ(test, map->nr_runs, 0U);
+	KUNIT_EXPECT_EQ(test, map->nr_runs, 0UL);
 	KUNIT_EXPECT_EQ(test, t1_record_bytes(map), 0ULL);
+}
+
+/* Checks that a walk sees runs of one frame at every other frame. */
+struct every_other {
+	unsigned long next_pfn;
+	unsigned long runs;
+	bool bad;
+};
+
+static int check_every_other(struct t1_map *map, u64 iova,
+			     const struct t1_run *run, void *arg)
+{
+	struct every_other *w = arg;
+
+	if (run->pfn != w->next_pfn || run->npages != 1 || run->reserved ||
+	    iova != map->iova + ((u64)w->runs << PAGE_SHIFT))
+		w->bad = true;
+	w->next_pfn += 2;
+	w->runs++;
+	return 0;
 }
 
 static void record_grows_and_keeps_its_runs(struct kunit *test)
 {
+	const unsigned long nr = 3 * T1_CHUNK_MAX + 10;
 	struct t1_map *map = mk(test, 0, SZ_1G);
-	unsigned int i;
+	struct every_other w = { .next_pfn = 1000 };
+	const struct t1_run_chunk *chunk;
+	unsigned long i, in_blocks = 0;
+	unsigned int cap = T1_CHUNK_FIRST;
 
-	/* Every other frame: each one a run, through several reallocations. */
-	for (i = 0; i < 300; i++)
+	/* Every other frame: each one a run, over many blocks. */
+	for (i = 0; i < nr; i++)
 		KUNIT_ASSERT_EQ(test, t1_record_add(map, 1000 + 2 * i, 1,
 						    false), 0);
-	KUNIT_ASSERT_EQ(test, map->nr_runs, 300U);
-	KUNIT_EXPECT_GE(test, map->max_runs, 300U);
-	for (i = 0; i < 300; i++)
-		expect_run(test, &map->runs[i], 1000 + 2 * i, 1, false);
+	KUNIT_ASSERT_EQ(test, map->nr_runs, nr);
+	KUNIT_EXPECT_EQ(test, t1_record_walk(map, U64_MAX, check_every_other,
+					     &w), 0);
+	KUNIT_EXPECT_EQ(test, w.runs, nr);
+	KUNIT_EXPECT_FALSE(test, w.bad);
+	KUNIT_EXPECT_EQ(test, t1_record_bytes(map), (u64)nr << PAGE_SHIFT);
+
+	/* Blocks grow 4x from the first, up to the cap, all but the last full. */
+	for (chunk = map->chunks; chunk; chunk = chunk->next) {
+		KUNIT_EXPECT_EQ(test, chunk->cap, cap);
+		if (chunk->next)
+			KUNIT_EXPECT_EQ(test, chunk->nr, chunk->cap);
+		else
+			KUNIT_EXPECT_PTR_EQ(test, chunk, map->chunk_tail);
+		in_blocks += chunk->nr;
+		cap = min_t(unsigned int, cap * 4, T1_CHUNK_MAX);
+	}
+	KUNIT_EXPECT_EQ(test, in_blocks + 1, nr);
 	t1_record_free(map);
+	KUNIT_EXPECT_NULL(test, map->chunks);
+	KUNIT_EXPECT_EQ(test, t1_record_bytes(map), 0ULL);
 }
 
 static void record_run_length_is_capped(struct kunit *test)
@@ -398,10 +466,10 @@ static void record_run_length_is_capped(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, t1_record_add(map, 10, first, false), 0);
 	/* Continues the run: 2 frames fill it, 3 start the next one. */
 	KUNIT_ASSERT_EQ(test, t1_record_add(map, 10 + first, 5, false), 0);
-	KUNIT_ASSERT_EQ(test, map->nr_runs, 2U);
-	expect_run(test, &map->runs[0], 10, T1_RUN_MAX_PAGES, false);
-	expect_run(test, &map->runs[1], 10 + (unsigned long)T1_RUN_MAX_PAGES,
-		   3, false);
+	KUNIT_ASSERT_EQ(test, map->nr_runs, 2UL);
+	expect_run(test, nth_run(test, map, 0), 10, T1_RUN_MAX_PAGES, false);
+	expect_run(test, nth_run(test, map, 1),
+		   10 + (unsigned long)T1_RUN_MAX_PAGES, 3, false);
 	t1_record_free(map);
 }
 

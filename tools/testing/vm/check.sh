@@ -30,12 +30,13 @@ for f in $files; do
 		ignore+=,MACRO_ARG_REUSE
 	# VFIO_IOCTL_MIN_SIZE() names a type and a member twice (to check
 	# the row at build time); neither can have side effects.
-	# VFIO_IOCTL_TABLE() takes a structure tag, which cannot be put in
-	# parentheses.
-	[[ $f == include/linux/vfio.h ]] &&
-		ignore+=,MACRO_ARG_REUSE,MACRO_ARG_PRECEDENCE
+	[[ $f == include/linux/vfio.h ]] && ignore+=,MACRO_ARG_REUSE
+	# VFIO_IOCTL_TABLE(tag) takes a structure tag, which cannot be put in
+	# parentheses: only that argument is let through.
 	out=$("$SRC/scripts/checkpatch.pl" --strict --no-tree --quiet --terse \
-		--ignore "$ignore" -f "$f" 2>&1 | grep -v '^total: 0 errors, 0 warnings, 0 checks')
+		--ignore "$ignore" -f "$f" 2>&1 |
+		grep -v '^total: ' |
+		grep -v "^include/linux/vfio.h:[0-9]*: CHECK: Macro argument '_tag' may be better as '(_tag)'")
 	if [ -n "$out" ]; then
 		echo "$out" | tee -a "$log"
 		findings=$((findings + $(echo "$out" | grep -c ': [A-Z]*:')))
