@@ -397,8 +397,16 @@ static void t1_zap_flush(struct t1_zap *zap)
 
 	if (!zap->head)
 		return;
+	/*
+	 * iommu_iotlb_sync() also empties the gather.  Forget the domain
+	 * with it, so that a later flush only syncs a domain that a later
+	 * mapping was unmapped from.  Domains cannot leave while an unmap
+	 * drops the container lock in notify_pinned() (the VFIO container's
+	 * rwsem keeps them), but the flush should not depend on that.
+	 */
 	if (zap->domain)
 		iommu_iotlb_sync(zap->domain, &zap->gather);
+	zap->domain = NULL;
 	while ((map = zap->head)) {
 		zap->head = map->zap_next;
 		map->zap_next = zap->done;
