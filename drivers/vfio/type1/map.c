@@ -24,8 +24,12 @@
  * one call each, before that.
  *
  * Everything here runs under &t1_container.lock, except pinning a new
- * mapping, which is private until it is mapped (map_new()), and unpinning
- * mappings already out of the tree (t1_zap_finish()).
+ * mapping, which is private until it is mapped (map_new()), and, for
+ * VFIO_IOMMU_UNMAP_DMA, unpinning the mappings it took out of the tree
+ * (t1_zap_finish() after dropping the lock).  The other teardowns
+ * (t1_destroy_all_maps(), and unpinning every mapping when the last
+ * domain leaves) unpin under the lock: they run with the VFIO container's
+ * rwsem held for writing, so no ioctl is waiting for it.
  */
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
@@ -397,8 +401,16 @@ static void t1_zap_flush(struct t1_zap *zap)
 
 	if (!zap->head)
 		return;
+	/*
+	 * iommu_iotlb_sync() also empties the gather.  Forget the domain
+	 * with it, so that a later flush only syncs a domain that a later
+	 * mapping was unmapped from.  Domains cannot leave while an unmap
+	 * drops the container lock in notify_pinned() (the VFIO container's
+	 * rwsem keeps them), but the flush should not depend on that.
+	 */
 	if (zap->domain)
 		iommu_iotlb_sync(zap->domain, &zap->gather);
+	zap->domain = NULL;
 	while ((map = zap->head)) {
 		zap->head = map->zap_next;
 		map->zap_next = zap->done;
@@ -584,11 +596,10 @@ static int map_check(struct t1_container *t1,
 }
 
 /*
- * Put the new mapping @map into the container and make it usable: pinned
- * and mapped in every domain if there is one (pinning now if that was
- * not done before the lock was taken), unpinned if there is none.  On
- * failure @map is out of the container, with nothing pinned or charged,
- * for the caller to free.
+ * Put the new mapping @map into the container and make it usable: mapped
+ * in every domain if there is one (@pinned then says map_new() pinned it),
+ * left unpinned if there is none.  On failure @map is out of the
+ * container, with nothing pinned or charged, for the caller to free.
  */
 static int map_publish(struct t1_container *t1, struct t1_map *map,
 		       bool pinned)
@@ -596,15 +607,18 @@ static int map_publish(struct t1_container *t1, struct t1_map *map,
 	int ret = 0;
 
 	lockdep_assert_held(&t1->lock);
-	if (list_empty(&t1->domains) && pinned) {
-		/* The last domain left meanwhile: keep nothing pinned. */
-		t1_account(map, -t1_unpin_record(map, map->size), false);
-		pinned = false;
-	} else if (!list_empty(&t1->domains) && !pinned) {
-		ret = t1_pin_map(map);
-		if (ret)
-			return ret;
-		pinned = true;
+	/*
+	 * map_new() decided whether to pin by looking at the domains, and
+	 * they cannot have changed since: groups join and leave the
+	 * container (and SET_IOMMU and release run) with the VFIO
+	 * container's rwsem, &vfio_container.lock, held for writing, while
+	 * every backend ioctl, this one included, holds it for reading.
+	 */
+	if (WARN_ON_ONCE(list_empty(&t1->domains) == pinned)) {
+		if (pinned)
+			t1_account(map, -t1_unpin_record(map, map->size),
+				   false);
+		return -EBUSY;
 	}
 	if (pinned) {
 		ret = t1_map_record(t1, map, NULL);
@@ -632,8 +646,18 @@ static int map_publish(struct t1_container *t1, struct t1_map *map,
  * nothing of the container: it runs without the container lock, so that
  * threads mapping different ranges only serialize on putting their
  * mappings into the IOMMU.  The request is checked before (so that a
- * wrong one pins nothing) and again after (the container may have
- * changed); the mapping is only visible once mapped.
+ * wrong one pins nothing) and again after.
+ *
+ * Between the two checks, of what changes the container, only other
+ * MAP_DMA, UNMAP_DMA and DIRTY_PAGES ioctls and emulated devices pinning
+ * or unpinning pages can run: the domains, the page size bitmap and
+ * the usable ranges only change when a group joins or leaves, which
+ * takes &vfio_container.lock for writing, and the caller holds it for
+ * reading.  So the second check can only newly fail with -EEXIST (a
+ * concurrent MAP_DMA took part of the range) or -ENOSPC (one took the
+ * last free slot); dirty tracking may have started or stopped, which
+ * map_publish() looks at under the lock.  The mapping is only visible
+ * once mapped.
  */
 static int map_new(struct t1_container *t1,
 		   struct vfio_iommu_type1_dma_map *req, int prot)

@@ -10,7 +10,8 @@
  * page's worth of frames per call, without the mmap lock when the mapping
  * belongs to the calling process, keeps the cost per page low.  Each
  * batch is then appended to the mapping's run record (tree.c) and
- * charged; the IOMMU side maps the record run by run (map.c), and
+ * charged; the IOMMU side maps from the record (map.c: a long run with
+ * one call, short runs gathered into one iommu_map_sg() call), and
  * unpinning is one call per recorded run.
  *
  * Ranges of a VM_PFNMAP mapping (another device's MMIO BAR, typically)
