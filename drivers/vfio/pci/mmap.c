@@ -26,7 +26,7 @@
  * smaller size, down to the single page.  The gate is the same for every
  * size, and zapping removes huge entries as it does pages.  So that a
  * mapping made without an address can use huge entries at all,
- * vfio_pci_core_get_unmapped_area() places it at a virtual address that
+ * vfio_pci_core_place_mmap() places it at a virtual address that
  * agrees with the BAR's physical address modulo the largest huge size
  * the mapping can hold.
  *
@@ -319,23 +319,24 @@ static const struct vm_operations_struct vfio_pci_bar_vm_ops = {
 };
 
 /*
- * The alignment that lets a mapping of @len bytes of a BAR of @bar_len
- * bytes use the largest entries the architecture can insert: PUD_SIZE or
- * PMD_SIZE when the mapping is at least that large, else a page.
+ * The phase a mapping of @len bytes of a BAR of @bar_len bytes should
+ * keep: the biggest entry the architecture can insert that the mapping
+ * (and the BAR) can hold at least once, or just a page.
  */
 static unsigned long vfio_pci_mmap_align(u64 bar_len, unsigned long len)
 {
 	u64 room = min_t(u64, bar_len, len);
+	unsigned long align = PAGE_SIZE;
 
-	if (IS_ENABLED(CONFIG_ARCH_SUPPORTS_PUD_PFNMAP) && room >= PUD_SIZE)
-		return PUD_SIZE;
 	if (IS_ENABLED(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP) && room >= PMD_SIZE)
-		return PMD_SIZE;
-	return PAGE_SIZE;
+		align = PMD_SIZE;
+	if (IS_ENABLED(CONFIG_ARCH_SUPPORTS_PUD_PFNMAP) && room >= PUD_SIZE)
+		align = PUD_SIZE;
+	return align;
 }
 
 /**
- * vfio_pci_core_get_unmapped_area - choose where a new BAR mapping goes
+ * vfio_pci_core_place_mmap - choose where a new BAR mapping goes
  * @core_vdev: the device
  * @file: the device file being mapped
  * @addr: the caller's hint, or 0
@@ -354,12 +355,12 @@ static unsigned long vfio_pci_mmap_align(u64 bar_len, unsigned long len)
  *
  * Return: the address, or a negative errno as an unsigned long.
  */
-unsigned long vfio_pci_core_get_unmapped_area(struct vfio_device *core_vdev,
-					      struct file *file,
-					      unsigned long addr,
-					      unsigned long len,
-					      unsigned long pgoff,
-					      unsigned long flags)
+unsigned long vfio_pci_core_place_mmap(struct vfio_device *core_vdev,
+				       struct file *file,
+				       unsigned long addr,
+				       unsigned long len,
+				       unsigned long pgoff,
+				       unsigned long flags)
 {
 	struct vfio_pci_core_device *vdev = to_vfio_pci(core_vdev);
 	struct mm_struct *mm = current->mm;
@@ -401,7 +402,7 @@ unsigned long vfio_pci_core_get_unmapped_area(struct vfio_device *core_vdev,
 	/* No room for the padding: an unaligned mapping still works. */
 	return vfio_device_default_unmapped_area(file, 0, len, pgoff, flags);
 }
-EXPORT_SYMBOL_GPL(vfio_pci_core_get_unmapped_area);
+EXPORT_SYMBOL_GPL(vfio_pci_core_place_mmap);
 
 /*
  * Pages are inserted on fault; set up the VMA now as io_remap_pfn_range()
