@@ -284,12 +284,12 @@ ssize_t vfio_pci_core_write(struct vfio_device *core_vdev,
 			    loff_t *ppos);
 int vfio_pci_core_mmap(struct vfio_device *core_vdev,
 		       struct vm_area_struct *vma);
-unsigned long vfio_pci_core_get_unmapped_area(struct vfio_device *core_vdev,
-					      struct file *file,
-					      unsigned long addr,
-					      unsigned long len,
-					      unsigned long pgoff,
-					      unsigned long flags);
+unsigned long vfio_pci_core_place_mmap(struct vfio_device *core_vdev,
+				       struct file *file,
+				       unsigned long addr,
+				       unsigned long len,
+				       unsigned long pgoff,
+				       unsigned long flags);
 void vfio_pci_core_request(struct vfio_device *core_vdev,
 			   unsigned int count);
 int vfio_pci_core_match(struct vfio_device *core_vdev, char *buf);

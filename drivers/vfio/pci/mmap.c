@@ -26,7 +26,7 @@
  * smaller size, down to the single page.  The gate is the same for every
  * size, and zapping removes huge entries as it does pages.  So that a
  * mapping made without an address can use huge entries at all,
- * vfio_pci_core_get_unmapped_area() places it at a virtual address that
+ * vfio_pci_core_place_mmap() places it at a virtual address that
  * agrees with the BAR's physical address modulo the largest huge size
  * the mapping can hold.
  *
@@ -219,87 +219,124 @@ static unsigned long vfio_pci_vma_pfn(struct vm_area_struct *vma,
 }
 
 /*
- * Map the block of 1 << @order pages holding the fault address, starting
- * at frame @pfn.  Only the orders the architecture can map reach here as
- * anything but a fallback.
+ * What one fault maps: @size bytes (a page, or a PMD or PUD block) of user
+ * address space from @addr on, backed by the frames from @pfn on.
  */
-static vm_fault_t vfio_pci_insert_block(struct vm_fault *vmf,
-					unsigned long pfn, unsigned int order)
+struct vfio_pci_bar_block {
+	unsigned long addr;
+	unsigned long size;
+	unsigned long pfn;
+};
+
+/*
+ * Find the block of 1 << @order pages holding the fault address.  A huge
+ * entry maps a naturally aligned range of both address and frames, so the
+ * block fits only if the address and its frame agree modulo the block
+ * size and the whole block is inside the vma.  A single page always fits.
+ */
+static bool vfio_pci_bar_block_fits(struct vm_fault *vmf, unsigned int order,
+				    struct vfio_pci_bar_block *blk)
 {
-	if (!order)
-		return vmf_insert_pfn(vmf->vma, vmf->address, pfn);
-#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
-	if (order == PMD_ORDER)
-		return vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV),
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long pages = 1UL << order;
+	unsigned long pfn = vfio_pci_vma_pfn(vma, vmf->address);
+	unsigned long head = (vmf->address >> PAGE_SHIFT) & (pages - 1);
+
+	if ((pfn & (pages - 1)) != head)
+		return false;
+	blk->size = PAGE_SIZE << order;
+	blk->addr = vmf->address & ~(blk->size - 1);
+	blk->pfn = pfn - head;
+	return blk->addr >= vma->vm_start &&
+	       blk->size <= vma->vm_end - blk->addr;
+}
+
+/*
+ * Install the entry of the block's size.  A size the architecture cannot
+ * map in one entry is a fallback: the mm core retries one level down.
+ */
+static vm_fault_t vfio_pci_bar_insert_block(struct vm_fault *vmf,
+					    const struct vfio_pci_bar_block *blk)
+{
+	if (blk->size == PAGE_SIZE)
+		return vmf_insert_pfn(vmf->vma, vmf->address, blk->pfn);
+	if (IS_ENABLED(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP) &&
+	    blk->size == PMD_SIZE)
+		return vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(blk->pfn, PFN_DEV),
 					  false);
-#endif
-#ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
-	if (order == PUD_ORDER)
-		return vmf_insert_pfn_pud(vmf, __pfn_to_pfn_t(pfn, PFN_DEV),
+	if (IS_ENABLED(CONFIG_ARCH_SUPPORTS_PUD_PFNMAP) &&
+	    blk->size == PUD_SIZE)
+		return vmf_insert_pfn_pud(vmf, __pfn_to_pfn_t(blk->pfn, PFN_DEV),
 					  false);
-#endif
 	return VM_FAULT_FALLBACK;
 }
 
 /*
- * One fault, of a single page (@order 0) or of a huge block.  A block must
- * lie inside the vma and start at a frame aligned to its size; if not, the
- * mm core retries with a smaller order.  Whatever the size, nothing is
- * mapped unless the gate is open: memory_lock is read-held so that a
+ * The gate, the same for every size: memory_lock is read-held so that a
  * change of decode, power or reset (which zaps under the write lock)
  * cannot run between the test and the insertion.
  */
-static vm_fault_t vfio_pci_mmap_huge_fault(struct vm_fault *vmf,
-					   unsigned int order)
+static vm_fault_t vfio_pci_bar_map(struct vm_fault *vmf,
+				   const struct vfio_pci_bar_block *blk)
 {
-	struct vm_area_struct *vma = vmf->vma;
-	struct vfio_pci_core_device *vdev = vma->vm_private_data;
-	unsigned long size = PAGE_SIZE << order;
-	unsigned long start = ALIGN_DOWN(vmf->address, size);
-	unsigned long pfn = vfio_pci_vma_pfn(vma, start);
+	struct vfio_pci_core_device *vdev = vmf->vma->vm_private_data;
 	vm_fault_t ret = VM_FAULT_SIGBUS;
 
-	if (start < vma->vm_start || vma->vm_end - start < size ||
-	    !IS_ALIGNED(pfn, 1UL << order))
-		return VM_FAULT_FALLBACK;
-
 	down_read(&vdev->memory_lock);
-	if (!vdev->pm_runtime_engaged && vfio_pci_memory_enabled(vdev))
-		ret = vfio_pci_insert_block(vmf, pfn, order);
+	if (vfio_pci_memory_enabled(vdev) && !vdev->pm_runtime_engaged)
+		ret = vfio_pci_bar_insert_block(vmf, blk);
 	up_read(&vdev->memory_lock);
 	return ret;
 }
 
-static vm_fault_t vfio_pci_mmap_fault(struct vm_fault *vmf)
+/* A single page needs no fit test: it is inside the vma by definition. */
+static vm_fault_t vfio_pci_bar_fault(struct vm_fault *vmf)
 {
-	return vfio_pci_mmap_huge_fault(vmf, 0);
+	struct vfio_pci_bar_block blk = {
+		.addr = vmf->address & PAGE_MASK,
+		.size = PAGE_SIZE,
+		.pfn = vfio_pci_vma_pfn(vmf->vma, vmf->address),
+	};
+
+	return vfio_pci_bar_map(vmf, &blk);
 }
 
-static const struct vm_operations_struct vfio_pci_mmap_ops = {
-	.fault = vfio_pci_mmap_fault,
-#ifdef CONFIG_ARCH_SUPPORTS_HUGE_PFNMAP
-	.huge_fault = vfio_pci_mmap_huge_fault,
-#endif
+static vm_fault_t vfio_pci_bar_huge_fault(struct vm_fault *vmf,
+					  unsigned int order)
+{
+	struct vfio_pci_bar_block blk;
+
+	if (!vfio_pci_bar_block_fits(vmf, order, &blk))
+		return VM_FAULT_FALLBACK;
+	return vfio_pci_bar_map(vmf, &blk);
+}
+
+static const struct vm_operations_struct vfio_pci_bar_vm_ops = {
+	.fault = vfio_pci_bar_fault,
+	/* Without huge PFN maps the mm core must not offer huge faults. */
+	.huge_fault = IS_ENABLED(CONFIG_ARCH_SUPPORTS_HUGE_PFNMAP) ?
+		      vfio_pci_bar_huge_fault : NULL,
 };
 
 /*
- * The alignment that lets a mapping of @len bytes of a BAR of @bar_len
- * bytes use the largest entries the architecture can insert: PUD_SIZE or
- * PMD_SIZE when the mapping is at least that large, else a page.
+ * The phase a mapping of @len bytes of a BAR of @bar_len bytes should
+ * keep: the biggest entry the architecture can insert that the mapping
+ * (and the BAR) can hold at least once, or just a page.
  */
 static unsigned long vfio_pci_mmap_align(u64 bar_len, unsigned long len)
 {
 	u64 room = min_t(u64, bar_len, len);
+	unsigned long align = PAGE_SIZE;
 
-	if (IS_ENABLED(CONFIG_ARCH_SUPPORTS_PUD_PFNMAP) && room >= PUD_SIZE)
-		return PUD_SIZE;
 	if (IS_ENABLED(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP) && room >= PMD_SIZE)
-		return PMD_SIZE;
-	return PAGE_SIZE;
+		align = PMD_SIZE;
+	if (IS_ENABLED(CONFIG_ARCH_SUPPORTS_PUD_PFNMAP) && room >= PUD_SIZE)
+		align = PUD_SIZE;
+	return align;
 }
 
 /**
- * vfio_pci_core_get_unmapped_area - choose where a new BAR mapping goes
+ * vfio_pci_core_place_mmap - choose where a new BAR mapping goes
  * @core_vdev: the device
  * @file: the device file being mapped
  * @addr: the caller's hint, or 0
@@ -318,12 +355,12 @@ static unsigned long vfio_pci_mmap_align(u64 bar_len, unsigned long len)
  *
  * Return: the address, or a negative errno as an unsigned long.
  */
-unsigned long vfio_pci_core_get_unmapped_area(struct vfio_device *core_vdev,
-					      struct file *file,
-					      unsigned long addr,
-					      unsigned long len,
-					      unsigned long pgoff,
-					      unsigned long flags)
+unsigned long vfio_pci_core_place_mmap(struct vfio_device *core_vdev,
+				       struct file *file,
+				       unsigned long addr,
+				       unsigned long len,
+				       unsigned long pgoff,
+				       unsigned long flags)
 {
 	struct vfio_pci_core_device *vdev = to_vfio_pci(core_vdev);
 	struct mm_struct *mm = current->mm;
@@ -365,7 +402,7 @@ unsigned long vfio_pci_core_get_unmapped_area(struct vfio_device *core_vdev,
 	/* No room for the padding: an unaligned mapping still works. */
 	return vfio_device_default_unmapped_area(file, 0, len, pgoff, flags);
 }
-EXPORT_SYMBOL_GPL(vfio_pci_core_get_unmapped_area);
+EXPORT_SYMBOL_GPL(vfio_pci_core_place_mmap);
 
 /*
  * Pages are inserted on fault; set up the VMA now as io_remap_pfn_range()
@@ -381,7 +418,7 @@ static void vfio_pci_prepare_bar_vma(struct vfio_pci_core_device *vdev,
 	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP |
 			  VM_ALLOW_ANY_UNCACHED);
 	vma->vm_private_data = vdev;
-	vma->vm_ops = &vfio_pci_mmap_ops;
+	vma->vm_ops = &vfio_pci_bar_vm_ops;
 }
 
 /**
