@@ -766,7 +766,7 @@ static void bench_map_1g(struct bench_ctx *c, void *buf, const char *map_name,
 	struct acct base = acct_base();
 
 	for (int i = -1; buf && tm && tu && i < n; i++) {
-		uint64_t t0, t1, t2, again;
+		uint64_t t0, t1, t2, t3;
 
 		t0 = now_ns();
 		if (dma_map(c, buf, c->iova_base, SZ_1G))
@@ -923,7 +923,7 @@ static void bench_map_threads(struct bench_ctx *c, void *buf, int nthreads)
 		struct mt_arg a[8];
 		pthread_t th[8];
 		pthread_barrier_t bar;
-		uint64_t t0, t1, t2, again;
+		uint64_t t0, t1, t2, t3;
 		int started = 0, rc = 0;
 
 		pthread_barrier_init(&bar, NULL, nthreads + 1);
@@ -1809,7 +1809,7 @@ static void bench_cdev_map_1g(struct cdev_ctx *k, void *buf, const char *map_nam
 
 	k->pins0 = pins_settled();
 	for (int i = -1; buf && tm && tu && i < n; i++) {
-		uint64_t t0, t1, t2, again;
+		uint64_t t0, t1, t2, t3;
 
 		t0 = now_ns();
 		if (ioas_map(k, buf, k->iova_base, SZ_1G))
