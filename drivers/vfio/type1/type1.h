@@ -98,7 +98,7 @@ struct t1_run_chunk {
 	struct t1_run_chunk *next;
 	unsigned int nr;
 	unsigned int cap;
-	struct t1_run runs[] __counted_by(cap);
+	struct t1_run runs[];
 };
 
 /* Runs in a record's first block; blocks grow 4x up to T1_CHUNK_MAX. */
