@@ -119,6 +119,7 @@ struct cdev_ctx {
 	uint32_t ioas;
 	uint64_t iova_base;
 	long pins0;			/* pins held before a workload */
+	uint64_t step[6];		/* open_cdev(): time after each step */
 };
 
 static double scale = 1.0;
@@ -1663,22 +1664,26 @@ static int open_cdev(struct cdev_ctx *k)
 	k->iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
 	if (k->iommufd < 0)
 		return fail("open /dev/iommu");
+	k->step[0] = now_ns();
 	k->device = open(k->path, O_RDWR | O_CLOEXEC);
 	if (k->device < 0) {
 		fail("open %s", k->path);
 		goto close_iommufd;
 	}
+	k->step[1] = now_ns();
 	bind.iommufd = k->iommufd;
 	if (ioctl(k->device, VFIO_DEVICE_BIND_IOMMUFD, &bind)) {
 		fail("VFIO_DEVICE_BIND_IOMMUFD");
 		goto close_device;
 	}
 	k->devid = bind.out_devid;
+	k->step[2] = now_ns();
 	if (ioctl(k->iommufd, IOMMU_IOAS_ALLOC, &alloc)) {
 		fail("IOMMU_IOAS_ALLOC");
 		goto close_device;
 	}
 	k->ioas = alloc.out_ioas_id;
+	k->step[3] = now_ns();
 	at.pt_id = k->ioas;
 	if (ioctl(k->device, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at)) {
 		fail("VFIO_DEVICE_ATTACH_IOMMUFD_PT(%u)", k->ioas);
@@ -1771,16 +1776,28 @@ static int check_pins(struct cdev_ctx *k, const char *name, const char *when,
 /* Open everything from scratch and close it again, each time. */
 static void bench_cdev_open(struct cdev_ctx *k)
 {
+	static const char *const steps[] = {
+		"open /dev/iommu", "open vfioN", "BIND_IOMMUFD", "IOAS_ALLOC",
+		"ATTACH_IOMMUFD_PT", "close both",
+	};
 	int n = reps(11), got = 0;
 	double *t = calloc(n, sizeof(double));
+	double *st[6];
 
+	for (int s = 0; s < 6; s++)
+		st[s] = calloc(n, sizeof(double));
 	for (int i = -1; t && i < n; i++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = now_ns(), t1;
 
 		if (open_cdev(k))
 			break;
-		if (i >= 0)
-			t[got++] = now_ns() - t0;
+		t1 = now_ns();
+		if (i >= 0) {
+			for (int s = 0; s < 5 && st[s]; s++)
+				st[s][got] = (s == 4 ? t1 : k->step[s]) -
+					     (s ? k->step[s - 1] : t0);
+			t[got++] = t1 - t0;
+		}
 		/* The bind gave an object id; the attach kept the IOAS. */
 		if (!k->devid || !k->ioas) {
 			verify_fail("cdev_open_to_ready", "devid %u, IOAS %u",
@@ -1789,13 +1806,29 @@ static void bench_cdev_open(struct cdev_ctx *k)
 			close_cdev(k);
 			break;
 		}
+		t1 = now_ns();
 		close_cdev(k);
+		if (i >= 0 && st[5])
+			st[5][got - 1] = now_ns() - t1;
 	}
 	if (got < n) {
 		got = 0;
 		verify_fail("cdev_open_to_ready", "the stack did not open");
 	}
 	report("cdev_open_to_ready", t, got);
+	/* Where the time goes, step by step (medians; not a table row). */
+	if (got) {
+		printf("# cdev_open_to_ready steps, ns:");
+		for (int s = 0; s < 6; s++) {
+			if (!st[s])
+				continue;
+			qsort(st[s], got, sizeof(double), cmp_double);
+			printf("%s %s %.0f", s ? "," : "", steps[s], pct(st[s], got, 0.5));
+		}
+		printf("\n");
+	}
+	for (int s = 0; s < 6; s++)
+		free(st[s]);
 	free(t);
 }
 
