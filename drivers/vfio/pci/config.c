@@ -42,8 +42,10 @@
  * and the hardware only; such dwords are marked in @quick at open, and
  * aligned reads inside them are done without @lock.
  */
+#include <kunit/visibility.h>
 #include <linux/bitfield.h>
 #include <linux/pci.h>
+#include <linux/prandom.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -891,13 +893,10 @@ static void cfg_probe_ecaps(struct vfio_pci_core_device *vdev)
 }
 
 /* Returns the length of the MSI capability from its flags. */
-static int cfg_msi_len(struct pci_dev *pdev, unsigned int pos)
+static int cfg_msi_len(u16 flags)
 {
-	u16 flags;
 	int len = 10;
 
-	if (pci_read_config_word(pdev, pos + PCI_MSI_FLAGS, &flags))
-		return -EIO;
 	if (flags & PCI_MSI_FLAGS_64BIT)
 		len += 4;
 	if (flags & PCI_MSI_FLAGS_MASKBIT)
@@ -919,20 +918,22 @@ static int cfg_exp_len(struct vfio_pci_core_device *vdev)
 }
 
 /*
- * Length and kind of a standard capability; a length of zero hides it
- * (unknown, or only meaningful to the host: bridges, hot swap, debug).
+ * Length and kind of the standard capability at @pos, whose first dword
+ * is @hdr (ID, next pointer, and the 16 bits most capabilities keep their
+ * flags or length in); a length of zero hides it (unknown, or only
+ * meaningful to the host: bridges, hot swap, debug).
  */
-static int cfg_std_cap(struct vfio_pci_core_device *vdev, u8 id,
+static int cfg_std_cap(struct vfio_pci_core_device *vdev, u32 hdr,
 		       unsigned int pos,
 		       const struct vfio_pci_cfg_kind **kind)
 {
 	struct pci_dev *pdev = vdev->pdev;
-	u16 w;
+	u16 flags = hdr >> 16;
 	u8 b;
 	int ret;
 
 	*kind = &cfg_kind_ro;
-	switch (id) {
+	switch (hdr & 0xff) {
 	case PCI_CAP_ID_PM:
 		*kind = &cfg_kind_pm;
 		return PCI_PM_SIZEOF;
@@ -943,25 +944,20 @@ static int cfg_std_cap(struct vfio_pci_core_device *vdev, u8 id,
 		return PCI_CAP_VPD_SIZEOF;
 	case PCI_CAP_ID_MSI:
 		*kind = &cfg_kind_msi;
-		return cfg_msi_len(pdev, pos);
+		return cfg_msi_len(flags);	/* PCI_MSI_FLAGS */
 	case PCI_CAP_ID_PCIX:
 		*kind = &cfg_kind_pcix;
-		if (pci_read_config_word(pdev, pos + PCI_X_CMD, &w))
-			return -EIO;
-		if (!PCI_X_CMD_VERSION(w))
+		if (!PCI_X_CMD_VERSION(flags))	/* PCI_X_CMD */
 			return PCI_CAP_PCIX_SIZEOF_V0;
 		cfg_probe_ecaps(vdev);
 		return PCI_CAP_PCIX_SIZEOF_V2;
 	case PCI_CAP_ID_HT:
-		ret = cfg_hw_byte(pdev, pos + 3, &b);
-		if (ret)
-			return ret;
-		return (b & HT_3BIT_CAP_MASK) ? HT_CAP_SIZEOF_SHORT :
-						HT_CAP_SIZEOF_LONG;
+		/* the capability type, in the byte at offset 3 */
+		return (flags >> 8 & HT_3BIT_CAP_MASK) ? HT_CAP_SIZEOF_SHORT :
+							  HT_CAP_SIZEOF_LONG;
 	case PCI_CAP_ID_VNDR:
 		*kind = &cfg_kind_vndr;
-		ret = cfg_hw_byte(pdev, pos + PCI_CAP_FLAGS, &b);
-		return ret ? ret : b;
+		return flags & 0xff;		/* length, at PCI_CAP_FLAGS */
 	case PCI_CAP_ID_EXP:
 		*kind = &cfg_kind_exp;
 		return cfg_exp_len(vdev);
@@ -1079,6 +1075,34 @@ static int cfg_ext_cap(struct vfio_pci_core_device *vdev, u16 id,
 	}
 }
 
+/*
+ * One 1, 2 or 4 byte read of the hardware with the kernel's accessors
+ * (as pci_save_state() reads), for the open only: the function was just
+ * reset under the device set lock, so nothing blocks its config space
+ * and the user accessors' locking would only cost time.
+ */
+static int cfg_hw_peek(struct pci_dev *pdev, unsigned int pos,
+		       unsigned int len, u32 *val)
+{
+	u16 w;
+	u8 b;
+	int ret;
+
+	switch (len) {
+	case 1:
+		ret = pci_read_config_byte(pdev, pos, &b);
+		*val = b;
+		break;
+	case 2:
+		ret = pci_read_config_word(pdev, pos, &w);
+		*val = w;
+		break;
+	default:
+		ret = pci_read_config_dword(pdev, pos, val);
+	}
+	return pcibios_err_to_errno(ret);
+}
+
 /* Copy @len bytes of hardware config space at @pos into @val. */
 static int cfg_snapshot(struct vfio_pci_core_device *vdev, unsigned int pos,
 			unsigned int len)
@@ -1095,7 +1119,7 @@ static int cfg_snapshot(struct vfio_pci_core_device *vdev, unsigned int pos,
 			n = 2;
 		else
 			n = 1;
-		ret = cfg_hw_read(vdev->pdev, pos, n, &v);
+		ret = cfg_hw_peek(vdev->pdev, pos, n, &v);
 		if (ret)
 			return ret;
 		cfg_put(vc->val, pos, n, v);
@@ -1104,15 +1128,31 @@ static int cfg_snapshot(struct vfio_pci_core_device *vdev, unsigned int pos,
 	return 0;
 }
 
-/* Make [@pos, @pos + @len) a block of @kind, reading its current values. */
-static int cfg_add_block(struct vfio_pci_core_device *vdev, u16 id,
-			 unsigned int pos, unsigned int len,
-			 const struct vfio_pci_cfg_kind *kind)
+/* An earlier block with bytes in [@pos, @pos + @len), if there is one. */
+static const struct vfio_pci_cfg_block *
+cfg_overlap(struct vfio_pci_vconfig *vc, unsigned int pos, unsigned int len)
 {
-	struct vfio_pci_vconfig *vc = vdev->cfg;
+	const struct vfio_pci_cfg_block *blk;
+	unsigned int n;
+
+	for (n = 0; n < vc->nr_blocks; n++) {
+		blk = &vc->blocks[n];
+		if (pos < blk->start + blk->len && blk->start < pos + len)
+			return blk;
+	}
+	return NULL;
+}
+
+/*
+ * Make [@pos, @pos + @len) a block of @kind; @val holds its values.  A
+ * block over bytes of an earlier one (a broken capability list) takes
+ * them over.
+ */
+static int cfg_claim(struct vfio_pci_vconfig *vc, u16 id, unsigned int pos,
+		     unsigned int len, const struct vfio_pci_cfg_kind *kind)
+{
 	struct vfio_pci_cfg_block *blk;
-	unsigned int i, n;
-	int ret;
+	unsigned int n;
 
 	if (vc->nr_blocks == vc->max_blocks) {
 		n = vc->max_blocks ? 2 * vc->max_blocks : 16;
@@ -1124,29 +1164,34 @@ static int cfg_add_block(struct vfio_pci_core_device *vdev, u16 id,
 		vc->max_blocks = n;
 	}
 
-	for (i = pos; i < pos + len; i++) {
-		if (vc->owner[i] != CFG_NO_OWNER) {
-			pci_warn(vdev->pdev,
-				 "config space capability %#x at %#x overlaps another at %#x\n",
-				 id, pos, i);
-			break;
-		}
-	}
-
-	ret = cfg_snapshot(vdev, pos, len);
-	if (ret)
-		return ret;
-
 	blk = &vc->blocks[vc->nr_blocks];
 	blk->start = pos;
 	blk->len = len;
 	blk->id = id;
 	blk->kind = kind;
-	for (i = pos; i < pos + len; i++)
-		vc->owner[i] = vc->nr_blocks;
+	memset16(&vc->owner[pos], vc->nr_blocks, len);
 	vc->nr_blocks++;
 	kind->perms(vc, blk);
 	return 0;
+}
+
+/* Make [@pos, @pos + @len) a block of @kind, reading its current values. */
+static int cfg_add_block(struct vfio_pci_core_device *vdev, u16 id,
+			 unsigned int pos, unsigned int len,
+			 const struct vfio_pci_cfg_kind *kind)
+{
+	const struct vfio_pci_cfg_block *other;
+	int ret;
+
+	ret = cfg_snapshot(vdev, pos, len);
+	if (ret)
+		return ret;
+	other = cfg_overlap(vdev->cfg, pos, len);
+	if (other)
+		pci_warn(vdev->pdev,
+			 "config space capability %#x at %#x overlaps another at %#x\n",
+			 id, pos, other->start);
+	return cfg_claim(vdev->cfg, id, pos, len, kind);
 }
 
 /* Walk the standard capability list, unlinking what the user must not see. */
@@ -1158,6 +1203,7 @@ static int cfg_scan_caps(struct vfio_pci_core_device *vdev)
 	int budget = (PCI_CFG_SPACE_SIZE - PCI_STD_HEADER_SIZEOF) /
 		     PCI_CAP_SIZEOF;
 	u8 pos, id, next;
+	u32 hdr;
 	int len, ret;
 
 	if (!(cfg_val16(vc, PCI_STATUS) & PCI_STATUS_CAP_LIST))
@@ -1165,15 +1211,14 @@ static int cfg_scan_caps(struct vfio_pci_core_device *vdev)
 
 	pos = vc->val[PCI_CAPABILITY_LIST] & ~3;
 	while (pos >= PCI_STD_HEADER_SIZEOF && budget--) {
-		ret = cfg_hw_byte(vdev->pdev, pos + PCI_CAP_LIST_ID, &id);
-		if (!ret)
-			ret = cfg_hw_byte(vdev->pdev, pos + PCI_CAP_LIST_NEXT,
-					  &next);
+		/* ID, next and flags in one read: @pos is dword aligned */
+		ret = cfg_hw_dword(vdev->pdev, pos, &hdr);
 		if (ret)
 			return ret;
-		next &= ~3;
+		id = hdr & 0xff;
+		next = (hdr >> 8) & 0xfc;
 
-		len = cfg_std_cap(vdev, id, pos, &kind);
+		len = cfg_std_cap(vdev, hdr, pos, &kind);
 		if (len < 0)
 			return len;
 		len = min_t(int, len, PCI_CFG_SPACE_SIZE - pos);
@@ -1271,13 +1316,41 @@ static const struct pci_device_id cfg_vf_pin_quirks[] = {
 	{}
 };
 
+/*
+ * The header's values.  pci_save_state() read all of it at the end of the
+ * reset, a moment ago: take them from its copy rather than read the 16
+ * dwords again (on real hardware a config read takes about a
+ * microsecond).  Only the command register may have been written since
+ * (vfio_pci_probe_intx()): read that one again.
+ */
+static int cfg_header_values(struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	unsigned int i;
+	u32 cmd;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(pdev->saved_config_space) != PCI_STD_HEADER_SIZEOF);
+	if (!pdev->state_saved)
+		return cfg_snapshot(vdev, 0, PCI_STD_HEADER_SIZEOF);
+	for (i = 0; i < PCI_STD_HEADER_SIZEOF / 4; i++)
+		cfg_put(vdev->cfg->val, 4 * i, 4, pdev->saved_config_space[i]);
+	ret = cfg_hw_peek(pdev, PCI_COMMAND, 2, &cmd);
+	if (!ret)
+		cfg_put(vdev->cfg->val, PCI_COMMAND, 2, cmd);
+	return ret;
+}
+
 static int cfg_init_header(struct vfio_pci_core_device *vdev)
 {
 	struct vfio_pci_vconfig *vc = vdev->cfg;
 	struct pci_dev *pdev = vdev->pdev;
 	int bar, ret;
 
-	ret = cfg_add_block(vdev, 0, 0, PCI_STD_HEADER_SIZEOF, &cfg_kind_basic);
+	ret = cfg_header_values(vdev);
+	if (!ret)
+		ret = cfg_claim(vc, 0, 0, PCI_STD_HEADER_SIZEOF,
+				&cfg_kind_basic);
 	if (ret)
 		return ret;
 
@@ -1310,33 +1383,57 @@ static int cfg_init_header(struct vfio_pci_core_device *vdev)
 	return 0;
 }
 
-static bool cfg_byte_is_fixed(struct vfio_pci_vconfig *vc, unsigned int pos)
-{
-	const struct vfio_pci_cfg_kind *kind;
-
-	if (vc->owner[pos] == CFG_NO_OWNER)
-		return true;	/* passed to the hardware as it is */
-	if (vc->virt[pos] && vc->wmask[pos])
-		return false;
-	kind = vc->blocks[vc->owner[pos]].kind;
-	return kind->quiet || (!kind->read && !kind->write);
-}
-
-/* Find the dwords whose reads need no @lock, once the masks are final. */
+/*
+ * Find the dwords whose reads need no @lock, once the masks are final:
+ * all but those a block's edge cuts (bytes of two owners, unlike any
+ * access of the locked path), those of blocks whose hooks are not quiet,
+ * and those holding a virtualized byte the user can write.  Per block,
+ * not per byte: a PCIe function has 1024 dwords, most of them in no block.
+ */
 static void cfg_mark_quick(struct vfio_pci_vconfig *vc)
 {
-	unsigned int pos, i;
-	bool fixed;
+	const struct vfio_pci_cfg_block *blk;
+	const struct vfio_pci_cfg_kind *kind;
+	unsigned int n, pos, end;
 
-	for (pos = 0; pos < vc->size; pos += 4) {
-		/* one block, like the accesses of the locked path */
-		fixed = true;
-		for (i = 0; i < 4 && fixed; i++)
-			fixed = vc->owner[pos + i] == vc->owner[pos] &&
-				cfg_byte_is_fixed(vc, pos + i);
-		if (fixed)
-			__set_bit(pos / 4, vc->quick);
+	bitmap_fill(vc->quick, vc->size / 4);
+	for (n = 0; n < vc->nr_blocks; n++) {
+		blk = &vc->blocks[n];
+		kind = blk->kind;
+		end = blk->start + blk->len;
+		if (blk->start & 3)
+			__clear_bit(blk->start / 4, vc->quick);
+		if (end & 3)
+			__clear_bit(end / 4, vc->quick);
+		if (!kind->quiet && (kind->read || kind->write)) {
+			bitmap_clear(vc->quick, blk->start / 4,
+				     DIV_ROUND_UP(end, 4) - blk->start / 4);
+			continue;
+		}
+		for (pos = blk->start; pos < end; pos++)
+			if (vc->virt[pos] && vc->wmask[pos])
+				__clear_bit(pos / 4, vc->quick);
 	}
+}
+
+/* An empty virtual config space of @size bytes: no blocks, no owners. */
+static struct vfio_pci_vconfig *cfg_alloc(unsigned int size)
+{
+	struct vfio_pci_vconfig *vc;
+
+	/* @owner first, where the u16s are aligned; then the byte arrays. */
+	vc = kzalloc(sizeof(*vc) + size * (sizeof(*vc->owner) + 3),
+		     GFP_KERNEL_ACCOUNT);
+	if (!vc)
+		return NULL;
+	mutex_init(&vc->lock);
+	vc->size = size;
+	vc->owner = (u16 *)(vc + 1);
+	vc->val = (u8 *)(vc->owner + size);
+	vc->virt = vc->val + size;
+	vc->wmask = vc->virt + size;
+	memset(vc->owner, 0xff, size * sizeof(*vc->owner));
+	return vc;
 }
 
 /**
@@ -1347,22 +1444,12 @@ static void cfg_mark_quick(struct vfio_pci_vconfig *vc)
  */
 int vfio_pci_config_init(struct vfio_pci_core_device *vdev)
 {
-	unsigned int size = vdev->pdev->cfg_size;
 	struct vfio_pci_vconfig *vc;
 	int ret;
 
-	/* @owner first, where the u16s are aligned; then the byte arrays. */
-	vc = kzalloc(sizeof(*vc) + size * (sizeof(*vc->owner) + 3),
-		     GFP_KERNEL_ACCOUNT);
+	vc = cfg_alloc(vdev->pdev->cfg_size);
 	if (!vc)
 		return -ENOMEM;
-	mutex_init(&vc->lock);
-	vc->size = size;
-	vc->owner = (u16 *)(vc + 1);
-	vc->val = (u8 *)(vc->owner + size);
-	vc->virt = vc->val + size;
-	vc->wmask = vc->virt + size;
-	memset(vc->owner, 0xff, size * sizeof(*vc->owner));
 	vdev->cfg = vc;
 
 	ret = cfg_init_header(vdev);
@@ -1539,3 +1626,104 @@ bool vfio_pci_core_range_intersect_range(loff_t access, size_t access_len,
 	return true;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_range_intersect_range);
+
+#if IS_ENABLED(CONFIG_VFIO_KUNIT_TEST)
+static void cfg_test_perms(struct vfio_pci_vconfig *vc,
+			   const struct vfio_pci_cfg_block *blk)
+{
+}
+
+static int cfg_test_read(struct vfio_pci_core_device *vdev,
+			 const struct vfio_pci_cfg_block *blk, unsigned int pos,
+			 unsigned int len, u32 *val)
+{
+	return -EIO;
+}
+
+/* The three sorts of block cfg_mark_quick() tells apart. */
+static const struct vfio_pci_cfg_kind cfg_test_kinds[] = {
+	{ .perms = cfg_test_perms },
+	{ .perms = cfg_test_perms, .read = cfg_test_read, .quiet = true },
+	{ .perms = cfg_test_perms, .read = cfg_test_read },
+};
+
+/* The rule at the top of this file, for one byte. */
+static bool cfg_test_byte_is_fixed(struct vfio_pci_vconfig *vc,
+				   unsigned int pos)
+{
+	const struct vfio_pci_cfg_kind *kind;
+
+	if (vc->owner[pos] == CFG_NO_OWNER)
+		return true;
+	if (vc->virt[pos] && vc->wmask[pos])
+		return false;
+	kind = vc->blocks[vc->owner[pos]].kind;
+	return kind->quiet || (!kind->read && !kind->write);
+}
+
+/**
+ * vfio_pci_cfg_test_quick - check cfg_mark_quick() on a made-up layout
+ * @size: bytes of config space (PCI_CFG_SPACE_SIZE or _EXP_SIZE)
+ * @seed: chooses the layout: 1 to 16 blocks of any sort and of 1 to 64
+ *	bytes, anywhere, and scattered virtualized and writable bytes
+ * @overlap: blocks may overlap (a broken capability list), or they are
+ *	apart, with gaps of 0 to 23 bytes, as in a sane one
+ *
+ * A dword may be read without the lock when its four bytes have one
+ * owner (or none) and each byte is fixed by the rule above.  Where blocks
+ * overlap, cfg_mark_quick() may leave out more dwords than the rule
+ * allows, never mark one the rule forbids; otherwise it must agree.
+ *
+ * Return: how many dwords break that, or -ENOMEM.
+ */
+VISIBLE_IF_KUNIT int vfio_pci_cfg_test_quick(unsigned int size, u32 seed,
+					     bool overlap)
+{
+	struct vfio_pci_vconfig *vc = cfg_alloc(size);
+	unsigned int i, n, pos = 0, len, wrong = 0;
+	struct rnd_state rnd;
+	bool fixed, marked;
+	int ret = 0;
+	u32 r;
+
+	if (!vc)
+		return -ENOMEM;
+	prandom_seed_state(&rnd, seed);
+	n = 1 + prandom_u32_state(&rnd) % 16;
+	for (i = 0; i < n && !ret; i++) {
+		if (overlap)
+			pos = prandom_u32_state(&rnd) % size;
+		else
+			pos += prandom_u32_state(&rnd) % 24;
+		len = 1 + prandom_u32_state(&rnd) % 64;
+		if (pos >= size || (!overlap && len > size - pos))
+			break;
+		len = min(len, size - pos);
+		r = prandom_u32_state(&rnd) % ARRAY_SIZE(cfg_test_kinds);
+		ret = cfg_claim(vc, i, pos, len, &cfg_test_kinds[r]);
+		pos += len;
+	}
+	for (pos = 0; pos < size; pos++) {
+		r = prandom_u32_state(&rnd);
+		vc->virt[pos] = r % 8 ? 0 : 0x0f;
+		vc->wmask[pos] = r & 0x100 ? 0x01 : 0;
+	}
+	if (!ret) {
+		cfg_mark_quick(vc);
+		for (pos = 0; pos < size; pos += 4) {
+			fixed = true;
+			for (i = 0; i < 4; i++)
+				fixed = fixed &&
+					vc->owner[pos + i] == vc->owner[pos] &&
+					cfg_test_byte_is_fixed(vc, pos + i);
+			marked = test_bit(pos / 4, vc->quick);
+			wrong += marked && !fixed;
+			wrong += !overlap && fixed && !marked;
+		}
+	}
+	kfree(vc->blocks);
+	kfree(vc);
+	return ret ?: wrong;
+}
+EXPORT_SYMBOL_IF_KUNIT(vfio_pci_cfg_test_quick);
+#endif

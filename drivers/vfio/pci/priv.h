@@ -162,4 +162,8 @@ void vfio_pci_vf_token_user(struct vfio_pci_core_device *vdev, bool opened);
 int vfio_pci_feature_vf_token(struct vfio_pci_core_device *vdev, u32 flags,
 			      void __user *arg, size_t argsz);
 
+#if IS_ENABLED(CONFIG_VFIO_KUNIT_TEST)
+int vfio_pci_cfg_test_quick(unsigned int size, u32 seed, bool overlap);
+#endif
+
 #endif /* __DRIVERS_VFIO_PCI_PRIV_H */
