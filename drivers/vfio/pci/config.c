@@ -1075,34 +1075,6 @@ static int cfg_ext_cap(struct vfio_pci_core_device *vdev, u16 id,
 	}
 }
 
-/*
- * One 1, 2 or 4 byte read of the hardware with the kernel's accessors
- * (as pci_save_state() reads), for the open only: the function was just
- * reset under the device set lock, so nothing blocks its config space
- * and the user accessors' locking would only cost time.
- */
-static int cfg_hw_peek(struct pci_dev *pdev, unsigned int pos,
-		       unsigned int len, u32 *val)
-{
-	u16 w;
-	u8 b;
-	int ret;
-
-	switch (len) {
-	case 1:
-		ret = pci_read_config_byte(pdev, pos, &b);
-		*val = b;
-		break;
-	case 2:
-		ret = pci_read_config_word(pdev, pos, &w);
-		*val = w;
-		break;
-	default:
-		ret = pci_read_config_dword(pdev, pos, val);
-	}
-	return pcibios_err_to_errno(ret);
-}
-
 /* Copy @len bytes of hardware config space at @pos into @val. */
 static int cfg_snapshot(struct vfio_pci_core_device *vdev, unsigned int pos,
 			unsigned int len)
@@ -1119,7 +1091,7 @@ static int cfg_snapshot(struct vfio_pci_core_device *vdev, unsigned int pos,
 			n = 2;
 		else
 			n = 1;
-		ret = cfg_hw_peek(vdev->pdev, pos, n, &v);
+		ret = cfg_hw_read(vdev->pdev, pos, n, &v);
 		if (ret)
 			return ret;
 		cfg_put(vc->val, pos, n, v);
@@ -1335,7 +1307,7 @@ static int cfg_header_values(struct vfio_pci_core_device *vdev)
 		return cfg_snapshot(vdev, 0, PCI_STD_HEADER_SIZEOF);
 	for (i = 0; i < PCI_STD_HEADER_SIZEOF / 4; i++)
 		cfg_put(vdev->cfg->val, 4 * i, 4, pdev->saved_config_space[i]);
-	ret = cfg_hw_peek(pdev, PCI_COMMAND, 2, &cmd);
+	ret = cfg_hw_read(pdev, PCI_COMMAND, 2, &cmd);
 	if (!ret)
 		cfg_put(vdev->cfg->val, PCI_COMMAND, 2, cmd);
 	return ret;

@@ -13,12 +13,8 @@ static const unsigned int cfg_sizes[] = {
 	PCI_CFG_SPACE_SIZE, PCI_CFG_SPACE_EXP_SIZE,
 };
 
-/*
- * The marks of the dwords readable without the lock, made block by block
- * at open, against the rule for each byte, on many made-up layouts of
- * blocks apart from each other, as in a sane capability list: they agree.
- */
-static void quick_marks_follow_the_byte_rule(struct kunit *test)
+/* Made-up layouts of both config space sizes, many of each. */
+static void check_layouts(struct kunit *test, bool overlap)
 {
 	unsigned int i;
 	u32 seed;
@@ -27,9 +23,19 @@ static void quick_marks_follow_the_byte_rule(struct kunit *test)
 		for (seed = 1; seed <= 1000; seed++)
 			KUNIT_ASSERT_EQ_MSG(test,
 					    vfio_pci_cfg_test_quick(cfg_sizes[i],
-								    seed, false),
+								    seed, overlap),
 					    0, "size %u, seed %u", cfg_sizes[i],
 					    seed);
+}
+
+/*
+ * The marks of the dwords readable without the lock, made block by block
+ * at open, against the rule for each byte, on layouts of blocks apart
+ * from each other, as in a sane capability list: they agree.
+ */
+static void quick_marks_follow_the_byte_rule(struct kunit *test)
+{
+	check_layouts(test, false);
 }
 
 /*
@@ -38,16 +44,7 @@ static void quick_marks_follow_the_byte_rule(struct kunit *test)
  */
 static void quick_marks_are_safe_on_overlapping_blocks(struct kunit *test)
 {
-	unsigned int i;
-	u32 seed;
-
-	for (i = 0; i < ARRAY_SIZE(cfg_sizes); i++)
-		for (seed = 1; seed <= 1000; seed++)
-			KUNIT_ASSERT_EQ_MSG(test,
-					    vfio_pci_cfg_test_quick(cfg_sizes[i],
-								    seed, true),
-					    0, "size %u, seed %u", cfg_sizes[i],
-					    seed);
+	check_layouts(test, true);
 }
 
 static struct kunit_case vfio_pci_cases[] = {
