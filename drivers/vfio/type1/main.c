@@ -41,6 +41,7 @@ static void *t1_open(unsigned long type)
 	mutex_init(&t1->lock);
 	mutex_init(&t1->notify_lock);
 	t1->maps = RB_ROOT;
+	t1->inflight = RB_ROOT;
 	INIT_LIST_HEAD(&t1->domains);
 	INIT_LIST_HEAD(&t1->emulated_groups);
 	INIT_LIST_HEAD(&t1->devices);
@@ -57,6 +58,7 @@ static void t1_release(void *data)
 
 	/* Nothing else can reach the container any more. */
 	mutex_lock(&t1->lock);
+	WARN_ON_ONCE(!RB_EMPTY_ROOT(&t1->inflight));
 	t1_destroy_all_maps(t1);
 	t1_release_domains(t1);
 	t1_ranges_free(&t1->usable);

@@ -202,6 +202,10 @@ static struct scatterlist *alloc_gather(struct t1_map *map, unsigned int *cap)
  * domain in turn, short ones gathered for iommu_map_sg(), long ones with
  * one iommu_map() call each, with the largest IOMMU pages they allow.
  *
+ * Context: under &t1_container.lock, or for a mapping in
+ * &t1_container.inflight, whose IOVA range no other thread touches: the
+ * domains cannot change either way (see map_new()).
+ *
  * Return: 0, or the IOMMU's error with nothing of @map left mapped in
  * the domains concerned.
  */
@@ -213,7 +217,6 @@ int t1_map_record(struct t1_container *t1, struct t1_map *map,
 	unsigned int cap;
 	int ret = 0;
 
-	lockdep_assert_held(&t1->lock);
 	sg = alloc_gather(map, &cap);
 	if (only) {
 		ret = map_into(only->domain, map, sg, cap);
@@ -586,7 +589,8 @@ static int map_check(struct t1_container *t1,
 	last = req->iova + req->size - 1;
 	if (last < req->iova || req->vaddr + req->size - 1 < req->vaddr)
 		return -EINVAL;
-	if (t1_tree_find(&t1->maps, req->iova, last))
+	if (t1_tree_find(&t1->maps, req->iova, last) ||
+	    t1_tree_find(&t1->inflight, req->iova, last))
 		return -EEXIST;
 	if (!t1->maps_avail)
 		return -ENOSPC;
@@ -596,10 +600,25 @@ static int map_check(struct t1_container *t1,
 }
 
 /*
- * Put the new mapping @map into the container and make it usable: mapped
- * in every domain if there is one (@pinned then says map_new() pinned it),
- * left unpinned if there is none.  On failure @map is out of the
- * container, with nothing pinned or charged, for the caller to free.
+ * Map the pinned pages of @map into every domain.  On failure nothing of
+ * it stays mapped, pinned or charged.
+ */
+static int map_pinned(struct t1_container *t1, struct t1_map *map)
+{
+	int ret = t1_map_record(t1, map, NULL);
+
+	if (ret)
+		t1_account(map, -t1_unpin_record(map, map->size), false);
+	else
+		map->iommu_mapped = true;
+	return ret;
+}
+
+/*
+ * Put the new mapping @map into the container: pinned and mapped in every
+ * domain if there is one (@pinned then says map_new() did that), neither
+ * if there is none.  On failure @map is out of the container, with
+ * nothing mapped, pinned or charged, for the caller to free.
  */
 static int map_publish(struct t1_container *t1, struct t1_map *map,
 		       bool pinned)
@@ -615,18 +634,8 @@ static int map_publish(struct t1_container *t1, struct t1_map *map,
 	 * every backend ioctl, this one included, holds it for reading.
 	 */
 	if (WARN_ON_ONCE(list_empty(&t1->domains) == pinned)) {
-		if (pinned)
-			t1_account(map, -t1_unpin_record(map, map->size),
-				   false);
+		t1_unmap_unpin(t1, map, true);
 		return -EBUSY;
-	}
-	if (pinned) {
-		ret = t1_map_record(t1, map, NULL);
-		if (ret) {
-			t1_account(map, -t1_unpin_record(map, map->size), false);
-			return ret;
-		}
-		map->iommu_mapped = true;
 	}
 
 	t1_tree_insert(&t1->maps, map);
@@ -643,8 +652,8 @@ static int map_publish(struct t1_container *t1, struct t1_map *map,
 
 /*
  * Below this size pinning takes little time, and doing it under the lock
- * in one pass costs less than checking the request a second time
- * (map_4k_each: about 260 guest instructions a call).
+ * in one pass costs less than taking the range first and publishing the
+ * mapping after (map_4k_each: about 260 guest instructions a call).
  */
 #define T1_PIN_UNLOCKED_MIN	SZ_64K
 
@@ -664,6 +673,8 @@ static int map_new_locked(struct t1_container *t1,
 	if (!map)
 		return -ENOMEM;
 	ret = pin ? t1_pin_map(map) : 0;
+	if (!ret && pin)
+		ret = map_pinned(t1, map);
 	if (!ret)
 		ret = map_publish(t1, map, pin);
 	if (ret)
@@ -672,28 +683,27 @@ static int map_new_locked(struct t1_container *t1,
 }
 
 /*
- * MAP_DMA of a new mapping.  Pinning is most of the work and needs
- * nothing of the container: it runs without the container lock, so that
- * threads mapping different ranges only serialize on putting their
- * mappings into the IOMMU.  The request is checked before (so that a
- * wrong one pins nothing) and again after.
+ * MAP_DMA of a new mapping.  Pinning and mapping into the IOMMU are most
+ * of the work and need nothing of the container but its domains: they run
+ * without the container lock, so that threads mapping different ranges
+ * do not wait for each other.  Under the lock the request is checked and
+ * its IOVA range taken (the mapping goes into &t1_container.inflight,
+ * where MAP_DMA's check sees it and nothing else looks); under it again
+ * the mapping moves into the container.
  *
- * Between the two checks, of what changes the container, only other
- * MAP_DMA, UNMAP_DMA and DIRTY_PAGES ioctls and emulated devices pinning
- * or unpinning pages can run: the domains, the page size bitmap and
- * the usable ranges only change when a group joins or leaves, which
- * takes &vfio_container.lock for writing, and the caller holds it for
- * reading.  So the second check can only newly fail with -EEXIST (a
- * concurrent MAP_DMA took part of the range) or -ENOSPC (one took the
- * last free slot); dirty tracking may have started or stopped, which
- * map_publish() looks at under the lock.  The mapping is only visible
- * once mapped.
+ * Between the two, the domains cannot change: they only change when a
+ * group joins or leaves, which takes &vfio_container.lock for writing,
+ * and the caller holds it for reading.  No other thread maps or unmaps
+ * the range in the IOMMU: a MAP_DMA overlapping it fails with -EEXIST,
+ * and UNMAP_DMA, DIRTY_PAGES, vaddr updates and emulated devices see
+ * only the mappings in the container.  Dirty tracking may start or stop,
+ * which map_publish() looks at under the lock.
  */
 static int map_new(struct t1_container *t1,
 		   struct vfio_iommu_type1_dma_map *req, int prot)
 {
 	struct t1_map *map;
-	bool pin_first;
+	bool pin;
 	int ret;
 
 	if (req->size < T1_PIN_UNLOCKED_MIN) {
@@ -703,26 +713,32 @@ static int map_new(struct t1_container *t1,
 		return ret;
 	}
 
-	mutex_lock(&t1->lock);
-	ret = map_check(t1, req);
-	pin_first = !list_empty(&t1->domains);
-	mutex_unlock(&t1->lock);
-	if (ret)
-		return ret;
-
 	map = new_map(req, prot);
 	if (!map)
 		return -ENOMEM;
-	ret = pin_first ? t1_pin_map(map) : 0;
-	if (ret)
-		goto free;
 
 	mutex_lock(&t1->lock);
 	ret = map_check(t1, req);
+	if (!ret) {
+		pin = !list_empty(&t1->domains);
+		t1_tree_insert(&t1->inflight, map);
+		t1->maps_avail--;
+	}
+	mutex_unlock(&t1->lock);
+	if (ret)
+		goto free;
+
+	if (pin) {
+		ret = t1_pin_map(map);
+		if (!ret)
+			ret = map_pinned(t1, map);
+	}
+
+	mutex_lock(&t1->lock);
+	t1_tree_remove(&t1->inflight, map);
+	t1->maps_avail++;
 	if (!ret)
-		ret = map_publish(t1, map, pin_first);
-	else if (pin_first)
-		t1_account(map, -t1_unpin_record(map, map->size), false);
+		ret = map_publish(t1, map, pin);
 	mutex_unlock(&t1->lock);
 	if (!ret)
 		return 0;

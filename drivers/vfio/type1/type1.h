@@ -108,7 +108,8 @@ struct t1_run_chunk {
 
 /**
  * struct t1_map - one VFIO_IOMMU_MAP_DMA mapping
- * @node: link in &t1_container.maps
+ * @node: link in &t1_container.maps, or in &t1_container.inflight while
+ *	map_new() pins and maps it
  * @iova: first IOVA
  * @size: length in bytes, a multiple of the smallest IOMMU page size
  * @vaddr: user address of the first byte in @mm
@@ -202,6 +203,9 @@ struct t1_domain {
  * @lock: protects every member below except @devices, and every
  *	struct t1_map, t1_pin, t1_group and t1_domain of the container
  * @maps: the mappings, struct t1_map by IOVA
+ * @inflight: new mappings being pinned and mapped without @lock, by IOVA:
+ *	their IOVA ranges and slots (@maps_avail) are taken, but no other
+ *	ioctl sees them until they move to @maps
  * @domains: struct t1_domain, one per IOMMU in use
  * @emulated_groups: struct t1_group of emulated devices (no domain)
  * @usable: where mappings may be placed
@@ -224,6 +228,7 @@ struct t1_domain {
 struct t1_container {
 	struct mutex lock;		/* see above */
 	struct rb_root maps;
+	struct rb_root inflight;
 	struct list_head domains;
 	struct list_head emulated_groups;
 	struct t1_ranges usable;
