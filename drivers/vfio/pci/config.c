@@ -37,10 +37,13 @@
  *
  * @val, @virt, @wmask and @owner are only written when the device is
  * opened, except for the bytes of @val that are virtualized and writable
- * (the user's writes, and what the kinds' hooks derive from them).  A read
- * of a dword that holds none of those bytes therefore sees fixed values
- * and the hardware only; such dwords are marked in @quick at open, and
- * aligned reads inside them are done without @lock.
+ * (the user's writes, and what the kinds' hooks derive from them).  A byte
+ * therefore reads the same with and without @lock if no block owns it, or
+ * if it is not both virtualized and writable and its block's hooks are
+ * quiet (or it has none).  A dword whose four bytes have one owner (or
+ * none), like every access of the locked path, and are all such bytes is
+ * marked in @quick at open; aligned reads inside it are done without
+ * @lock.
  */
 #include <kunit/visibility.h>
 #include <linux/bitfield.h>
@@ -1161,7 +1164,7 @@ static int cfg_add_block(struct vfio_pci_core_device *vdev, u16 id,
 	other = cfg_overlap(vdev->cfg, pos, len);
 	if (other)
 		pci_warn(vdev->pdev,
-			 "config space capability %#x at %#x overlaps another at %#x\n",
+			 "config space capability %#x at %#x overlaps another starting at %#x\n",
 			 id, pos, other->start);
 	return cfg_claim(vdev->cfg, id, pos, len, kind);
 }

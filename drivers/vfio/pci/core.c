@@ -451,6 +451,11 @@ int vfio_pci_core_enable(struct vfio_pci_core_device *vdev)
 	if (err)
 		goto put_rpm;
 
+	/*
+	 * vfio_pci_config_init() takes the header from the copy
+	 * pci_save_state() just made: only the command register, which the
+	 * INTx probe writes, may change config space before it.
+	 */
 	vfio_pci_probe_intx(vdev);
 	err = vfio_pci_config_init(vdev);
 	if (err)

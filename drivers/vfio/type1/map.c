@@ -23,10 +23,11 @@
  * while a device could still reach it.  Other domains are unmapped with
  * one call each, before that.
  *
- * Everything here runs under &t1_container.lock, except pinning a new
- * mapping of 64 KiB or more, which is private until it is mapped
- * (map_new()), and, for VFIO_IOMMU_UNMAP_DMA, unpinning the mappings it
- * took out of the tree (t1_zap_finish() after dropping the lock).  The other teardowns
+ * Everything here runs under &t1_container.lock, except pinning and
+ * mapping a new mapping of 64 KiB or more, which only MAP_DMA's check
+ * sees until it is mapped (&t1_container.inflight, map_new()), and, for
+ * VFIO_IOMMU_UNMAP_DMA, unpinning the mappings it took out of the tree
+ * (t1_zap_finish() after dropping the lock).  The other teardowns
  * (t1_destroy_all_maps(), and unpinning every mapping when the last
  * domain leaves) unpin under the lock: they run with the VFIO container's
  * rwsem held for writing, so no ioctl is waiting for it.
@@ -202,9 +203,10 @@ static struct scatterlist *alloc_gather(struct t1_map *map, unsigned int *cap)
  * domain in turn, short ones gathered for iommu_map_sg(), long ones with
  * one iommu_map() call each, with the largest IOMMU pages they allow.
  *
- * Context: under &t1_container.lock, or for a mapping in
- * &t1_container.inflight, whose IOVA range no other thread touches: the
- * domains cannot change either way (see map_new()).
+ * Context: the VFIO container rwsem held for reading (any backend ioctl)
+ * or writing, so the domains cannot change; and &t1_container.lock held,
+ * unless @map is in &t1_container.inflight (map_new()), whose IOVA range
+ * no other thread touches.
  *
  * Return: 0, or the IOMMU's error with nothing of @map left mapped in
  * the domains concerned.
@@ -219,6 +221,7 @@ int t1_map_record(struct t1_container *t1, struct t1_map *map,
 
 	sg = alloc_gather(map, &cap);
 	if (only) {
+		lockdep_assert_held(&t1->lock);	/* a domain being filled */
 		ret = map_into(only->domain, map, sg, cap);
 		goto out;
 	}
@@ -638,7 +641,7 @@ static int map_publish(struct t1_container *t1, struct t1_map *map,
 		return -EBUSY;
 	}
 
-	t1_tree_insert(&t1->maps, map);
+	WARN_ON_ONCE(t1_tree_insert(&t1->maps, map));	/* checked before */
 	t1->maps_avail--;
 	if (t1->dirty_tracking) {
 		ret = t1_dirty_alloc(map, t1_min_pgsize(t1));
@@ -686,7 +689,8 @@ static int map_new_locked(struct t1_container *t1,
  * MAP_DMA of a new mapping.  Pinning and mapping into the IOMMU are most
  * of the work and need nothing of the container but its domains: they run
  * without the container lock, so that threads mapping different ranges
- * do not wait for each other.  Under the lock the request is checked and
+ * only take it briefly, twice each (the charge of each pinned batch still
+ * takes the owner's mmap lock, see t1_charge_mm()).  Under the lock the request is checked and
  * its IOVA range taken (the mapping goes into &t1_container.inflight,
  * where MAP_DMA's check sees it and nothing else looks); under it again
  * the mapping moves into the container.
@@ -702,8 +706,8 @@ static int map_new_locked(struct t1_container *t1,
 static int map_new(struct t1_container *t1,
 		   struct vfio_iommu_type1_dma_map *req, int prot)
 {
-	struct t1_map *map;
-	bool pin;
+	struct t1_map *map = NULL;
+	bool pin = false;
 	int ret;
 
 	if (req->size < T1_PIN_UNLOCKED_MIN) {
@@ -713,20 +717,20 @@ static int map_new(struct t1_container *t1,
 		return ret;
 	}
 
-	map = new_map(req, prot);
-	if (!map)
-		return -ENOMEM;
-
 	mutex_lock(&t1->lock);
 	ret = map_check(t1, req);
 	if (!ret) {
+		map = new_map(req, prot);
+		ret = map ? 0 : -ENOMEM;
+	}
+	if (!ret) {
 		pin = !list_empty(&t1->domains);
-		t1_tree_insert(&t1->inflight, map);
+		WARN_ON_ONCE(t1_tree_insert(&t1->inflight, map));
 		t1->maps_avail--;
 	}
 	mutex_unlock(&t1->lock);
 	if (ret)
-		goto free;
+		return ret;
 
 	if (pin) {
 		ret = t1_pin_map(map);
@@ -740,10 +744,8 @@ static int map_new(struct t1_container *t1,
 	if (!ret)
 		ret = map_publish(t1, map, pin);
 	mutex_unlock(&t1->lock);
-	if (!ret)
-		return 0;
-free:
-	map_free(map);
+	if (ret)
+		map_free(map);
 	return ret;
 }
 

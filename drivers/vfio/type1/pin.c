@@ -422,8 +422,8 @@ static long pin_batch(struct t1_map *map, struct t1_pin_batch *b,
  * The first stage of making a mapping: pin a batch, record its runs,
  * charge it, until the whole user range is pinned.  Mapping the record
  * into the IOMMU domains is the second stage (t1_map_record()).  @map
- * need not be in a container yet, so this can run without the container
- * lock; if @map is in a container, its lock must be held.
+ * must not be in the container's tree: it is new, or in
+ * &t1_container.inflight, so this runs without the container lock.
  *
  * Return: 0, -ENOMEM when the owner's locked memory limit is reached or
  * the record cannot grow, -EFAULT for an address that cannot be pinned,

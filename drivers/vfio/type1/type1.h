@@ -133,7 +133,8 @@ struct t1_run_chunk {
  * @zap_next: link in a struct t1_zap while being torn down with others
  * @zapped: bytes unmapped from the IOMMU for that teardown
  *
- * All members are protected by &t1_container.lock.
+ * All members are protected by &t1_container.lock, but for a mapping in
+ * &t1_container.inflight, which only the thread making it touches.
  */
 struct t1_map {
 	struct rb_node node;
