@@ -220,10 +220,10 @@ static unsigned long vfio_pci_vma_pfn(struct vm_area_struct *vma,
 
 /*
  * What one fault maps: @size bytes (a page, or a PMD or PUD block) of user
- * address space from @addr on, backed by the frames from @pfn on.
+ * address space, aligned to @size, around the fault address, backed by the
+ * frames from @pfn on.
  */
 struct vfio_pci_bar_block {
-	unsigned long addr;
 	unsigned long size;
 	unsigned long pfn;
 };
@@ -241,14 +241,13 @@ static bool vfio_pci_bar_block_fits(struct vm_fault *vmf, unsigned int order,
 	unsigned long pages = 1UL << order;
 	unsigned long pfn = vfio_pci_vma_pfn(vma, vmf->address);
 	unsigned long head = (vmf->address >> PAGE_SHIFT) & (pages - 1);
+	unsigned long start = ALIGN_DOWN(vmf->address, PAGE_SIZE << order);
 
 	if ((pfn & (pages - 1)) != head)
 		return false;
 	blk->size = PAGE_SIZE << order;
-	blk->addr = vmf->address & ~(blk->size - 1);
 	blk->pfn = pfn - head;
-	return blk->addr >= vma->vm_start &&
-	       blk->size <= vma->vm_end - blk->addr;
+	return start >= vma->vm_start && blk->size <= vma->vm_end - start;
 }
 
 /*
@@ -293,7 +292,6 @@ static vm_fault_t vfio_pci_bar_map(struct vm_fault *vmf,
 static vm_fault_t vfio_pci_bar_fault(struct vm_fault *vmf)
 {
 	struct vfio_pci_bar_block blk = {
-		.addr = vmf->address & PAGE_MASK,
 		.size = PAGE_SIZE,
 		.pfn = vfio_pci_vma_pfn(vmf->vma, vmf->address),
 	};
